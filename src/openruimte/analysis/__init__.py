@@ -1,0 +1,1 @@
+"""Analysis on arrays: pure functions, no database access."""

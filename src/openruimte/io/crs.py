@@ -1,0 +1,128 @@
+"""Coordinate reference systems: names as they occur in files, and transforms to EPSG:28992."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from openruimte.model.geometry import RD_BOUNDS, STORAGE_CRS, WGS84_NL_BOUNDS
+
+WGS84 = "EPSG:4326"
+CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+RD_URI = "http://www.opengis.net/def/crs/EPSG/0/28992"
+
+_EPSG_PATTERNS = (
+    re.compile(r"^epsg:(\d+)$", re.I),
+    re.compile(r"^urn:(?:x-)?ogc:def:crs:epsg:(?:[\d.]*):?(\d+)$", re.I),
+    re.compile(r"^https?://www\.opengis\.net/def/crs/epsg/0/(\d+)$", re.I),
+)
+
+
+class CRSError(ValueError):
+    """A CRS name that cannot be understood."""
+
+
+def normalise_crs(name: str | int | None) -> str:
+    """``EPSG:N`` for any spelling (``urn:ogc:def:crs:EPSG::28992``,
+    ``urn:x-ogc:def:crs:EPSG:28992``, OGC URIs, ``28992``); CRS84 -> EPSG:4326."""
+    if name is None:
+        raise CRSError("no CRS given")
+    raw = str(name).strip()
+    if raw.isdigit():
+        return f"EPSG:{int(raw)}"
+    low = raw.lower()
+    if "crs84" in low or low in ("wgs84", "wgs 84"):
+        return WGS84
+    for pattern in _EPSG_PATTERNS:
+        match = pattern.match(raw)
+        if match:
+            return f"EPSG:{int(match.group(1))}"
+    try:
+        crs = pyproj.CRS.from_user_input(raw)
+    except pyproj.exceptions.CRSError as err:
+        raise CRSError(f"unknown CRS '{raw}'; give it as EPSG:28992 or EPSG:4326") from err
+    epsg = crs.to_epsg(min_confidence=70)
+    if epsg is None:
+        raise CRSError(f"CRS '{crs.name}' has no EPSG code; reproject the file to EPSG:28992 first")
+    return f"EPSG:{epsg}"
+
+
+def is_geographic(crs: str) -> bool:
+    return _crs(crs).is_geographic
+
+
+@lru_cache(maxsize=32)
+def _crs(name: str) -> pyproj.CRS:
+    return pyproj.CRS.from_user_input(name)
+
+
+@lru_cache(maxsize=32)
+def _transformer(source: str, target: str) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(_crs(source), _crs(target), always_xy=True)
+
+
+def expected_bounds(crs: str) -> tuple[float, float, float, float] | None:
+    """Where coordinates in this CRS can be for the Netherlands (None: not checked)."""
+    if crs == STORAGE_CRS:
+        return RD_BOUNDS
+    if crs == WGS84:
+        return WGS84_NL_BOUNDS
+    return None
+
+
+def bounds_message(geom: BaseGeometry, crs: str) -> str | None:
+    """Why these coordinates cannot be in ``crs`` in the Netherlands, or None."""
+    bounds = expected_bounds(crs)
+    if bounds is None or geom is None or geom.is_empty:
+        return None
+    minx, miny, maxx, maxy = geom.bounds
+    bx0, by0, bx1, by1 = bounds
+    if minx >= bx0 and miny >= by0 and maxx <= bx1 and maxy <= by1:
+        return None
+    point = f"({minx:.6g}, {miny:.6g})"
+    if crs == WGS84:
+        hint = ""
+        if RD_BOUNDS[0] <= minx <= RD_BOUNDS[2] and RD_BOUNDS[1] <= miny <= RD_BOUNDS[3]:
+            hint = "; they look like EPSG:28992 (RD New): pass --crs EPSG:28992"
+        elif 50 <= minx <= 56 and 2 <= miny <= 8:
+            hint = "; latitude and longitude look swapped (GeoJSON is longitude, latitude)"
+        return f"coordinates {point} are not longitude/latitude in the Netherlands (EPSG:4326){hint}"
+    hint = ""
+    if WGS84_NL_BOUNDS[0] <= minx <= WGS84_NL_BOUNDS[2] and WGS84_NL_BOUNDS[1] <= miny <= WGS84_NL_BOUNDS[3]:
+        hint = "; they look like longitude/latitude: pass --crs EPSG:4326"
+    return (
+        f"coordinates {point} are outside the Netherlands in {crs} "
+        f"(x 0..300000, y 289000..629000){hint}"
+    )
+
+
+def transform_geometries(geoms: list[BaseGeometry | None], source: str, target: str = STORAGE_CRS) -> list:
+    """Transform a list of geometries (None kept) in one vectorised call."""
+    if source == target:
+        return list(geoms)
+    arr = np.array(geoms, dtype=object)
+    mask = np.array([g is not None for g in geoms], dtype=bool)
+    if mask.any():
+        tr = _transformer(source, target)
+
+        def fn(coords: np.ndarray) -> np.ndarray:
+            x, y = tr.transform(coords[:, 0], coords[:, 1])
+            return np.column_stack([x, y])
+
+        arr[mask] = shapely.transform(arr[mask], fn)
+    return list(arr)
+
+
+def transform(geom: BaseGeometry, source: str, target: str = STORAGE_CRS) -> BaseGeometry:
+    return transform_geometries([geom], source, target)[0]
+
+
+def to_wgs84(geoms: list[BaseGeometry | None], precision: int = 9) -> list:
+    """From EPSG:28992 to lon/lat, rounded to ``precision`` decimals (9 keeps millimetres)."""
+    out = transform_geometries(geoms, STORAGE_CRS, WGS84)
+    return [None if g is None else shapely.transform(g, lambda c: np.round(c, precision)) for g in out]

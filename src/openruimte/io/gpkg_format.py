@@ -1,0 +1,108 @@
+"""GeoPackage through pyogrio (GDAL bundled in the wheel); the CRS is the file's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+
+from openruimte.io._table import RawRow, RawTable, flat_value
+from openruimte.io.crs import CRSError, normalise_crs
+from openruimte.model.errors import InputError, RowError
+
+
+def _choose_layer(path: Path, layer: str | None, kind_name: str) -> str:
+    import pyogrio
+
+    try:
+        layers = [str(name) for name, _ in pyogrio.list_layers(path)]
+    except Exception as err:  # pyogrio raises DataSourceError and others
+        raise InputError(f"not a readable GeoPackage: {err}", path.name) from None
+    if not layers:
+        raise InputError("the GeoPackage has no layers", path.name)
+    if layer:
+        if layer not in layers:
+            raise InputError(f"no layer '{layer}'; the file has layers: {', '.join(layers)}; pass --layer NAME", path.name)
+        return layer
+    if kind_name in layers:
+        return kind_name
+    if len(layers) == 1:
+        return layers[0]
+    raise InputError(
+        f"no layer '{kind_name}' and more than one layer to choose from ({', '.join(layers)}); pass --layer NAME",
+        path.name,
+    )
+
+
+def read_table(path: Path, *, crs: str, layer: str | None = None, kind_name: str = "", crs_given: bool = False, **_: Any) -> RawTable:
+    from pyogrio.raw import read
+
+    source = path.name
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty: expected a GeoPackage", source)
+    name = _choose_layer(path, layer, kind_name)
+    meta, _fids, geoms, field_data = read(path, layer=name)
+    file_crs = meta.get("crs")
+    if file_crs and not crs_given:
+        try:
+            crs = normalise_crs(file_crs)
+        except CRSError as err:
+            raise InputError(f"layer '{name}': {err}", source) from None
+    columns = [str(c) for c in meta["fields"]]
+    table = RawTable(source=f"{source} layer {name}", row_label="feature", columns=columns, rows=[], crs=crs)
+    shapes = shapely.from_wkb(geoms) if geoms is not None else [None] * len(field_data[0] if field_data else [])
+    n = len(shapes)
+    for i in range(n):
+        values = {col: _plain(field_data[j][i]) for j, col in enumerate(columns)}
+        geom = shapes[i]
+        table.rows.append(RawRow(number=i + 1, values=values, geometry=geom))
+    if not table.rows:
+        table.errors.append(RowError(table.source, f"layer '{name}' has no features"))
+    return table
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            return None
+        return value.astype("datetime64[D]").astype(dt.date)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value
+
+
+def write_table(
+    path: Path,
+    keys: list[str],
+    records: list[dict[str, Any]],
+    *,
+    layer: str,
+    date_keys: tuple[str, ...] = (),
+    bool_keys: tuple[str, ...] = (),
+    number_keys: tuple[str, ...] = (),
+) -> None:
+    from pyogrio.raw import write
+
+    arrays: list[np.ndarray] = []
+    for key in keys:
+        vals = [rec.get(key) for rec in records]
+        if key in date_keys:
+            arrays.append(np.array([np.datetime64(v) if v is not None else np.datetime64("NaT") for v in vals], dtype="datetime64[D]"))
+        elif key in bool_keys:
+            arrays.append(np.array([bool(v) for v in vals], dtype=bool))
+        elif key in number_keys:
+            arrays.append(np.array([np.nan if v is None else float(v) for v in vals], dtype="float64"))
+        else:
+            arrays.append(np.array([flat_value(v) for v in vals], dtype=object))
+    geoms = [rec.get("geometry") for rec in records]
+    types = {g.geom_type for g in geoms if g is not None}
+    geometry_type = types.pop() if len(types) == 1 else "Unknown"
+    wkb = shapely.to_wkb(np.array(geoms, dtype=object))
+    if path.exists():
+        path.unlink()
+    write(path, wkb, arrays, keys, layer=layer, driver="GPKG", crs="EPSG:28992", geometry_type=geometry_type)

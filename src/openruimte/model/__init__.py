@@ -1,0 +1,63 @@
+"""The information model: five categories of information, areas and organisations.
+
+Pure Python: imports nothing else of OpenRuimte and does no I/O.
+"""
+
+from openruimte.model.entities import (
+    Area,
+    Asset,
+    Dataset,
+    EnvironmentFeature,
+    EnvironmentLayer,
+    Organisation,
+    Plan,
+    PolicyGoal,
+    VitalElement,
+    VitalSystem,
+)
+from openruimte.model.errors import ErrorCollector, FieldError, InputError, OpenRuimteError, RecordInvalid, RowError
+from openruimte.model.geometry import STORAGE_CRS, STORAGE_SRID
+from openruimte.model.vocab import (
+    ASSET_GROUPS,
+    ASSET_TYPES,
+    AreaLevel,
+    Category,
+    Hardness,
+    OrganisationKind,
+    Origin,
+    Phase,
+    PolicyKind,
+    Temporal,
+    Visibility,
+)
+
+__all__ = [
+    "ASSET_GROUPS",
+    "ASSET_TYPES",
+    "STORAGE_CRS",
+    "STORAGE_SRID",
+    "Area",
+    "AreaLevel",
+    "Asset",
+    "Category",
+    "Dataset",
+    "EnvironmentFeature",
+    "EnvironmentLayer",
+    "ErrorCollector",
+    "FieldError",
+    "Hardness",
+    "InputError",
+    "OpenRuimteError",
+    "Organisation",
+    "Origin",
+    "Phase",
+    "Plan",
+    "PolicyGoal",
+    "PolicyKind",
+    "RecordInvalid",
+    "RowError",
+    "Temporal",
+    "Visibility",
+    "VitalElement",
+    "VitalSystem",
+]

@@ -1,0 +1,5 @@
+"""Storage: SQLite (embedded default) or PostgreSQL + PostGIS, one schema, Alembic migrations."""
+
+from openruimte.store.repository import PlanFilter, RowMeta, Store, StoreError, WriteSummary, database_url
+
+__all__ = ["PlanFilter", "RowMeta", "Store", "StoreError", "WriteSummary", "database_url"]

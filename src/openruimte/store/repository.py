@@ -1,0 +1,530 @@
+"""The store: opening a database, one write path with the audit log, and queries.
+
+Every write goes through :class:`Writer`, inside one transaction: rows, spatial
+index and audit log commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import shapely
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from openruimte.model import (
+    Dataset,
+    EnvironmentFeature,
+    EnvironmentLayer,
+    Organisation,
+    OrganisationKind,
+    VitalElement,
+    VitalSystem,
+)
+from openruimte.model.errors import OpenRuimteError
+from openruimte.model.vocab import Visibility
+from openruimte.store import tables as t
+from openruimte.store.mappers import MAPPERS, Mapper, jsonable
+from openruimte.store.spatial import BBox, Spatial, spatial_for
+
+DEFAULT_DB = "openruimte.db"
+
+
+class StoreError(OpenRuimteError):
+    code = "store_error"
+    status = 500
+
+
+def database_url(db: str | None = None) -> str:
+    """A SQLAlchemy URL: ``--db`` (a path or URL), else ``OPENRUIMTE_DATABASE_URL``,
+    else the SQLite file ``openruimte.db`` in the working directory."""
+    value = db or os.environ.get("OPENRUIMTE_DATABASE_URL") or DEFAULT_DB
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def create_engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+@dataclass
+class RowMeta:
+    """What the store keeps about a row beside its content."""
+
+    pk: int
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    source: str | None
+    imported_at: dt.datetime | None
+    dataset_id: int | None
+
+
+@dataclass
+class WriteSummary:
+    """What one import or write did."""
+
+    kind: str
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dataset_id: int | None = None
+    keys: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+@dataclass(frozen=True)
+class PlanFilter:
+    """Filters on plans; every field optional. Lists mean "any of"."""
+
+    bbox: BBox | None = None
+    owners: Sequence[str] = ()
+    phases: Sequence[str] = ()
+    hardness: Sequence[str] = ()
+    asset_types: Sequence[str] = ()
+    themes: Sequence[str] = ()
+    period: tuple[dt.date, dt.date] | None = None
+    keys: Sequence[str] = ()
+
+
+class Store:
+    """A database of OpenRuimte: SQLite file by default, PostgreSQL + PostGIS in production."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.spatial: Spatial = spatial_for(engine.dialect.name)
+
+    @classmethod
+    def open(cls, db: str | None = None, *, migrate: bool = True) -> Store:
+        """Open (and bring up to date) the database at ``db``: a path or a URL."""
+        url = database_url(db)
+        store = cls(create_engine(url))
+        if migrate:
+            store.migrate()
+        return store
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def migrate(self) -> str:
+        """Run Alembic migrations to head; returns the revision."""
+        from alembic import command
+        from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(resources.files("openruimte.store") / "migrations"))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        with self.engine.connect() as conn:
+            return str(MigrationContext.configure(conn).get_current_revision())
+
+    @contextmanager
+    def writer(self, actor: str, *, dry_run: bool = False) -> Iterator[Writer]:
+        """One transaction for a whole write: commits at the end, rolls back on any
+        error, and always rolls back when ``dry_run``."""
+        with self.engine.connect() as conn:
+            trans = conn.begin()
+            try:
+                yield Writer(conn, self.spatial, actor)
+            except BaseException:
+                trans.rollback()
+                raise
+            if dry_run:
+                trans.rollback()
+            else:
+                trans.commit()
+
+    # ------------------------------------------------------------------ reads
+
+    def _select(self, mapper: Mapper, where: list[Any], bbox: BBox | None, limit: int | None = None) -> list[Any]:
+        table = mapper.table
+        query = sa.select(table).order_by(table.c.pk)
+        if bbox is not None:
+            query = query.where(self.spatial.bbox_filter(table, bbox))
+        for clause in where:
+            query = query.where(clause)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        if bbox is not None and self.dialect != "postgresql":
+            box = shapely.box(*bbox)
+            rows = [r for r in rows if r.geometry.intersects(box)]
+        return rows
+
+    def plan_rows(self, flt: PlanFilter | None = None) -> list[tuple[Any, RowMeta]]:
+        """Plans with their row metadata, filtered."""
+        flt = flt or PlanFilter()
+        c = t.plans.c
+        where: list[Any] = []
+        if flt.owners:
+            where.append(c.owner.in_(list(flt.owners)))
+        if flt.phases:
+            where.append(c.phase.in_(list(flt.phases)))
+        if flt.hardness:
+            where.append(c.hardness.in_(list(flt.hardness)))
+        if flt.period:
+            lo, hi = flt.period
+            where.append(sa.and_(c.start <= hi, c.end >= lo))
+        rows = self._select(MAPPERS["plans"], where, flt.bbox)
+        out = []
+        keys = set(flt.keys)
+        for row in rows:
+            plan = MAPPERS["plans"].from_row(row)
+            if flt.asset_types and not set(plan.asset_types) & set(flt.asset_types):
+                continue
+            if flt.themes and not set(plan.themes) & set(flt.themes):
+                continue
+            if keys and plan.key not in keys:
+                continue
+            out.append((plan, _meta(row)))
+        return out
+
+    def plans(self, flt: PlanFilter | None = None) -> list[Any]:
+        return [p for p, _ in self.plan_rows(flt)]
+
+    def assets(self, *, bbox: BBox | None = None, owners: Sequence[str] = (), asset_types: Sequence[str] = ()) -> list[Any]:
+        c = t.assets.c
+        where = []
+        if owners:
+            where.append(c.owner.in_(list(owners)))
+        if asset_types:
+            where.append(c.asset_type.in_(list(asset_types)))
+        mapper = MAPPERS["assets"]
+        return [mapper.from_row(r) for r in self._select(mapper, where, bbox)]
+
+    def policy_goals(self, *, bbox: BBox | None = None) -> list[Any]:
+        mapper = MAPPERS["policy"]
+        return [mapper.from_row(r) for r in self._select(mapper, [], bbox)]
+
+    def areas(self, *, level: str | None = None, bbox: BBox | None = None) -> list[Any]:
+        mapper = MAPPERS["areas"]
+        where = [t.areas.c.level == level] if level else []
+        return [mapper.from_row(r) for r in self._select(mapper, where, bbox)]
+
+    def organisations(self) -> list[Organisation]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.organisations).order_by(t.organisations.c.code)).all()
+        return [Organisation(code=r.code, name=r.name, kind=OrganisationKind(r.kind)) for r in rows]
+
+    def layers(self, *, with_features: bool = True) -> list[EnvironmentLayer]:
+        with self.engine.connect() as conn:
+            layers = conn.execute(sa.select(t.environment_layers).order_by(t.environment_layers.c.name)).all()
+            feats: dict[str, list[EnvironmentFeature]] = defaultdict(list)
+            if with_features:
+                for r in conn.execute(sa.select(t.environment_features).order_by(t.environment_features.c.pk)):
+                    feats[r.layer].append(
+                        EnvironmentFeature(
+                            id=r.id, value=r.value, value_class=r.value_class, attributes=dict(r.attributes or {}), geometry=r.geometry
+                        )
+                    )
+        return [
+            EnvironmentLayer(
+                name=r.name, title=r.title, unit=r.unit, description=r.description,
+                higher_is_worse=bool(r.higher_is_worse), features=feats.get(r.name, []),
+            )
+            for r in layers
+        ]
+
+    def vital_systems(self) -> list[VitalSystem]:
+        with self.engine.connect() as conn:
+            systems = conn.execute(sa.select(t.vital_systems).order_by(t.vital_systems.c.pk)).all()
+            elements: dict[int, list[VitalElement]] = defaultdict(list)
+            for r in conn.execute(sa.select(t.vital_elements).order_by(t.vital_elements.c.pk)):
+                elements[r.system_pk].append(
+                    VitalElement(
+                        id=r.id, system="", kind=r.kind, name=r.name, capacity=r.capacity, load=r.load,
+                        unit=r.unit, geometry=r.geometry, service_area=r.service_area,
+                    )
+                )
+        out = []
+        for s in systems:
+            els = elements.get(s.pk, [])
+            for el in els:
+                el.system = s.id
+            out.append(
+                VitalSystem(id=s.id, owner=s.owner, name=s.name, network_type=s.network_type,
+                            visibility=Visibility(s.visibility), elements=els)
+            )
+        return out
+
+    def datasets(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(sa.select(t.datasets).order_by(t.datasets.c.pk))]
+
+    def counts(self) -> dict[str, Counter[str]]:
+        """Rows per category and owner."""
+        out: dict[str, Counter[str]] = {}
+        with self.engine.connect() as conn:
+            for name, table in (("plans", t.plans), ("assets", t.assets), ("policy", t.policy_goals), ("vital", t.vital_systems)):
+                rows = conn.execute(sa.select(table.c.owner, sa.func.count()).group_by(table.c.owner)).all()
+                out[name] = Counter({o: n for o, n in rows})
+            out["areas"] = Counter(
+                {lvl: n for lvl, n in conn.execute(sa.select(t.areas.c.level, sa.func.count()).group_by(t.areas.c.level))}
+            )
+            out["layers"] = Counter(
+                {
+                    layer: n
+                    for layer, n in conn.execute(
+                        sa.select(t.environment_features.c.layer, sa.func.count()).group_by(t.environment_features.c.layer)
+                    )
+                }
+            )
+            out["organisations"] = Counter({"all": conn.execute(sa.select(sa.func.count()).select_from(t.organisations)).scalar_one()})
+        return out
+
+    def audit(self, *, table: str | None = None, key: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+        query = sa.select(t.audit_log).order_by(t.audit_log.c.pk.desc()).limit(limit)
+        if table:
+            query = query.where(t.audit_log.c.table_name == table)
+        if key:
+            query = query.where(t.audit_log.c.record_key == key)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def content_fingerprint(self) -> str:
+        """A hash of all content (not of timestamps): equal for equal data on any engine."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for kind in ("plans", "assets", "policy", "areas"):
+            mapper = MAPPERS[kind]
+            for row in self._select(mapper, [], None):
+                h.update(repr(sorted(jsonable(mapper.to_row(mapper.from_row(row))).items())).encode())
+        return h.hexdigest()
+
+
+def _meta(row: Any) -> RowMeta:
+    return RowMeta(
+        pk=row.pk, version=row.version, created_at=row.created_at, updated_at=row.updated_at,
+        source=row.source, imported_at=row.imported_at, dataset_id=row.dataset_id,
+    )
+
+
+class Writer:
+    """The one place where rows are written: spatial index and audit log go along."""
+
+    def __init__(self, conn: sa.Connection, spatial: Spatial, actor: str) -> None:
+        self.conn = conn
+        self.spatial = spatial
+        self.actor = actor
+        self.now = _now()
+
+    def _audit(self, action: str, table: str, key: str, version: int | None, before: Any, after: Any, dataset_id: int | None) -> dict[str, Any]:
+        return {
+            "at": self.now, "actor": self.actor, "action": action, "table_name": table, "record_key": key,
+            "version": version, "before": before, "after": after, "dataset_id": dataset_id,
+        }
+
+    def _append_audit(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(sa.insert(t.audit_log), rows)
+
+    def add_dataset(self, dataset: Dataset, rows: int) -> int:
+        values = dataset.to_record()
+        values.update(imported_at=self.now, actor=self.actor, rows=rows)
+        pk = self.conn.execute(sa.insert(t.datasets).returning(t.datasets.c.pk), values).scalar_one()
+        self._append_audit([self._audit("import", "datasets", str(pk), None, None, jsonable(values), pk)])
+        return int(pk)
+
+    def upsert_organisations(self, orgs: Sequence[Organisation]) -> WriteSummary:
+        summary = WriteSummary("organisations")
+        existing = {r.code: r for r in self.conn.execute(sa.select(t.organisations))}
+        audit = []
+        for org in orgs:
+            rec = org.to_record()
+            old = existing.get(org.code)
+            if old is None:
+                self.conn.execute(sa.insert(t.organisations), {**rec, "created_at": self.now})
+                audit.append(self._audit("insert", "organisations", org.code, None, None, rec, None))
+                summary.inserted += 1
+            elif (old.name, old.kind) != (org.name, str(org.kind)):
+                self.conn.execute(sa.update(t.organisations).where(t.organisations.c.code == org.code).values(name=org.name, kind=str(org.kind)))
+                audit.append(self._audit("update", "organisations", org.code, None, {"name": old.name, "kind": old.kind}, rec, None))
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+        self._append_audit(audit)
+        return summary
+
+    def upsert(self, kind: str, items: Sequence[Any], *, dataset_id: int | None = None, source: str | None = None) -> WriteSummary:
+        """Insert new records, update changed ones (version + 1), leave equal ones."""
+        if kind == "layer":
+            return self._replace_layers(items, dataset_id)
+        if kind == "vital":
+            return self._upsert_vital(items, dataset_id, source)
+        mapper = MAPPERS[kind]
+        table = mapper.table
+        summary = WriteSummary(kind, dataset_id=dataset_id)
+        existing = self._existing(mapper, items)
+        inserts: list[dict[str, Any]] = []
+        insert_items: list[Any] = []
+        audit: list[dict[str, Any]] = []
+        touched: list[tuple[int, Any]] = []
+        for item in items:
+            key = mapper.key(item)
+            row = mapper.to_row(item)
+            old = existing.get(key)
+            if old is None:
+                row.update(self._row_meta(kind, source, dataset_id, created=True))
+                inserts.append(row)
+                insert_items.append(item)
+                continue
+            before_item = mapper.from_row(old)
+            if before_item == item:
+                summary.unchanged += 1
+                continue
+            before, after = _diff(mapper.to_row(before_item), row)
+            row.update(self._row_meta(kind, source, dataset_id, created=False))
+            if "version" in table.c:
+                row["version"] = old.version + 1
+            self.conn.execute(sa.update(table).where(table.c.pk == old.pk).values(**row))
+            touched.append((old.pk, item.geometry))
+            audit.append(self._audit("update", table.name, mapper.record_key(item), row.get("version"), before, after, dataset_id))
+            summary.updated += 1
+        if inserts:
+            result = self.conn.execute(
+                sa.insert(table).returning(table.c.pk, sort_by_parameter_order=True), inserts
+            )
+            pks = [r[0] for r in result]
+            for pk, item, row in zip(pks, insert_items, inserts, strict=True):
+                touched.append((pk, item.geometry))
+                audit.append(self._audit("insert", table.name, mapper.record_key(item), 1, None, jsonable(mapper.to_row(item)), dataset_id))
+            summary.inserted = len(inserts)
+        self.spatial.index_rows(self.conn, table, touched)
+        self._append_audit(audit)
+        summary.keys = [mapper.record_key(i) for i in items]
+        return summary
+
+    def delete(self, kind: str, key: tuple[Any, ...]) -> bool:
+        mapper = MAPPERS[kind]
+        table = mapper.table
+        where = sa.and_(*(table.c[c] == v for c, v in zip(mapper.key_columns, key, strict=True)))
+        old = self.conn.execute(sa.select(table).where(where)).first()
+        if old is None:
+            return False
+        self.conn.execute(sa.delete(table).where(table.c.pk == old.pk))
+        self.spatial.unindex_rows(self.conn, table, [old.pk])
+        before = jsonable(mapper.to_row(mapper.from_row(old)))
+        self._append_audit([self._audit("delete", table.name, ":".join(map(str, key)), getattr(old, "version", None), before, None, None)])
+        return True
+
+    def _row_meta(self, kind: str, source: str | None, dataset_id: int | None, *, created: bool) -> dict[str, Any]:
+        meta: dict[str, Any] = {"updated_at": self.now, "source": source, "imported_at": self.now if source else None, "dataset_id": dataset_id}
+        if created:
+            meta["created_at"] = self.now
+            if kind != "areas":
+                meta["version"] = 1
+        return meta
+
+    def _existing(self, mapper: Mapper, items: Sequence[Any]) -> dict[tuple[Any, ...], Any]:
+        table = mapper.table
+        first = mapper.key_columns[0]
+        values = sorted({getattr(i, first) for i in items})
+        out: dict[tuple[Any, ...], Any] = {}
+        for i in range(0, len(values), 500):
+            chunk = values[i : i + 500]
+            for row in self.conn.execute(sa.select(table).where(table.c[first].in_(chunk))):
+                out[tuple(getattr(row, c) for c in mapper.key_columns)] = row
+        return out
+
+    def _replace_layers(self, layers: Sequence[EnvironmentLayer], dataset_id: int | None) -> WriteSummary:
+        summary = WriteSummary("layer", dataset_id=dataset_id)
+        for layer in layers:
+            existed = self.conn.execute(sa.select(t.environment_layers.c.name).where(t.environment_layers.c.name == layer.name)).first()
+            old_pks = [r[0] for r in self.conn.execute(sa.select(t.environment_features.c.pk).where(t.environment_features.c.layer == layer.name))]
+            self.conn.execute(sa.delete(t.environment_features).where(t.environment_features.c.layer == layer.name))
+            self.spatial.unindex_rows(self.conn, t.environment_features, old_pks)
+            values = {**layer.to_record(), "dataset_id": dataset_id, "updated_at": self.now}
+            if existed:
+                self.conn.execute(sa.update(t.environment_layers).where(t.environment_layers.c.name == layer.name).values(**values))
+            else:
+                self.conn.execute(sa.insert(t.environment_layers), {**values, "created_at": self.now})
+            rows = [{**f.to_record(), "layer": layer.name} for f in layer.features]
+            if rows:
+                pks = [r[0] for r in self.conn.execute(sa.insert(t.environment_features).returning(t.environment_features.c.pk, sort_by_parameter_order=True), rows)]
+                self.spatial.index_rows(self.conn, t.environment_features, zip(pks, [f.geometry for f in layer.features], strict=True))
+            action = "update" if existed else "insert"
+            self._append_audit([self._audit(action, "environment_layers", layer.name, None, None,
+                                            {**jsonable(layer.to_record()), "features": len(rows)}, dataset_id)])
+            summary.inserted += len(rows)
+            summary.keys.append(layer.name)
+        return summary
+
+    def _upsert_vital(self, systems: Sequence[VitalSystem], dataset_id: int | None, source: str | None) -> WriteSummary:
+        summary = WriteSummary("vital", dataset_id=dataset_id)
+        vs, ve = t.vital_systems, t.vital_elements
+        for system in systems:
+            old = self.conn.execute(sa.select(vs).where(vs.c.owner == system.owner, vs.c.id == system.id)).first()
+            values = {**system.to_record(), **self._row_meta("vital", source, dataset_id, created=old is None)}
+            if old is None:
+                pk = self.conn.execute(sa.insert(vs).returning(vs.c.pk), values).scalar_one()
+            else:
+                pk = old.pk
+                values["version"] = old.version + 1
+                self.conn.execute(sa.update(vs).where(vs.c.pk == pk).values(**values))
+                old_pks = [r[0] for r in self.conn.execute(sa.select(ve.c.pk).where(ve.c.system_pk == pk))]
+                self.conn.execute(sa.delete(ve).where(ve.c.system_pk == pk))
+                self.spatial.unindex_rows(self.conn, ve, old_pks)
+            rows = []
+            for el in system.elements:
+                rec = el.to_record()
+                rec.pop("system")
+                rows.append({**rec, "system_pk": pk})
+            if rows:
+                pks = [r[0] for r in self.conn.execute(sa.insert(ve).returning(ve.c.pk, sort_by_parameter_order=True), rows)]
+                self.spatial.index_rows(self.conn, ve, zip(pks, [e.geometry for e in system.elements], strict=True))
+            self._append_audit([self._audit("insert" if old is None else "update", "vital_systems", system.key,
+                                            values.get("version"), None, {**jsonable(system.to_record()), "elements": len(rows)}, dataset_id)])
+            summary.inserted += 1 if old is None else 0
+            summary.updated += 0 if old is None else 1
+            summary.keys.append(system.key)
+        return summary
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    changed = [k for k in after if before.get(k) != after.get(k)]
+    return jsonable({k: before.get(k) for k in changed}), jsonable({k: after.get(k) for k in changed})

@@ -1,0 +1,256 @@
+"""Tables: one schema for SQLite and PostgreSQL + PostGIS.
+
+Geometry is stored in EPSG:28992: as PostGIS ``geometry(Geometry,28992)`` with a
+GiST index, or on SQLite as WKB with an R*Tree index table ``<table>_rtree``
+kept in the same transaction by :mod:`openruimte.store.spatial`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.types import LargeBinary, TypeDecorator
+
+from openruimte.model.geometry import STORAGE_SRID
+
+
+class GeometryType(TypeDecorator):
+    """A shapely geometry: PostGIS geometry on PostgreSQL, WKB elsewhere."""
+
+    impl = LargeBinary
+    cache_ok = True
+    # GeoAlchemy2's DDL events look for these; we create spatial indexes ourselves
+    spatial_index = False
+    use_N_D_index = False
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect is not None and dialect.name == "postgresql":
+            from geoalchemy2 import Geometry
+
+            return dialect.type_descriptor(Geometry("GEOMETRY", srid=STORAGE_SRID, spatial_index=False))
+        return LargeBinary()
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        wkb = shapely.to_wkb(value)
+        if dialect.name == "postgresql":
+            from geoalchemy2 import WKBElement
+
+            return WKBElement(wkb, srid=STORAGE_SRID)
+        return wkb
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return shapely.from_wkb(bytes(value.data))
+        return shapely.from_wkb(value)
+
+
+metadata = sa.MetaData()
+
+#: tables with a spatially indexed ``geometry`` column
+SPATIAL_TABLES = ("plans", "assets", "policy_goals", "areas", "environment_features", "vital_elements")
+
+
+def _row_columns() -> list[sa.Column[Any]]:
+    """What every plan/asset-like row carries: owner, visibility, version,
+    timestamps and provenance."""
+    return [
+        sa.Column("owner", sa.String(200), nullable=False),
+        sa.Column("visibility", sa.String(16), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("source", sa.String(500)),
+        sa.Column("imported_at", sa.DateTime(timezone=True)),
+        sa.Column("dataset_id", sa.Integer, sa.ForeignKey("datasets.pk", ondelete="SET NULL")),
+    ]
+
+
+organisations = sa.Table(
+    "organisations",
+    metadata,
+    sa.Column("code", sa.String(200), primary_key=True),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+datasets = sa.Table(
+    "datasets",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("category", sa.String(32), nullable=False),
+    sa.Column("source", sa.String(1000), nullable=False),
+    sa.Column("temporal", sa.String(16), nullable=False),
+    sa.Column("origin", sa.String(16), nullable=False),
+    sa.Column("licence", sa.String(500)),
+    sa.Column("snapshot_date", sa.Date),
+    sa.Column("owner", sa.String(200)),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(200)),
+    sa.Column("rows", sa.Integer, nullable=False),
+)
+
+plans = sa.Table(
+    "plans",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(1000), nullable=False),
+    sa.Column("phase", sa.String(32), nullable=False),
+    sa.Column("hardness", sa.String(32), nullable=False),
+    sa.Column("asset_types", sa.JSON, nullable=False),
+    sa.Column("themes", sa.JSON, nullable=False),
+    sa.Column("programme", sa.String(500)),
+    sa.Column("area", sa.String(200)),
+    sa.Column("start", sa.Date),
+    sa.Column("end", sa.Date),
+    sa.Column("earliest_start", sa.Date),
+    sa.Column("latest_end", sa.Date),
+    sa.Column("duration_days", sa.Integer),
+    sa.Column("excavation", sa.Boolean, nullable=False),
+    sa.Column("surface_renewal", sa.Boolean, nullable=False),
+    sa.Column("budget_eur", sa.Float),
+    sa.Column("contact", sa.String(500)),
+    sa.Column("phase_planning", sa.JSON, nullable=False),
+    sa.Column("geometry", GeometryType(), nullable=False),
+    *_row_columns(),
+    sa.UniqueConstraint("owner", "id", name="uq_plans_owner_id"),
+    sa.Index("ix_plans_phase", "phase"),
+    sa.Index("ix_plans_dates", "start", "end"),
+)
+
+assets = sa.Table(
+    "assets",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(200), nullable=False),
+    sa.Column("asset_type", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(1000)),
+    sa.Column("imbor_type", sa.String(500)),
+    sa.Column("material", sa.String(200)),
+    sa.Column("install_year", sa.Integer),
+    sa.Column("expected_life_years", sa.Integer),
+    sa.Column("replacement_year", sa.Integer),
+    sa.Column("condition", sa.Integer),
+    sa.Column("depth_m", sa.Float),
+    sa.Column("diameter_mm", sa.Float),
+    sa.Column("area", sa.String(200)),
+    sa.Column("attributes", sa.JSON, nullable=False),
+    sa.Column("geometry", GeometryType(), nullable=False),
+    *_row_columns(),
+    sa.UniqueConstraint("owner", "id", name="uq_assets_owner_id"),
+    sa.Index("ix_assets_type", "asset_type"),
+)
+
+policy_goals = sa.Table(
+    "policy_goals",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(200), nullable=False),
+    sa.Column("theme", sa.String(200), nullable=False),
+    sa.Column("indicator", sa.String(1000), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("name", sa.String(1000)),
+    sa.Column("area", sa.String(200)),
+    sa.Column("target", sa.Float),
+    sa.Column("norm", sa.String(1000)),
+    sa.Column("unit", sa.String(100)),
+    sa.Column("horizon_year", sa.Integer),
+    sa.Column("source_document", sa.String(1000)),
+    sa.Column("geometry", GeometryType()),
+    *_row_columns(),
+    sa.UniqueConstraint("owner", "id", name="uq_policy_goals_owner_id"),
+)
+
+areas = sa.Table(
+    "areas",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("code", sa.String(200), nullable=False, unique=True),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("level", sa.String(32), nullable=False),
+    sa.Column("parent", sa.String(200)),
+    sa.Column("geometry", GeometryType(), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("source", sa.String(500)),
+    sa.Column("imported_at", sa.DateTime(timezone=True)),
+    sa.Column("dataset_id", sa.Integer, sa.ForeignKey("datasets.pk", ondelete="SET NULL")),
+)
+
+environment_layers = sa.Table(
+    "environment_layers",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("title", sa.String(500), nullable=False),
+    sa.Column("unit", sa.String(100)),
+    sa.Column("description", sa.String(2000)),
+    sa.Column("higher_is_worse", sa.Boolean, nullable=False),
+    sa.Column("dataset_id", sa.Integer, sa.ForeignKey("datasets.pk", ondelete="SET NULL")),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+environment_features = sa.Table(
+    "environment_features",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("layer", sa.String(200), sa.ForeignKey("environment_layers.name", ondelete="CASCADE"), nullable=False),
+    sa.Column("id", sa.String(200), nullable=False),
+    sa.Column("value", sa.Float),
+    sa.Column("value_class", sa.String(200)),
+    sa.Column("attributes", sa.JSON, nullable=False),
+    sa.Column("geometry", GeometryType(), nullable=False),
+    sa.UniqueConstraint("layer", "id", name="uq_environment_features_layer_id"),
+)
+
+vital_systems = sa.Table(
+    "vital_systems",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("network_type", sa.String(32), nullable=False),
+    *_row_columns(),
+    sa.UniqueConstraint("owner", "id", name="uq_vital_systems_owner_id"),
+)
+
+vital_elements = sa.Table(
+    "vital_elements",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("system_pk", sa.Integer, sa.ForeignKey("vital_systems.pk", ondelete="CASCADE"), nullable=False),
+    sa.Column("id", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(500)),
+    sa.Column("capacity", sa.Float),
+    sa.Column("load", sa.Float),
+    sa.Column("unit", sa.String(32), nullable=False),
+    sa.Column("geometry", GeometryType(), nullable=False),
+    sa.Column("service_area", GeometryType()),
+    sa.UniqueConstraint("system_pk", "id", name="uq_vital_elements_system_id"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("record_key", sa.String(500), nullable=False),
+    sa.Column("version", sa.Integer),
+    sa.Column("before", sa.JSON),
+    sa.Column("after", sa.JSON),
+    sa.Column("dataset_id", sa.Integer),
+    sa.Index("ix_audit_log_record", "table_name", "record_key"),
+)
