@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from openruimte.model.errors import RowError
@@ -42,6 +43,8 @@ def flat_value(value: Any) -> Any:
     objects as JSON, None as None."""
     if value is None:
         return None
+    if isinstance(value, BaseGeometry):
+        return shapely.to_wkt(value, rounding_precision=3, trim=True)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):

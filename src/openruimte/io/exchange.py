@@ -156,6 +156,7 @@ def _build(
         result.warnings.append(f"{table.source}: columns not in the exchange format were ignored: {', '.join(extra)}")
     names = {key: col for col, key in mapping.items()}
     geoms = _geometries_in_rd(table, result)
+    bad_geometry = {e.row for e in result.errors if e.field == "geometry"}
     seen: dict[tuple[Any, ...], int] = {}
     records: list[tuple[int, dict[str, Any]]] = []
     for row, geom in zip(table.rows, geoms, strict=True):
@@ -176,33 +177,29 @@ def _build(
         if spec.name == "areas" and level and not record.get("level"):
             record["level"] = level
         record["geometry"] = geom
-        if spec.name == "vital" and record.get("service_area"):
-            record["service_area"] = _service_area(record["service_area"], row.crs or table.crs, table, row.number, result)
+        if spec.name == "vital":
+            area = record.get("service_area")
+            record["service_area"] = _service_area(area, row.crs or table.crs, table, row.number, result) if area else None
         records.append((row.number, record))
     for number, record in records:
-        item = _model(spec, record, make_valid, table, number, names, result)
-        if item is None:
-            continue
-        key = _identity(spec, item)
-        if key in seen:
-            shown = ":".join(str(k) for k in key)
-            id_field = names.get(spec.id_keys[-1], spec.id_keys[-1])
-            result.errors.append(
-                RowError(table.source, f"duplicate id '{shown}' (first at {table.row_label} {seen[key]})", number, id_field, shown, table.row_label)
-            )
-            continue
-        seen[key] = number
-        result.items.append(item)
+        key = tuple(str(record.get(k) or "").strip() for k in spec.id_keys)
+        if all(key):
+            if key in seen:
+                shown = ":".join(key)
+                id_field = names.get(spec.id_keys[-1], spec.id_keys[-1])
+                result.errors.append(
+                    RowError(table.source, f"duplicate id '{shown}' (first at {table.row_label} {seen[key]})", number, id_field, shown, table.row_label)
+                )
+                continue
+            seen[key] = number
+        item = _model(spec, record, make_valid, table, number, names, result, skip_geometry=number in bad_geometry)
+        if item is not None:
+            result.items.append(item)
+    result.errors.sort(key=lambda e: -1 if e.row is None else e.row)
     if spec.name == "layer":
         result.items = [EnvironmentLayer(name=layer_name, title=layer_name, features=result.items)]
     elif spec.name == "vital":
         result.items = _group_vital(result.items, table, result)
-
-
-def _identity(spec: Kind, item: Any) -> tuple[Any, ...]:
-    if isinstance(item, tuple):  # vital: (system record, element)
-        return (item[1].system, item[1].id)
-    return tuple(getattr(item, k) for k in spec.id_keys)
 
 
 def _geometries_in_rd(table: RawTable, result: ReadResult) -> list[Any]:
@@ -267,7 +264,11 @@ def _model(
     number: int,
     names: dict[str, str],
     result: ReadResult,
+    *,
+    skip_geometry: bool = False,
 ) -> Any:
+    """The model object of one record, or None with its errors added (a geometry
+    already refused while reading is not reported twice)."""
     try:
         if spec.name == "vital":
             element = VitalElement.from_record(record, make_valid=make_valid)
@@ -277,6 +278,8 @@ def _model(
         return _MODELS[spec.name].from_record(record, make_valid=make_valid)
     except RecordInvalid as err:
         for fe in err.errors:
+            if skip_geometry and fe.field == "geometry":
+                continue
             result.errors.append(
                 RowError(table.source, fe.message, number, names.get(fe.field, fe.field), fe.value, table.row_label)
             )
@@ -333,8 +336,6 @@ def records(kind: str, items: Sequence[Any]) -> list[dict[str, Any]]:
                 rec.update(
                     system=system.id, system_name=system.name, network_type=system.network_type, owner=system.owner
                 )
-                if el.service_area is not None:
-                    rec["service_area"] = shapely.to_wkt(el.service_area, rounding_precision=3, trim=True)
                 out.append(rec)
         return out
     for item in items:

@@ -139,15 +139,22 @@ def _read_jsonfg(feat: dict[str, Any], row: RawRow, collection_crs: str | None, 
             row.values.setdefault("end", time["date"])
 
 
-def _properties(rec: dict[str, Any], keys: list[str]) -> dict[str, Any]:
-    return {k: json_value(rec.get(k)) for k in keys}
+def _properties(rec: dict[str, Any], keys: list[str], *, wgs84: bool) -> dict[str, Any]:
+    """Properties; a geometry-valued property (a service area) in the file's CRS."""
+    out = {}
+    for k in keys:
+        v = rec.get(k)
+        if isinstance(v, shapely.Geometry):
+            v = mapping(to_wgs84([v])[0] if wgs84 else v)
+        out[k] = json_value(v)
+    return out
 
 
 def write_geojson(path: Path, keys: list[str], records: list[dict[str, Any]], *, name: str) -> None:
     geoms = to_wgs84([rec.get("geometry") for rec in records])
     features = []
     for rec, geom in zip(records, geoms, strict=True):
-        feat: dict[str, Any] = {"type": "Feature", "properties": _properties(rec, keys)}
+        feat: dict[str, Any] = {"type": "Feature", "properties": _properties(rec, keys, wgs84=True)}
         if rec.get("_fid") is not None:
             feat["id"] = rec["_fid"]
         feat["geometry"] = mapping(geom) if geom is not None else None
@@ -173,7 +180,7 @@ def write_jsonfg(path: Path, keys: list[str], records: list[dict[str, Any]], *, 
         place = rec.get("geometry")
         feat["place"] = mapping(place) if place is not None else None
         feat["geometry"] = mapping(geom) if geom is not None else None
-        feat["properties"] = _properties(rec, prop_keys)
+        feat["properties"] = _properties(rec, prop_keys, wgs84=False)
         features.append(feat)
     doc = {
         "type": "FeatureCollection",

@@ -93,6 +93,8 @@ def read_table(path: Path, *, crs: str, layer: str | None = None, kind_name: str
 def _cell(value: Any) -> Any:
     if value is None:
         return None
+    if isinstance(value, shapely.Geometry):
+        return shapely.to_wkt(value, rounding_precision=3, trim=True)
     if isinstance(value, (list, tuple)):
         return ";".join(str(v) for v in value) if value else None
     if isinstance(value, dict):

@@ -420,7 +420,9 @@ class VitalElement(Record):
             "geometry": _geometry(c, ANY_GEOMETRY_TYPES, make_valid),
         }
         area = record.get("service_area")
-        if area is not None:
+        if not p.is_blank(area) and not isinstance(area, BaseGeometry):
+            c.fail("service_area", f"expected a polygon geometry, got {type(area).__name__}", None)
+        elif not p.is_blank(area):
             values["service_area"] = c.check(
                 lambda: check_geometry("service_area", area, allowed=AREA_GEOMETRY_TYPES, make_valid=make_valid)
             )

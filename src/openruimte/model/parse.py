@@ -46,7 +46,10 @@ def suggest(value: str, choices: Iterable[str]) -> str | None:
     if len(contains) >= 1:
         return sorted(contains, key=lambda c: (abs(len(c) - len(low)), c))[0]
     close = difflib.get_close_matches(low, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
+    if close:
+        return close[0]
+    prefix = [c for c in choices if len(low) >= 4 and c[:4] == low[:4]]
+    return prefix[0] if len(prefix) == 1 else None
 
 
 def text(field: str, value: Any, *, required: bool = False, max_length: int = 10_000) -> str | None:

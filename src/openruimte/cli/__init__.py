@@ -1,0 +1,226 @@
+"""The ``openruimte`` command: each command opens the store, calls one library
+function and turns library errors into a message that says the fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from openruimte.model import InputError, OpenRuimteError, Origin, Temporal
+
+app = typer.Typer(
+    name="openruimte",
+    help="OpenRuimte: shared information environment for integral programming of works in public space.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database: a SQLite file path or a URL (default: $OPENRUIMTE_DATABASE_URL or openruimte.db)."),
+]
+
+
+class ImportKind(StrEnum):
+    plans = "plans"
+    assets = "assets"
+    policy = "policy"
+    layer = "layer"
+    areas = "areas"
+    vital = "vital"
+
+
+class ExportKind(StrEnum):
+    plans = "plans"
+    assets = "assets"
+    policy = "policy"
+    layer = "layer"
+    areas = "areas"
+    vital = "vital"
+
+
+class Format(StrEnum):
+    geojson = "geojson"
+    jsonfg = "jsonfg"
+    gpkg = "gpkg"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def _open(db: str | None):  # noqa: ANN202 - Store, imported lazily
+    from openruimte.store import Store
+
+    try:
+        return Store.open(db)
+    except Exception as err:  # any engine error: say which database and why
+        from openruimte.store import database_url
+
+        raise typer.BadParameter(f"cannot open the database {database_url(db)}: {err}", param_hint="--db") from None
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create the database (or bring it up to date)."""
+    store = _open(db)
+    from openruimte.store import database_url
+
+    console.print(f"database ready at {database_url(db)} (schema revision {store.migrate()})")
+    store.close()
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[ImportKind, typer.Argument(help="What the file holds.")],
+    file: Annotated[Path, typer.Argument(help="GeoJSON, JSON-FG, GeoPackage, CSV or XLSX file.")],
+    db: DbOption = None,
+    owner: Annotated[str | None, typer.Option(help="Organisation code for rows without an owner.")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS of the file's coordinates, e.g. EPSG:28992.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding of a CSV/JSON file, e.g. cp1252.")] = None,
+    layer: Annotated[str | None, typer.Option(help="GeoPackage layer or XLSX sheet to read.")] = None,
+    fmt: Annotated[Format | None, typer.Option("--format", help="Format, when the extension does not say.")] = None,
+    make_valid: Annotated[bool, typer.Option("--make-valid", help="Repair invalid geometries instead of refusing them.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and report all errors; write nothing.")] = False,
+    level: Annotated[str | None, typer.Option(help="Areas: buurt, wijk or gemeente.")] = None,
+    name: Annotated[str | None, typer.Option(help="Layer: the layer's name (default: the file name).")] = None,
+    future: Annotated[bool, typer.Option("--future", help="The dataset describes a future situation.")] = False,
+    external: Annotated[bool, typer.Option("--external", help="The dataset comes from another organisation.")] = False,
+    licence: Annotated[str | None, typer.Option(help="Licence of the dataset.")] = None,
+    snapshot: Annotated[str | None, typer.Option(help="Date of the snapshot (YYYY-MM-DD).")] = None,
+) -> None:
+    """Import a file: all rows or none. Every error names file, row, field and value."""
+    from openruimte.importing import import_file
+
+    store = _open(db)
+    try:
+        report = import_file(
+            store, kind.value, file, owner=owner, crs=crs, encoding=encoding, layer=layer,
+            fmt=fmt.value if fmt else None, make_valid=make_valid, dry_run=dry_run, level=level, layer_name=name,
+            temporal=Temporal.FUTURE if future else Temporal.CURRENT,
+            origin=Origin.EXTERNAL if external else Origin.INTERNAL, licence=licence,
+            snapshot_date=dt.date.fromisoformat(snapshot) if snapshot else None,
+        )
+    except InputError as err:
+        raise _fail(str(err)) from None
+    finally:
+        store.close()
+    for warning in report.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if report.errors:
+        for e in report.errors:
+            err_console.print(str(e), highlight=False, markup=False)
+        raise _fail(f"{len(report.errors)} error(s) in {report.source}; nothing was imported")
+    s = report.summary
+    assert s is not None
+    verb = "would import" if dry_run else "imported"
+    console.print(
+        f"{verb} {report.rows} rows from {report.source}: {s.inserted} new, {s.updated} updated, {s.unchanged} unchanged"
+        + (" (dry run: nothing written)" if dry_run else "")
+    )
+    if report.new_organisations:
+        console.print(f"registered organisations: {', '.join(report.new_organisations)}")
+
+
+@app.command()
+def export(
+    kind: Annotated[ExportKind, typer.Argument(help="What to export.")],
+    out: Annotated[Path, typer.Argument(help="Output file; the extension gives the format.")],
+    db: DbOption = None,
+    fmt: Annotated[Format | None, typer.Option("--format", help="geojson, jsonfg, gpkg, csv or xlsx.")] = None,
+    owner: Annotated[list[str] | None, typer.Option(help="Only these owners (repeatable).")] = None,
+    phase: Annotated[list[str] | None, typer.Option(help="Plans: only these phases (repeatable).")] = None,
+    layer: Annotated[str | None, typer.Option(help="Layer: which environment layer.")] = None,
+) -> None:
+    """Export records in one of the exchange encodings."""
+    from openruimte import io
+    from openruimte.store import PlanFilter
+
+    store = _open(db)
+    try:
+        if kind is ExportKind.plans:
+            items = store.plans(PlanFilter(owners=owner or (), phases=phase or ()))
+        elif kind is ExportKind.assets:
+            items = store.assets(owners=owner or ())
+        elif kind is ExportKind.policy:
+            items = store.policy_goals()
+        elif kind is ExportKind.areas:
+            items = store.areas()
+        elif kind is ExportKind.vital:
+            items = store.vital_systems()
+        else:
+            layers = store.layers()
+            if layer is None and len(layers) != 1:
+                raise _fail(f"name the layer with --layer; layers: {', '.join(lay.name for lay in layers) or 'none'}")
+            items = [lay for lay in layers if layer is None or lay.name == layer]
+            if not items:
+                raise _fail(f"no layer '{layer}'; layers: {', '.join(lay.name for lay in layers)}")
+        n = io.write(out, kind.value, items, fmt=fmt.value if fmt else None)
+    except InputError as err:
+        raise _fail(str(err)) from None
+    finally:
+        store.close()
+    console.print(f"wrote {n} {kind.value} to {out}")
+
+
+@app.command()
+def info(db: DbOption = None) -> None:
+    """Counts per category of information and per owner."""
+    store = _open(db)
+    try:
+        counts = store.counts()
+    finally:
+        store.close()
+    console.print(info_table(counts))
+
+
+def info_table(counts: dict) -> Table:  # type: ignore[type-arg]
+    table = Table(title="OpenRuimte: inhoud / contents")
+    table.add_column("category")
+    table.add_column("owner / group")
+    table.add_column("count", justify="right")
+    for category, counter in counts.items():
+        if not counter:
+            table.add_row(category, "-", "0")
+        for i, (key, n) in enumerate(sorted(counter.items())):
+            table.add_row(category if i == 0 else "", key, f"{n:,}")
+    return table
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    seed: Annotated[int, typer.Option(help="Seed of the generator: the same seed gives the same town.")] = 2026,
+    scale: Annotated[float, typer.Option(help="Scale of the town (1.0 = full size).")] = 1.0,
+    out: Annotated[Path, typer.Option(help="Where the demo's exchange files are written.")] = Path("demo-data"),
+) -> None:
+    """Generate Voorbeeldstad, import it through the normal importers and summarise."""
+    from openruimte.demo.run import run_demo
+
+    store = _open(db)
+    try:
+        run_demo(store, seed=seed, scale=scale, out=out, console=console)
+    except OpenRuimteError as err:
+        raise _fail(str(err)) from None
+    finally:
+        store.close()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,68 @@
+"""Shared fixtures: a fresh store on SQLite and on a real PostgreSQL + PostGIS.
+
+The PostGIS cluster is started once per session (tests/support/postgis.py).
+Where it cannot be had, PostGIS tests skip with the reason; with CI=true a
+skipped PostGIS test fails the run instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+
+from openruimte.store import Store
+from tests.support import postgis
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+DATA = SHARED / "data"
+_counter = itertools.count()
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"PostGIS is required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgis_admin_url():
+    given = os.environ.get("OPENRUIMTE_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    try:
+        cluster = postgis.Cluster().start()
+    except postgis.PostGISUnavailable as err:
+        _skip_or_fail(str(err))
+        return
+    try:
+        yield cluster.admin_url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def db_url(request, tmp_path):
+    """A URL of an empty database, once per engine."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    admin = request.getfixturevalue("postgis_admin_url")
+    return postgis.new_database(admin, f"openruimte_test_{os.getpid()}_{next(_counter)}")
+
+
+@pytest.fixture
+def store(db_url):
+    s = Store.open(db_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def shared_data():
+    if not DATA.exists():
+        pytest.skip(f"../shared/data is absent ({DATA}); CI provides it")
+    return DATA
