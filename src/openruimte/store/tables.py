@@ -11,6 +11,7 @@ from typing import Any
 
 import shapely
 import sqlalchemy as sa
+from geoalchemy2 import Geometry, WKBElement  # imported up front: it registers DDL events
 from sqlalchemy.types import LargeBinary, TypeDecorator
 
 from openruimte.model.geometry import STORAGE_SRID
@@ -27,8 +28,6 @@ class GeometryType(TypeDecorator):
 
     def load_dialect_impl(self, dialect: Any) -> Any:
         if dialect is not None and dialect.name == "postgresql":
-            from geoalchemy2 import Geometry
-
             return dialect.type_descriptor(Geometry("GEOMETRY", srid=STORAGE_SRID, spatial_index=False))
         return LargeBinary()
 
@@ -37,8 +36,6 @@ class GeometryType(TypeDecorator):
             return None
         wkb = shapely.to_wkb(value)
         if dialect.name == "postgresql":
-            from geoalchemy2 import WKBElement
-
             return WKBElement(wkb, srid=STORAGE_SRID)
         return wkb
 
