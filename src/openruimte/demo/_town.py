@@ -208,95 +208,145 @@ class _SectorCtx:
     rng: np.random.Generator
     sector: int
     length: float
-    style: str
 
 
-def _sector_line(ctx: _SectorCtx, s: np.ndarray, u: np.ndarray, ext0: float = 0.0, ext1: float = 0.0) -> LineString:
-    xy = ctx.shape.sector_xy(ctx.sector, s, u)
-    return LineString(extend(xy, ext0, ext1))
+@dataclass(slots=True)
+class _Block:
+    """A band s0..s1 of a sector, filled with streets along u ('arcs') or along s ('lanes')."""
+
+    s0: float
+    s1: float
+    orientation: str
+    curly: bool
+
+    def su(self, level: np.ndarray, param: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(s, u) of a point at ``level`` across the streets and ``param`` along them."""
+        return (level, param) if self.orientation == "arcs" else (param, level)
 
 
-def _arc_levels(ctx: _SectorCtx) -> list[float]:
-    spacing = ctx.rng.uniform(92, 112) if ctx.style == "lanen" else ctx.rng.uniform(100, 122)
-    ds = spacing / ctx.length
-    levels, s = [], 0.065 + float(ctx.rng.uniform(0, 0.01))
-    while s < 0.95:
-        levels.append(s)
-        s += ds * float(ctx.rng.uniform(0.9, 1.1))
-    return levels
+def _sector_line(ctx: _SectorCtx, block: _Block, level: np.ndarray, param: np.ndarray,
+                 ext0: float = 0.0, ext1: float = 0.0) -> LineString:
+    s, u = block.su(level, param)
+    return LineString(extend(ctx.shape.sector_xy(ctx.sector, s, u), ext0, ext1))
 
 
-def _arc_curve(ctx: _SectorCtx, s0: float, ds: float) -> tuple[float, float, float]:
-    amp = ds * (0.22 if ctx.style == "bloemkool" else 0.12)
-    return amp, float(ctx.rng.choice([1.0, 2.0, 3.0])), float(ctx.rng.uniform(0, 2 * math.pi))
+def _metres(ctx: _SectorCtx, block: _Block) -> tuple[float, float]:
+    """Metres per unit of level and of param in a block."""
+    s_mid = (block.s0 + block.s1) / 2
+    across = ctx.shape.sector_width(ctx.sector, s_mid)
+    return (ctx.length, across) if block.orientation == "arcs" else (across, ctx.length)
 
 
-def _arc_s(level: float, curve: tuple[float, float, float], u: np.ndarray) -> np.ndarray:
-    amp, m, phi = curve
-    return level + amp * np.sin(math.pi * m * u + phi) * np.sin(math.pi * np.clip(u, 0, 1))
+def _bounds(block: _Block) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(level range, param range) of a block."""
+    if block.orientation == "arcs":
+        return (block.s0, block.s1), (0.0, 1.0)
+    return (0.0, 1.0), (block.s0, block.s1)
 
 
-def sector_protos(ctx: _SectorCtx) -> list[tuple[str, Proto]]:
-    """Arcs across the sector, links between neighbouring arcs and cul-de-sacs.
+def _levels(ctx: _SectorCtx, block: _Block) -> list[float]:
+    per_level, _ = _metres(ctx, block)
+    (lo, hi), _ = _bounds(block)
+    spacing = float(ctx.rng.uniform(95, 120)) / per_level
+    n = max(1, round((hi - lo) / spacing) - 1)
+    step = (hi - lo) / (n + 1)
+    return [lo + step * (k + 1) + float(ctx.rng.uniform(-0.1, 0.1)) * step for k in range(n)]
 
-    Returns (role, proto) with a placeholder name; names follow the buurt later.
-    """
-    levels = _arc_levels(ctx)
-    ds = (levels[1] - levels[0]) if len(levels) > 1 else 0.1
-    curves = [_arc_curve(ctx, lv, ds) for lv in levels]
-    out: list[tuple[str, Proto]] = []
-    for lv, curve in zip(levels, curves, strict=True):
-        width_m = ctx.shape.sector_width(ctx.sector, lv)
-        du = 2.0 / max(width_m, 1.0)
-        u0 = -du if ctx.rng.random() < 0.7 else float(ctx.rng.uniform(0.05, 0.1))
-        u1 = 1 + du if ctx.rng.random() < 0.7 else 1 - float(ctx.rng.uniform(0.05, 0.1))
-        u = np.linspace(u0, u1, max(8, int(width_m / 10)))
-        line = _sector_line(ctx, _arc_s(lv, curve, u), u)
-        out.append(("arc", Proto("", "residential", "arc", float(ctx.rng.choice([13.0, 14.0, 16.0])), line)))
-    # links from the ring to the first arc and between neighbouring arcs
-    lower: list[tuple[float, tuple[float, float, float]] | None] = [None, *zip(levels[:-1], curves[:-1], strict=True)]
-    for k, (lv, curve) in enumerate(zip(levels, curves, strict=True)):
-        below = lower[k]
-        width_m = ctx.shape.sector_width(ctx.sector, lv)
-        n_links = max(1, round(width_m / (260 if ctx.style == "lanen" else 330)))
-        shift = 0.5 * (k % 2)
-        for j in range(n_links):
-            uj = (j + 0.25 + 0.5 * shift + float(ctx.rng.uniform(-0.08, 0.08))) / n_links
-            out.extend(_link(ctx, below, (lv, curve), uj))
-        if below is not None:
-            out.extend(_culs(ctx, below, (lv, curve), width_m, n_links, shift))
+
+@dataclass(slots=True)
+class _Curve:
+    level: float
+    amp: float
+    m: float
+    phi: float
+    p0: float
+    p1: float
+
+    def at(self, p: np.ndarray) -> np.ndarray:
+        t = np.clip((p - self.p0) / (self.p1 - self.p0), 0, 1)
+        return self.level + self.amp * np.sin(math.pi * self.m * t + self.phi) * np.sin(math.pi * t)
+
+
+def _curves(ctx: _SectorCtx, block: _Block, levels: list[float]) -> list[_Curve]:
+    (lo, hi), (p0, p1) = _bounds(block)
+    step = (hi - lo) / (len(levels) + 1)
+    out = []
+    for lv in levels:
+        amp = step * (0.25 if block.curly else 0.1)
+        out.append(_Curve(lv, amp, float(ctx.rng.choice([1.0, 2.0, 3.0])), float(ctx.rng.uniform(0, 2 * math.pi)), p0, p1))
     return out
 
 
-def _link(ctx: _SectorCtx, below: tuple[float, Any] | None, above: tuple[float, Any], uj: float) -> list[tuple[str, Proto]]:
+def block_protos(ctx: _SectorCtx, block: _Block) -> list[tuple[str, Proto]]:
+    """Streets of one block: curves across it, links between them and hofjes."""
+    per_level, per_param = _metres(ctx, block)
+    (lo, hi), (p0, p1) = _bounds(block)
+    curves = _curves(ctx, block, _levels(ctx, block))
+    out: list[tuple[str, Proto]] = []
+    dp = 2.0 / per_param
+    for c in curves:
+        a = p0 - dp if ctx.rng.random() < 0.75 else p0 + float(ctx.rng.uniform(0.04, 0.08)) * (p1 - p0)
+        b = p1 + dp if ctx.rng.random() < 0.75 else p1 - float(ctx.rng.uniform(0.04, 0.08)) * (p1 - p0)
+        p = np.linspace(a, b, max(8, int((b - a) * per_param / 10)))
+        line = _sector_line(ctx, block, c.at(p), p)
+        out.append(("arc", Proto("", "residential", "arc", float(ctx.rng.choice([13.0, 14.0, 16.0])), line)))
+    flat_lo = _Curve(lo, 0.0, 1.0, 0.0, p0, p1)
+    flat_hi = _Curve(hi, 0.0, 1.0, 0.0, p0, p1)
+    # an outer band of arcs has no street along the town edge
+    rows = [flat_lo, *curves] + ([flat_hi] if block.orientation == "lanes" or block.s1 < 0.9 else [])
+    span_m = (p1 - p0) * per_param
+    for k in range(len(rows) - 1):
+        n_links = max(1, round(span_m / (280 if block.curly else 230)))
+        shift = 0.5 * (k % 2)
+        link_at = [p0 + (j + 0.25 + 0.5 * shift + float(ctx.rng.uniform(-0.06, 0.06))) / n_links * (p1 - p0)
+                   for j in range(n_links)]
+        for pj in link_at:
+            out.append(_link(ctx, block, rows[k], rows[k + 1], pj))
+        out.extend(_culs(ctx, block, rows[k], rows[k + 1], link_at, span_m))
+    return out
+
+
+def _link(ctx: _SectorCtx, block: _Block, lower: _Curve, upper: _Curve, pj: float) -> tuple[str, Proto]:
     t = np.linspace(0, 1, 12)
-    u = uj + float(ctx.rng.uniform(-0.03, 0.03)) * np.sin(math.pi * t)
-    s_lo = np.zeros_like(u) if below is None else _arc_s(below[0], below[1], u)
-    s_hi = _arc_s(above[0], above[1], u)
-    s = s_lo + t * (s_hi - s_lo)
-    line = _sector_line(ctx, s, u, 2.0, 2.0)
-    return [("link", Proto("", "residential", "link", 12.0, line))]
+    p = pj + float(ctx.rng.uniform(-0.02, 0.02)) * np.sin(math.pi * t)
+    lv = lower.at(p) + t * (upper.at(p) - lower.at(p))
+    return ("link", Proto("", "residential", "link", 12.0, _sector_line(ctx, block, lv, p, 2.0, 2.0)))
 
 
-def _culs(ctx: _SectorCtx, below: tuple[float, Any], above: tuple[float, Any], width_m: float,
-          n_links: int, shift: float) -> list[tuple[str, Proto]]:
-    """Hofjes: short dead-end streets from an arc into the block."""
+def _culs(ctx: _SectorCtx, block: _Block, lower: _Curve, upper: _Curve, link_at: list[float],
+          span_m: float) -> list[tuple[str, Proto]]:
+    """Hofjes: short dead-end streets from a curve into the block."""
+    (_, _), (p0, p1) = _bounds(block)
+    n = int(span_m / (130 if block.curly else 190))
     out = []
-    n_culs = int(width_m / (140 if ctx.style == "bloemkool" else 220))
-    for j in range(n_culs):
-        uj = (j + 0.5 + float(ctx.rng.uniform(-0.15, 0.15))) / max(n_culs, 1)
-        # keep clear of the links
-        link_us = [(q + 0.25 + 0.5 * shift) / n_links for q in range(n_links)]
-        if min(abs(uj - lu) for lu in link_us) * width_m < 45:
+    for j in range(n):
+        pj = p0 + (j + 0.5 + float(ctx.rng.uniform(-0.15, 0.15))) / n * (p1 - p0)
+        if min(abs(pj - q) for q in link_at) / (p1 - p0) * span_m < 40:
             continue
-        from_below = ctx.rng.random() < 0.5
         t = np.linspace(0, float(ctx.rng.uniform(0.33, 0.42)), 6)
-        u = uj + float(ctx.rng.uniform(-0.04, 0.04)) * t
-        s_lo = _arc_s(below[0], below[1], u)
-        s_hi = _arc_s(above[0], above[1], u)
-        s = s_lo + t * (s_hi - s_lo) if from_below else s_hi - t * (s_hi - s_lo)
-        line = _sector_line(ctx, s, u, 2.0, 0.0)
-        out.append(("cul", Proto("", "residential", "cul", 10.0, line)))
+        p = pj + float(ctx.rng.uniform(-0.03, 0.03)) * t
+        lo, hi = lower.at(p), upper.at(p)
+        lv = lo + t * (hi - lo) if ctx.rng.random() < 0.5 else hi - t * (hi - lo)
+        out.append(("cul", Proto("", "residential", "cul", 10.0, _sector_line(ctx, block, lv, p, 2.0, 0.0))))
+    return out
+
+
+def sector_protos(ctx: _SectorCtx) -> list[tuple[str, Proto]]:
+    """A collector across the sector splits it into an inner and an outer block of different layouts."""
+    split = float(ctx.rng.uniform(0.4, 0.58))
+    inner_orientation = "arcs" if ctx.rng.random() < 0.6 else "lanes"
+    outer_orientation = "lanes" if inner_orientation == "arcs" or ctx.rng.random() < 0.3 else "arcs"
+    blocks = [
+        _Block(0.0, split, inner_orientation, bool(ctx.rng.random() < 0.5)),
+        _Block(split, 0.97, outer_orientation, bool(ctx.rng.random() < 0.5)),
+    ]
+    width = ctx.shape.sector_width(ctx.sector, split)
+    du = 2.0 / width
+    u = np.linspace(-du, 1 + du, max(8, int(width / 10)))
+    collector = LineString(ctx.shape.sector_xy(ctx.sector, np.full_like(u, split), u))
+    out: list[tuple[str, Proto]] = [("arc", Proto("", "residential", "arc", 18.0, collector))]
+    for block in blocks:
+        out.extend(block_protos(ctx, block))
     return out
 
 
@@ -446,9 +496,8 @@ def build_network(shape: TownShape, areas: Areas, rng: np.random.Generator, name
     protos += centre_protos(rng, names, disc, corridor)
     residential: list[tuple[str, Proto]] = []
     parks: list[tuple[str, BaseGeometry]] = []
-    styles = ("bloemkool", "lanen")
     for i in range(shape.n_radials):
-        ctx = _SectorCtx(shape, rng, i, shape.sector_length(i), styles[int(rng.integers(2))])
+        ctx = _SectorCtx(shape, rng, i, shape.sector_length(i))
         residential += sector_protos(ctx)
         if i % 2 == 0:
             parks.append(("", _park(ctx)))

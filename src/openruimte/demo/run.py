@@ -1,0 +1,89 @@
+"""``openruimte demo``: generate Voorbeeldstad, write it as exchange files and
+import them through the same importers a municipality uses."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from openruimte import io
+from openruimte.importing import ImportReport, import_file
+from openruimte.model import InputError
+
+#: (kind, file name, import options): each kind in another encoding, so the demo
+#: runs every reader the way a user's files would.
+DEMO_FILES: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("areas", "gebieden.geojson", {}),
+    ("plans", "plannen.gpkg", {}),
+    ("assets", "assets.gpkg", {}),
+    ("policy", "beleid.csv", {}),
+    ("vital", "vitale_systemen.jsonfg", {}),
+)
+
+
+def write_demo_files(data: Any, out: Path) -> list[tuple[str, Path, dict[str, Any]]]:
+    """Write every category of the demo town to ``out``; returns what to import."""
+    out.mkdir(parents=True, exist_ok=True)
+    items = {
+        "areas": data.areas,
+        "plans": data.plans,
+        "assets": data.assets,
+        "policy": data.policy_goals,
+        "vital": data.vital_systems,
+    }
+    todo: list[tuple[str, Path, dict[str, Any]]] = []
+    for kind, name, options in DEMO_FILES:
+        path = out / name
+        io.write(path, kind, items[kind])
+        todo.append((kind, path, options))
+    for layer in data.layers:
+        path = out / f"laag_{layer.name}.gpkg"
+        io.write(path, "layer", [layer])
+        todo.append(("layer", path, {"layer_name": layer.name}))
+    return todo
+
+
+def run_demo(store: Any, *, seed: int, scale: float, out: Path, console: Console) -> dict[str, ImportReport]:
+    """Generate, write, import and summarise the demo municipality."""
+    from openruimte.cli import info_table
+    from openruimte.demo import generate
+
+    started = time.perf_counter()
+    with console.status(f"Voorbeeldstad genereren / generating (seed {seed}, scale {scale}) ..."):
+        data = generate(seed, scale=scale)
+        todo = write_demo_files(data, out)
+    console.print(f"Voorbeeldstad generated in {time.perf_counter() - started:.1f} s, files in {out}/")
+    with store.writer("demo") as w:
+        w.upsert_organisations(data.organisations)
+    reports: dict[str, ImportReport] = {}
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("importeren / importing", total=len(todo))
+        for kind, path, options in todo:
+            progress.update(task, description=f"importeren / importing {path.name}")
+            report = import_file(store, kind, path, actor="demo", **options)
+            if report.errors:
+                raise InputError(report.errors, report.source)
+            reports[path.name] = report
+            progress.advance(task)
+    console.print(info_table(store.counts()))
+    _print_planted(console, data.planted)
+    return reports
+
+
+def _print_planted(console: Console, planted: dict[str, Any]) -> None:
+    """The situations the demo holds on purpose, for the analysis to find."""
+    console.print("[bold]Geplante situaties / planted situations[/bold] (for the analysis to find):")
+    for name, value in planted.items():
+        if isinstance(value, (int, float, str)):
+            continue
+        console.print(f"  - {name}: {_short(value)}", highlight=False)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."
