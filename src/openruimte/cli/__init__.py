@@ -22,8 +22,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     str | None,
@@ -132,7 +132,8 @@ def import_(
         + (" (dry run: nothing written)" if dry_run else "")
     )
     if report.new_organisations:
-        console.print(f"registered organisations: {', '.join(report.new_organisations)}")
+        verb = "would register" if dry_run else "registered"
+        console.print(f"{verb} organisations: {', '.join(report.new_organisations)}")
 
 
 @app.command()

@@ -72,10 +72,10 @@ THEMES: dict[str, tuple[str, ...]] = {
         "Koninginnenpage", "Boomblauwtje", "Hooibeestje", "Argusvlinder", "Groentje", "Heideblauwtje",
         "Rouwmantel", "Keizersmantel", "Sleedoornpage",
     ),
-    "Molenbuurt": (
-        "De Hoop", "De Valk", "De Zwaan", "De Arend", "De Eendracht", "De Korenbloem", "De Vriendschap",
-        "De Ster", "De Phoenix", "De Roos", "De Adriaan", "De Vlijt", "De Bataaf", "De Zeeuw", "De Leeuw",
-        "De Otter", "De Kat", "De Gekroonde Poelenburg", "De Dood", "De Onvermoeide", "De Vrijheid",
+    "Heidebuurt": (
+        "Struikhei", "Dophei", "Brem", "Jeneverbes", "Gagel", "Bosbes", "Veenbes", "Kraaihei", "Zonnedauw",
+        "Wollegras", "Adelaarsvaren", "Pijpenstro", "Heidelibel", "Zandhagedis", "Boompieper", "Tapuit",
+        "Heideklokje", "Struisgras", "Smele", "Veenmos", "Zandloopkever", "Korhoen",
     ),
 }
 

@@ -399,7 +399,42 @@ def node_protos(protos: list[Proto]) -> tuple[np.ndarray, np.ndarray]:
         if keep.all():
             break
         parts, owner = parts[keep], owner[keep]
-    return parts, owner
+    return _contract_short(parts, owner)
+
+
+def _contract_short(parts: np.ndarray, owner: np.ndarray, min_len: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
+    """Merge the two junctions of every piece shorter than ``min_len`` into one."""
+    a, b = _endpoints(parts)
+    coords = [np.asarray(g.coords)[:, :2] for g in parts]
+    node_xy: dict[int, np.ndarray] = {}
+    for i in range(len(parts)):
+        node_xy.setdefault(int(a[i]), coords[i][0])
+        node_xy.setdefault(int(b[i]), coords[i][-1])
+    target = np.arange(max(node_xy) + 1 if node_xy else 0)
+
+    def find(n: int) -> int:
+        while target[n] != n:
+            n = int(target[n])
+        return n
+
+    lengths = shapely.length(parts)
+    drop = np.zeros(len(parts), dtype=bool)
+    for i in np.argsort(lengths, kind="stable"):
+        if lengths[i] >= min_len:
+            break
+        na, nb = find(int(a[i])), find(int(b[i]))
+        if na != nb:
+            target[nb] = na
+        drop[i] = True
+    keep_parts, keep_owner = [], []
+    for i in np.flatnonzero(~drop):
+        c = coords[i].copy()
+        c[0], c[-1] = node_xy[find(int(a[i]))], node_xy[find(int(b[i]))]
+        line = LineString(c)
+        if line.length > 0.5 and (not np.array_equal(c[0], c[-1]) or len(c) > 3):
+            keep_parts.append(line)
+            keep_owner.append(owner[i])
+    return np.array(keep_parts, dtype=object), np.array(keep_owner, dtype=np.int64)
 
 
 def chain_parts(parts: np.ndarray, owner: np.ndarray) -> list[tuple[int, BaseGeometry]]:

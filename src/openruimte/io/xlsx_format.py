@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -39,7 +40,8 @@ def read_table(path: Path, *, crs: str, layer: str | None = None, kind_name: str
     if not zipfile.is_zipfile(path):
         raise InputError("not an Excel .xlsx workbook (an .xlsx file is a zip archive); save it as .xlsx or CSV", source)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        # a file object: openpyxl refuses paths whose extension is not .xlsx
+        wb = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=False)
     except Exception as err:  # openpyxl raises many kinds for broken files
         raise InputError(f"cannot open the workbook: {err}", source) from None
     try:
