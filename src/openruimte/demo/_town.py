@@ -104,7 +104,7 @@ def _node_key(xy: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(xy) * 1000).astype(np.int64)
 
 
-def _chain_straight(edges: list[LineString], max_turn_deg: float = 40.0) -> list[list[int]]:
+def _chain_straight(edges: list[LineString], max_turn_deg: float = 65.0) -> list[list[int]]:
     """Group edges into streets: at each node continue along the straightest pair."""
     parent = list(range(len(edges)))
 

@@ -105,9 +105,9 @@ AREA = Kind(
     name="areas",
     keys=("code", "name", "level", "parent"),
     aliases={
-        "kode": "code", "buurtcode": "code", "bu_code": "code", "wijkcode": "parent", "wk_code": "parent",
-        "naam": "name", "buurtnaam": "name", "bu_naam": "name", "niveau": "level", "ouder": "parent",
-        "gm_code": "municipality",
+        "kode": "code", "buurtcode": "code", "buurtkode": "code", "bu_code": "code", "statcode": "code",
+        "wijkcode": "parent", "wijkkode": "parent", "wk_code": "parent",
+        "naam": "name", "buurtnaam": "name", "bu_naam": "name", "statnaam": "name", "niveau": "level", "ouder": "parent",
     },
     id_keys=("code",),
 )
@@ -159,7 +159,7 @@ def map_columns(
         if norm in GEOMETRY_COLUMNS:
             continue
         key = norm if norm in keys else kind.aliases.get(norm)
-        if key is None or (key not in keys and key != "municipality"):
+        if key is None or key not in keys:
             extra.append(col)
             continue
         if key in seen:

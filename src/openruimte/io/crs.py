@@ -102,16 +102,25 @@ def bounds_message(geom: BaseGeometry, crs: str) -> str | None:
 
 
 def transform_geometries(geoms: list[BaseGeometry | None], source: str, target: str = STORAGE_CRS) -> list:
-    """Transform a list of geometries (None kept) in one vectorised call."""
+    """Transform a list of geometries (None kept) in one vectorised call.
+
+    Into EPSG:28992 the result is refined by one fixed-point step on the forward
+    transformation, because PROJ's inverse RD <-> WGS84 is off by up to ~0.8 mm:
+    with the step, RD -> WGS84 (9 decimals) -> RD returns the same millimetres.
+    """
     if source == target:
         return list(geoms)
     arr = np.array(geoms, dtype=object)
     mask = np.array([g is not None for g in geoms], dtype=bool)
     if mask.any():
-        tr = _transformer(source, target)
+        there = _transformer(source, target)
+        back = _transformer(target, source) if target == STORAGE_CRS else None
 
         def fn(coords: np.ndarray) -> np.ndarray:
-            x, y = tr.transform(coords[:, 0], coords[:, 1])
+            x, y = there.transform(coords[:, 0], coords[:, 1])
+            if back is not None:
+                xr, yr = there.transform(*back.transform(x, y))
+                x, y = 2 * np.asarray(x) - xr, 2 * np.asarray(y) - yr
             return np.column_stack([x, y])
 
         arr[mask] = shapely.transform(arr[mask], fn)

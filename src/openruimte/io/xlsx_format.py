@@ -121,5 +121,16 @@ def write_table(path: Path, keys: list[str], records: list[dict[str, Any]], shee
                 f"({_CELL_MAX}); export to GeoPackage instead",
                 path.name,
             )
-        ws.append([_cell(rec.get(k)) for k in keys] + [wkt])
+        ws.append([_text_cell(ws, _cell(rec.get(k))) for k in keys] + [wkt])
     wb.save(path)
+
+
+def _text_cell(ws: Any, value: Any) -> Any:
+    """Text that starts with '=' stays text (openpyxl would write it as a formula)."""
+    if isinstance(value, str) and value.startswith("="):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
