@@ -134,7 +134,8 @@ def build_areas(shape: TownShape, rng: np.random.Generator) -> Areas:
     lines: list[BaseGeometry] = [outline.exterior, ring, *radials]
     for poly, seeds in zip(wijk_polys, seeds_per_wijk, strict=True):
         edges = shapely.voronoi_polygons(MultiPoint(seeds), only_edges=True, extend_to=poly.envelope.buffer(500))
-        lines.append(edges.intersection(poly))
+        # overshoot the wijk boundary by a metre: a proper crossing nodes robustly, the stubs are dropped
+        lines.append(edges.intersection(poly.buffer(1.0)))
     buurt_faces: list[list[BaseGeometry]] = [[] for seeds in seeds_per_wijk for _ in seeds]
     offsets = np.cumsum([0] + [len(s) for s in seeds_per_wijk])
     for face in _faces(lines):

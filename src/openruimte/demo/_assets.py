@@ -324,11 +324,13 @@ def add_networks(b: AssetBuilder, segs: Segs, force_ms: set[int]) -> None:
             year = int(rng.integers(2012, 2025)) if owner == GLASNET else int(rng.integers(2004, 2021))
             return dict(material="glasvezel", install_year=year, expected_life_years=40,
                         depth_m=round(float(rng.uniform(0.4, 0.7)), 2), diameter_mm=float(pick(rng, [40, 50])),
-                        imbor_type="Telecommunicatiekabel", attributes=_street_attrs(segs, i, ducts=int(rng.integers(1, 5))))
+                        imbor_type="Telecommunicatiekabel",
+                        attributes=_street_attrs(segs, i, ducts=int(rng.integers(1, 5))))
         return make
 
     idx = segs.idx(every)
-    _line_assets(b, segs, "tel", GLASNET, "telecom", idx, _lane(segs, idx, 0.3, 1), telecom(GLASNET), Visibility.PRIVATE)
+    _line_assets(b, segs, "tel", GLASNET, "telecom", idx, _lane(segs, idx, 0.3, 1), telecom(GLASNET),
+                 Visibility.PRIVATE)
     idx = segs.idx(major | (segs.kind == "centre") | (segs.wijk == "WK099902"))
     _line_assets(b, segs, "tel", STADSNET, "telecom", idx, _lane(segs, idx, 0.3, -1), telecom(STADSNET),
                  Visibility.PRIVATE)
@@ -337,7 +339,7 @@ def add_networks(b: AssetBuilder, segs: Segs, force_ms: set[int]) -> None:
         year = int(segs.year[i]) + int(rng.integers(1, 6))
         return dict(material="staal, voorgeïsoleerd", install_year=year, expected_life_years=50,
                     condition=b.condition(year, 50), depth_m=round(float(rng.uniform(0.8, 1.2)), 2),
-                    diameter_mm=float(pick(rng, [250, 300]) if segs.kind[i] in ("main", "ring") else pick(rng, [100, 150])),
+                    diameter_mm=float(pick(rng, [250, 300] if segs.kind[i] in ("main", "ring") else [100, 150])),
                     imbor_type="Warmteleiding", attributes=_street_attrs(segs, i, pipes="aanvoer en retour"))
 
     idx = segs.idx(segs.heat)
@@ -354,12 +356,16 @@ def add_networks(b: AssetBuilder, segs: Segs, force_ms: set[int]) -> None:
     add_pressure_mains(b, segs)
 
 
+def pressure_main_streets(segs: Segs) -> np.ndarray:
+    """Mask of the segments of the two radial roads with the water board's pressure mains."""
+    radials = sorted({str(n) for n, k in zip(segs.names, segs.kind, strict=True) if k == "main"})
+    return np.isin(segs.names, radials[:2])
+
+
 def add_pressure_mains(b: AssetBuilder, segs: Segs) -> None:
     """The water board's pressure mains (persleidingen) under two radial roads."""
     rng = b.rng
-    radials = sorted({str(n) for n, k in zip(segs.names, segs.kind, strict=True) if k == "main"})
-    chosen = radials[:2]
-    idx = segs.idx(np.isin(segs.names, chosen))
+    idx = segs.idx(pressure_main_streets(segs))
 
     def make(i: int) -> dict[str, Any]:
         year = int(rng.integers(1975, 1995))
@@ -504,7 +510,8 @@ def add_facilities(b: AssetBuilder, segs: Segs, net: Network, areas: Areas) -> N
     for i, p in zip(charge, points_along(segs, charge, segs.length[charge] / 2, offs), strict=True):
         b.add("laad", owner=GEMEENTE, asset_type="laadpunt", geometry=p, imbor_type="Laadpaal",
               install_year=int(rng.integers(2016, 2026)), expected_life_years=12, area=str(segs.area[i]),
-              attributes=_street_attrs(segs, int(i), operator="LaadNet Voorbeeldstad", power_kw=int(pick(rng, [11, 22]))))
+              attributes=_street_attrs(segs, int(i), operator="LaadNet Voorbeeldstad",
+                                       power_kw=int(pick(rng, [11, 22]))))
     _add_bus_stops(b, segs, net)
     bike = segs.idx((segs.kind == "centre") & (rng.random(n) < 0.12))
     for i, p in zip(bike, points_along(segs, bike, segs.length[bike] / 2, segs.half[bike] - 1.0), strict=True):
@@ -528,7 +535,8 @@ def _add_bus_stops(b: AssetBuilder, segs: Segs, net: Network) -> None:
     for run in net.runs:
         run = [i for i in run if segs.active[i] and segs.kind[i] in ("main", "ring")]
         for i in run[1::4]:
-            pts = points_along(segs, np.array([i, i]), np.full(2, segs.length[i] / 2), np.array([1.0, -1.0]) * (segs.road[i] + 1.5))
+            offsets = np.array([1.0, -1.0]) * (segs.road[i] + 1.5)
+            pts = points_along(segs, np.array([i, i]), np.full(2, segs.length[i] / 2), offsets)
             for p in pts:
                 b.add("ov", owner=PROVINCIE, asset_type="ov_halte", geometry=p, imbor_type="Bushalte",
                       name=f"Halte {segs.names[i]}", install_year=int(rng.integers(1995, 2024)), area=str(segs.area[i]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import shapely
@@ -70,7 +71,8 @@ def build_layers(areas: Areas, net: Network, rng: np.random.Generator) -> list[E
     flood = EnvironmentLayer(name="waterdiepte", title="Waterdiepte op straat bij een bui van 70 mm/uur", unit="m",
                              description="Maximum water depth after a cloudburst of 70 mm in one hour, 100 m grid",
                              higher_is_worse=True)
-    flood.features = [EnvironmentFeature(id=f"wd-{i}", geometry=c, value=round(float(v), 2), value_class=_flood_class(v))
+    flood.features = [EnvironmentFeature(id=f"wd-{i}", geometry=c, value=round(float(v), 2),
+                                         value_class=_flood_class(v))
                       for i, c, v in zip(ids, cells, depth, strict=True)]
     social = EnvironmentLayer(name="sociale_index", title="Sociale index per buurt", unit="score 1-10",
                               description="Composite of income, health and participation; higher is better",
@@ -93,9 +95,9 @@ def build_goals(areas: Areas, dwellings_by_buurt: dict[str, int], heat_buurten: 
     """Five goals per buurt, housing goals per wijk and the municipality's and province's own goals."""
     goals: list[PolicyGoal] = []
 
-    def add(owner: str, prefix: str, **fields: object) -> None:
+    def add(owner: str, prefix: str, **fields: Any) -> None:
         n = sum(1 for g in goals if g.owner == owner) + 1
-        goals.append(PolicyGoal(id=f"{prefix}-{n:04d}", owner=owner, visibility=Visibility.PUBLIC, **fields))  # type: ignore[arg-type]
+        goals.append(PolicyGoal(id=f"{prefix}-{n:04d}", owner=owner, visibility=Visibility.PUBLIC, **fields))
 
     gv = "gemeente-voorbeeldstad"
     for b in areas.buurten:

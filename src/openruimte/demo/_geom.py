@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, MultiLineString, Point
+from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 MM = 0.001
@@ -31,10 +31,6 @@ def line_parts(geom: BaseGeometry | None) -> list[LineString]:
     return [g for g in shapely.get_parts(geom) if isinstance(g, LineString) and not g.is_empty]
 
 
-def polygon_parts(geom: BaseGeometry | None) -> list[BaseGeometry]:
-    if geom is None or geom.is_empty:
-        return []
-    return [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon" and not g.is_empty]
 
 
 def cumlen(coords: np.ndarray) -> np.ndarray:
@@ -74,20 +70,3 @@ def extend(coords: np.ndarray, start_m: float, end_m: float) -> np.ndarray:
         if norm > 0:
             c[idx] = c[idx] + v / norm * dist
     return c
-
-
-def merge_lines(lines: list[BaseGeometry]) -> BaseGeometry:
-    """One LineString when the pieces join up, else a MultiLineString."""
-    parts = [p for g in lines for p in line_parts(g)]
-    merged = shapely.line_merge(MultiLineString(parts))
-    return merged
-
-
-def midpoint(line: BaseGeometry) -> Point:
-    return shapely.line_interpolate_point(line, 0.5, normalized=True)
-
-
-def valid_lines(geoms: np.ndarray, min_len: float = 0.5) -> np.ndarray:
-    """Mask of geometries that are valid, non-empty and long enough."""
-    g = np.asarray(geoms, dtype=object)
-    return shapely.is_valid(g) & ~shapely.is_empty(g) & (shapely.length(g) >= min_len)

@@ -21,7 +21,7 @@ from shapely.geometry import MultiLineString, Point, box
 from shapely.geometry.base import BaseGeometry
 
 from openruimte.demo._areas import Areas
-from openruimte.demo._assets import Segs
+from openruimte.demo._assets import Segs, pressure_main_streets
 from openruimte.demo._geom import line_parts, rnd
 from openruimte.demo._orgs import (
     CORPORATIE,
@@ -91,19 +91,19 @@ class Template:
     polygon: bool = False  # buffer the stretch to the street profile
     excavation: bool = True
     surface_renewal: float = 0.0  # probability
-    where: str | None = None  # "heat", "gasless", "provincial"
+    where: str | None = None  # "heat", "provincial", "pressure_mains"
 
 
 TEMPLATES: tuple[Template, ...] = (
     Template(GEMEENTE, "GV-RIO", "Riolering", "Vervanging riolering {street}", ("gemengd_riool",),
-             ("vervanging", "wateroverlast"), 105, 1800, 120, "Projectleider riolering", due="riool",
+             ("vervanging", "wateroverlast"), 115, 1800, 120, "Projectleider riolering", due="riool",
              surface_renewal=0.35),
     Template(GEMEENTE, "GV-RIO", "Riolering", "Afkoppelen hemelwater {street}", ("hemelwaterafvoer",),
              ("wateroverlast", "hittestress"), 22, 900, 90, "Adviseur klimaatadaptatie"),
-    Template(GEMEENTE, "GV-WEG", "Wegen", "Groot onderhoud asfalt {street}", ("weg",), ("vervanging",), 45, 140, 20,
+    Template(GEMEENTE, "GV-WEG", "Wegen", "Groot onderhoud asfalt {street}", ("weg",), ("vervanging",), 50, 140, 20,
              "Beheerder wegen", due="weg", excavation=False, surface_renewal=1.0),
     Template(GEMEENTE, "GV-WEG", "Wegen", "Herinrichting {street}", ("weg", "voetpad", "bomen"),
-             ("mobiliteit", "hittestress"), 24, 950, 150, "Projectleider openbare ruimte", polygon=True,
+             ("mobiliteit", "hittestress"), 26, 950, 150, "Projectleider openbare ruimte", polygon=True,
              surface_renewal=1.0),
     Template(GEMEENTE, "GV-WEG", "Wegen", "Aanleg vrijliggend fietspad {street}", ("fietspad",), ("mobiliteit",), 12,
              420, 100, "Verkeerskundige", streets=("main", "ring")),
@@ -111,30 +111,30 @@ TEMPLATES: tuple[Template, ...] = (
              ("vervanging", "energietransitie"), 16, 160, 40, "Beheerder openbare verlichting",
              due="openbare_verlichting"),
     Template(GEMEENTE, "GV-GRN", "Groen", "Vervanging bomen {street}", ("bomen",), ("vervanging", "biodiversiteit"),
-             25, 260, 60, "Boomverzorger", due="bomen"),
+             28, 260, 60, "Boomverzorger", due="bomen"),
     Template(GEMEENTE, "GV-GRN", "Groen", "Vergroening {street}", ("groen", "bomen"),
-             ("hittestress", "biodiversiteit", "wateroverlast"), 22, 380, 90, "Adviseur groen", polygon=True),
+             ("hittestress", "biodiversiteit", "wateroverlast"), 24, 380, 90, "Adviseur groen", polygon=True),
     Template(NETBEHEERDER, "NBN", "Vervanging gasleidingen", "Vervanging gasleiding {street}", ("gas",),
-             ("vervanging",), 48, 380, 60, "Assetmanager gas", due="gas", lane=1.3),
+             ("vervanging",), 52, 380, 60, "Assetmanager gas", due="gas", lane=1.3),
     Template(NETBEHEERDER, "NBN", "Netverzwaring", "Netverzwaring laagspanning {street}", ("elektriciteit",),
-             ("energietransitie",), 46, 320, 50, "Assetmanager elektriciteit", due="elektriciteit", lane=0.8),
+             ("energietransitie",), 50, 320, 50, "Assetmanager elektriciteit", due="elektriciteit", lane=0.8),
     Template(NETBEHEERDER, "NBN", "Netverzwaring", "Nieuwe middenspanningskabel {street}", ("elektriciteit",),
              ("energietransitie",), 16, 520, 70, "Netontwerper MS", streets=("main", "ring", "residential"), lane=1.3),
     Template(NETBEHEERDER, "NBN", "Aardgasvrije wijken", "Verwijderen gasnet {street}", ("gas",),
              ("energietransitie",), 8, 150, 40, "Assetmanager gas", where="heat", lane=1.3, excavation=True),
-    Template(WARMTEBEDRIJF, "WBS", "Warmtenet", "Warmtenet {street}", ("warmte",), ("energietransitie",), 30, 2400,
+    Template(WARMTEBEDRIJF, "WBS", "Warmtenet", "Warmtenet {street}", ("warmte",), ("energietransitie",), 32, 2400,
              150, "Projectleider warmtenet", where="heat", lane=2.1),
     Template(WATERBEDRIJF, "WBR", "Leidingvervanging", "Vervanging drinkwaterleiding {street}", ("drinkwater",),
-             ("vervanging",), 58, 620, 70, "Assetmanager distributie", due="drinkwater", lane=1.9),
-    Template(GLASNET, "GLN", "Glasvezel uitrol", "Glasvezel {street}", ("telecom",), ("digitalisering",), 44, 120,
+             ("vervanging",), 64, 620, 70, "Assetmanager distributie", due="drinkwater", lane=1.9),
+    Template(GLASNET, "GLN", "Glasvezel uitrol", "Glasvezel {street}", ("telecom",), ("digitalisering",), 48, 120,
              25, "Uitvoering glasvezel", lane=0.3),
-    Template(STADSNET, "SN", "Netuitbreiding", "Glasvezel backbone {street}", ("telecom",), ("digitalisering",), 22,
+    Template(STADSNET, "SN", "Netuitbreiding", "Glasvezel backbone {street}", ("telecom",), ("digitalisering",), 24,
              160, 30, "Netplanner", streets=("main", "ring", "centre"), lane=0.3),
     Template(PROVINCIE, "PMI", "Provinciale wegen", "Groot onderhoud {street}", ("weg", "fietspad"),
              ("vervanging", "mobiliteit"), 6, 300, 60, "Wegbeheerder provincie", streets=("main",), where="provincial",
              polygon=True, excavation=False, surface_renewal=1.0),
     Template(WATERSCHAP, "WSS", "Persleidingen", "Vervanging persleiding {street}", ("droogweerafvoer",),
-             ("vervanging",), 5, 900, 120, "Assetmanager transport", streets=("main",)),
+             ("vervanging",), 5, 900, 120, "Assetmanager transport", streets=("main",), where="pressure_mains"),
 )
 
 
@@ -271,8 +271,8 @@ def _eligible(book: PlanBook, t: Template) -> np.ndarray:
         mask &= segs.heat
     elif t.where == "provincial":
         mask &= segs.provincial
-    if t.prefix == "WSS":
-        mask &= np.isin(segs.names, sorted({str(n) for n, k in zip(segs.names, segs.kind, strict=True) if k == "main"})[:2])
+    elif t.where == "pressure_mains":
+        mask &= pressure_main_streets(segs)
     return mask
 
 

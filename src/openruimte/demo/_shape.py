@@ -109,7 +109,8 @@ class TownShape:
         ta = float(self.radial_angle(i, s))
         tb = float(self.radial_angle(i + 1, s))
         mid = (ta + tb) / 2
-        r = float(self.r_ring(np.array([mid]))[0] + s * (self.r_out(np.array([mid]))[0] - self.r_ring(np.array([mid]))[0]))
+        r_in = float(self.r_ring(np.array([mid]))[0])
+        r = r_in + s * (float(self.r_out(np.array([mid]))[0]) - r_in)
         return r * (tb - ta)
 
     def radial_line(self, i: int, s0: float = -0.004, s1: float = 1.03, step_m: float = 15.0) -> LineString:

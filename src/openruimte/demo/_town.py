@@ -30,7 +30,7 @@ from openruimte.demo._names import (
     RING_NAMES,
     NamePool,
 )
-from openruimte.demo._shape import CENTRE_X, CENTRE_Y, PROVINCIAL_RADIAL, TownShape
+from openruimte.demo._shape import CENTRE_X, PROVINCIAL_RADIAL, TownShape
 
 #: half width of the canal water, and distance of the quay streets from its axis
 CANAL_HALF_WIDTH_M = 9.0
@@ -273,7 +273,8 @@ def _curves(ctx: _SectorCtx, block: _Block, levels: list[float]) -> list[_Curve]
     out = []
     for lv in levels:
         amp = step * (0.25 if block.curly else 0.1)
-        out.append(_Curve(lv, amp, float(ctx.rng.choice([1.0, 2.0, 3.0])), float(ctx.rng.uniform(0, 2 * math.pi)), p0, p1))
+        m = float(ctx.rng.choice([1.0, 2.0, 3.0]))
+        out.append(_Curve(lv, amp, m, float(ctx.rng.uniform(0, 2 * math.pi)), p0, p1))
     return out
 
 
