@@ -36,7 +36,9 @@ def make_assets(n: int, rng: np.random.Generator) -> list[Asset]:
     out = []
     for i in range(n):
         x, y = round(xs[i], 3), round(ys[i], 3)
-        geom = shapely.LineString([(x, y), (round(x + length[i] * np.cos(ang[i]), 3), round(y + length[i] * np.sin(ang[i]), 3))])
+        geom = shapely.LineString(
+            [(x, y), (round(x + length[i] * np.cos(ang[i]), 3), round(y + length[i] * np.sin(ang[i]), 3))]
+        )
         out.append(Asset(id=f"a{i}", owner="gemeente-bench", asset_type="gemengd_riool", geometry=geom))
     return out
 
@@ -84,7 +86,13 @@ def main() -> None:
                 store = Store.open(url)
                 with console.status(f"loading {args.n:,} assets into {label}"):
                     with store.writer("bench") as w:
-                        w.upsert("assets", assets, dataset_id=w.add_dataset(Dataset(name="b", category=Category.ASSETS, source="b"), len(assets)))
+                        w.upsert(
+                            "assets",
+                            assets,
+                            dataset_id=w.add_dataset(
+                                Dataset(name="b", category=Category.ASSETS, source="b"), len(assets)
+                            ),
+                        )
                 ms, res = time_queries(lambda b, s=store: {a.id for a in s.assets(bbox=b)}, queries)
                 store.close()
                 rows.append((label, ms))
@@ -106,11 +114,15 @@ def main() -> None:
         assert res == reference, "GeoPandas returned other ids"
         rows.append(("GeoPandas sindex (in memory)", ms))
     base = np.percentile(rows[0][1], 95)
-    table = Table(title=f"bbox query over {args.n:,} assets, {args.queries} queries, mean {np.mean([len(r) for r in reference]):.0f} hits")
+    table = Table(
+        title=f"bbox query over {args.n:,} assets, {args.queries} queries, mean {np.mean([len(r) for r in reference]):.0f} hits"
+    )
     for col in ("engine", "p50 ms", "p95 ms", "p95 ratio vs SQLite store"):
         table.add_column(col, justify="right")
     for label, ms in rows:
-        table.add_row(label, f"{np.percentile(ms, 50):.2f}", f"{np.percentile(ms, 95):.2f}", f"{np.percentile(ms, 95) / base:.2f}")
+        table.add_row(
+            label, f"{np.percentile(ms, 50):.2f}", f"{np.percentile(ms, 95):.2f}", f"{np.percentile(ms, 95) / base:.2f}"
+        )
     console.print(table)
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from openruimte.analysis.arrays import PlanColumns
 from openruimte.analysis.pairs import Parameters, find_conflicts, find_couplings
-from openruimte.model import Phase, Plan
+from openruimte.model import Phase
 from tests.factories import X0, Y0, plan
 
 D0 = dt.date(2026, 1, 1)
@@ -55,7 +55,10 @@ def as_dict_couplings(cols, res):
 
 
 def as_dict_conflicts(cols, res):
-    return {(cols.keys[r], cols.keys[x]): (d, o) for r, x, d, o in zip(res.renewal, res.plan, res.distance_m, res.overlap_days)}
+    return {
+        (cols.keys[r], cols.keys[x]): (d, o)
+        for r, x, d, o in zip(res.renewal, res.plan, res.distance_m, res.overlap_days)
+    }
 
 
 def random_plans(rng, n):
@@ -68,18 +71,29 @@ def random_plans(rng, n):
         if kind == 0:
             geom = shapely.Point(round(x, 3), round(y, 3))
         elif kind == 1:
-            geom = shapely.LineString([(round(x, 3), round(y, 3)), (round(x + rng.uniform(-60, 60), 3), round(y + rng.uniform(-60, 60), 3))])
+            geom = shapely.LineString(
+                [(round(x, 3), round(y, 3)), (round(x + rng.uniform(-60, 60), 3), round(y + rng.uniform(-60, 60), 3))]
+            )
         else:
-            geom = shapely.box(round(x, 3), round(y, 3), round(x + rng.uniform(1, 30), 3), round(y + rng.uniform(1, 30), 3))
+            geom = shapely.box(
+                round(x, 3), round(y, 3), round(x + rng.uniform(1, 30), 3), round(y + rng.uniform(1, 30), 3)
+            )
         scheduled = rng.random() > 0.1
         start = D0 + dt.timedelta(days=int(rng.integers(0, 3000)))
         end = start + dt.timedelta(days=int(rng.integers(0, 800)))
-        plans.append(plan(
-            id=f"p{i:03d}", owner=owners[rng.integers(3)], phase=list(Phase)[rng.integers(7)].value,
-            asset_types=";".join(rng.choice(types, size=rng.integers(1, 3), replace=False)),
-            start=start if scheduled else None, end=end if scheduled else None,
-            excavation=bool(rng.random() > 0.3), surface_renewal=bool(rng.random() > 0.7), geometry=geom,
-        ))
+        plans.append(
+            plan(
+                id=f"p{i:03d}",
+                owner=owners[rng.integers(3)],
+                phase=list(Phase)[rng.integers(7)].value,
+                asset_types=";".join(rng.choice(types, size=rng.integers(1, 3), replace=False)),
+                start=start if scheduled else None,
+                end=end if scheduled else None,
+                excavation=bool(rng.random() > 0.3),
+                surface_renewal=bool(rng.random() > 0.7),
+                geometry=geom,
+            )
+        )
     return plans
 
 
@@ -88,7 +102,10 @@ def test_equal_to_brute_force(seed):
     rng = np.random.default_rng(seed)
     plans = random_plans(rng, 250)
     cols = PlanColumns.from_plans(plans)
-    for params in (Parameters(), Parameters(max_distance_m=25, max_gap_days=100, graafrust_days=365, graafrust_distance_m=0)):
+    for params in (
+        Parameters(),
+        Parameters(max_distance_m=25, max_gap_days=100, graafrust_days=365, graafrust_distance_m=0),
+    ):
         got = as_dict_couplings(cols, find_couplings(cols, params))
         want = brute_couplings(plans, params)
         assert got.keys() == want.keys()
@@ -107,7 +124,9 @@ def line_at(dx, dy=0.0, length=50.0):
 
 def test_boundaries_are_inclusive():
     a = plan(id="a", owner="o1", geometry=line_at(0), start="2027-01-01", end="2027-01-31")
-    at_10 = plan(id="b", owner="o2", geometry=line_at(0, 10.0), start="2029-01-30", end="2029-02-01")  # gap 730 (2028 is a leap year)
+    at_10 = plan(
+        id="b", owner="o2", geometry=line_at(0, 10.0), start="2029-01-30", end="2029-02-01"
+    )  # gap 730 (2028 is a leap year)
     past = plan(id="c", owner="o2", geometry=line_at(0, 10.001), start="2027-01-01", end="2027-01-31")
     late = plan(id="d", owner="o2", geometry=line_at(0, 1), start="2029-01-31", end="2029-02-02")  # gap 731
     cols = PlanColumns.from_plans([a, at_10, past, late])
@@ -119,8 +138,10 @@ def test_same_owner_needs_disjoint_asset_types_and_one_must_dig():
     a = plan(id="a", owner="o", asset_types="gas", geometry=line_at(0))
     same = plan(id="b", owner="o", asset_types="gas;weg", geometry=line_at(0, 1))
     other = plan(id="c", owner="o", asset_types="elektriciteit", geometry=line_at(0, 2))
-    dry = [plan(id="d", owner="p", excavation="nee", geometry=line_at(0, 3)),
-           plan(id="e", owner="q", excavation="nee", geometry=line_at(0, 4))]
+    dry = [
+        plan(id="d", owner="p", excavation="nee", geometry=line_at(0, 3)),
+        plan(id="e", owner="q", excavation="nee", geometry=line_at(0, 4)),
+    ]
     beheer = plan(id="f", owner="r", phase="beheer", geometry=line_at(0, 5))
     unscheduled = plan(id="g", owner="s", start=None, end=None, geometry=line_at(0, 6))
     cols = PlanColumns.from_plans([a, same, other, *dry, beheer, unscheduled])
@@ -132,7 +153,15 @@ def test_same_owner_needs_disjoint_asset_types_and_one_must_dig():
 
 
 def test_no_dig_window_across_a_leap_day():
-    renewal = plan(id="r", owner="gemeente", surface_renewal="ja", excavation="nee", start="2027-01-01", end="2027-06-30", geometry=line_at(0))
+    renewal = plan(
+        id="r",
+        owner="gemeente",
+        surface_renewal="ja",
+        excavation="nee",
+        start="2027-01-01",
+        end="2027-06-30",
+        geometry=line_at(0),
+    )
     # no-dig period with graafrust_days 1095: 2027-07-01 .. 2030-06-29 (2028 is a leap year)
     starts_on_last_day = plan(id="x1", owner="telecom", start="2030-06-29", end="2030-07-30", geometry=line_at(0, 5))
     starts_after = plan(id="x2", owner="telecom", start="2030-06-30", end="2030-07-30", geometry=line_at(0, 5))
@@ -151,7 +180,11 @@ def test_property_equal_to_brute_force(seed, n):
     rng = np.random.default_rng(seed)
     plans = random_plans(rng, n)
     cols = PlanColumns.from_plans(plans)
-    params = Parameters(max_distance_m=float(rng.uniform(0, 40)), max_gap_days=int(rng.integers(0, 1000)),
-                        graafrust_days=int(rng.integers(1, 1500)), graafrust_distance_m=float(rng.uniform(0, 20)))
+    params = Parameters(
+        max_distance_m=float(rng.uniform(0, 40)),
+        max_gap_days=int(rng.integers(0, 1000)),
+        graafrust_days=int(rng.integers(1, 1500)),
+        graafrust_distance_m=float(rng.uniform(0, 20)),
+    )
     assert as_dict_couplings(cols, find_couplings(cols, params)).keys() == brute_couplings(plans, params).keys()
     assert as_dict_conflicts(cols, find_conflicts(cols, params)).keys() == brute_conflicts(plans, params).keys()

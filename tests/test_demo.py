@@ -22,7 +22,7 @@ def demo_data():
 def test_demo_imports_everything_and_is_idempotent(store, tmp_path, demo_data):
     console = Console(file=open(tmp_path / "out.txt", "w"))
     reports = run_demo(store, seed=2026, scale=SCALE, out=tmp_path / "demo", console=console)
-    assert {r.kind for r in reports.values()} == {"areas", "plans", "assets", "policy", "vital", "layer"}
+    assert {r.kind for r in reports.values()} == {"areas", "streets", "plans", "assets", "policy", "vital", "layer"}
     counts = store.counts()
     assert sum(counts["plans"].values()) == len(demo_data.plans)
     assert sum(counts["assets"].values()) == len(demo_data.assets)
@@ -31,10 +31,23 @@ def test_demo_imports_everything_and_is_idempotent(store, tmp_path, demo_data):
     assert sorted(store.plans(), key=lambda p: p.key) == sorted(demo_data.plans, key=lambda p: p.key)
     first = store.content_fingerprint()
     again = run_demo(store, seed=2026, scale=SCALE, out=tmp_path / "demo", console=console)
-    assert all(r.summary.inserted == 0 and r.summary.updated == 0 for k, r in again.items() if r.kind not in ("layer", "vital"))
+    assert all(
+        r.summary.inserted == 0 and r.summary.updated == 0 for k, r in again.items() if r.kind not in ("layer", "vital")
+    )
     assert store.content_fingerprint() == first
     # every category carries its dataset metadata
-    assert {d["category"] for d in store.datasets()} == {"areas", "plans", "assets", "policy", "vital", "environment"}
+    assert {d["category"] for d in store.datasets()} == {
+        "areas",
+        "streets",
+        "plans",
+        "assets",
+        "policy",
+        "vital",
+        "environment",
+    }
+    assert len(store.streets()) == len(demo_data.streets)
+    housing = [p for p in store.plans() if "woningbouw" in p.asset_types]
+    assert housing and all(p.dwellings == demo_data.planted["dwellings"][p.key] for p in housing)
 
 
 def test_same_content_on_sqlite_and_postgis(tmp_path, postgis_admin_url, demo_data):

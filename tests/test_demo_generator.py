@@ -17,7 +17,7 @@ import pytest
 import shapely
 
 from openruimte.demo import DemoData, Street, generate
-from openruimte.model import ASSET_TYPES, Asset, AreaLevel, Hardness, Phase, Plan, Visibility
+from openruimte.model import ASSET_TYPES, AreaLevel, Asset, Hardness, Phase, Plan, Visibility
 from openruimte.model.geometry import RD_BOUNDS, check_geometry
 
 MAX_DISTANCE_M, MAX_GAP_DAYS, NO_DIG_DAYS, NO_DIG_DISTANCE_M = 10.0, 730, 1095, 5.0
@@ -204,16 +204,27 @@ def test_areas_tile_the_municipality(demo: DemoData) -> None:
 
 def test_asset_vocabulary_owners_and_depths(demo: DemoData) -> None:
     owner_of = {
-        "elektriciteit": {"netbeheerder-noord"}, "gas": {"netbeheerder-noord"},
-        "drinkwater": {"waterbedrijf-regio"}, "warmte": {"warmtebedrijf-stad"},
+        "elektriciteit": {"netbeheerder-noord"},
+        "gas": {"netbeheerder-noord"},
+        "drinkwater": {"waterbedrijf-regio"},
+        "warmte": {"warmtebedrijf-stad"},
         "telecom": {"telecom-glasnet", "telecom-stadsnet"},
-        "gemengd_riool": {"gemeente-voorbeeldstad"}, "hemelwaterafvoer": {"gemeente-voorbeeldstad"},
-        "bomen": {"gemeente-voorbeeldstad"}, "openbare_verlichting": {"gemeente-voorbeeldstad"},
+        "gemengd_riool": {"gemeente-voorbeeldstad"},
+        "hemelwaterafvoer": {"gemeente-voorbeeldstad"},
+        "bomen": {"gemeente-voorbeeldstad"},
+        "openbare_verlichting": {"gemeente-voorbeeldstad"},
         "voetpad": {"gemeente-voorbeeldstad", "provincie-middenland"},
         "weg": {"gemeente-voorbeeldstad", "provincie-middenland"},
     }
-    depth = {"gas": (0.6, 1.0), "elektriciteit": (0.6, 1.0), "drinkwater": (1.0, 1.2), "telecom": (0.4, 0.7),
-             "warmte": (0.8, 1.2), "gemengd_riool": (1.5, 4.0), "hemelwaterafvoer": (1.5, 4.0)}
+    depth = {
+        "gas": (0.6, 1.0),
+        "elektriciteit": (0.6, 1.0),
+        "drinkwater": (1.0, 1.2),
+        "telecom": (0.4, 0.7),
+        "warmte": (0.8, 1.2),
+        "gemengd_riool": (1.5, 4.0),
+        "hemelwaterafvoer": (1.5, 4.0),
+    }
     for a in demo.assets:
         assert a.asset_type in ASSET_TYPES
         if a.asset_type in owner_of:
@@ -259,8 +270,15 @@ def test_plans_cover_phases_hardness_and_windows(demo: DemoData, small: DemoData
     assert any(p.phase_planning for p in demo.plans)
     assert any(p.surface_renewal for p in demo.plans)
     themes = {t for p in demo.plans for t in p.themes}
-    assert themes >= {"hittestress", "wateroverlast", "energietransitie", "mobiliteit", "woningbouw",
-                      "vervanging", "biodiversiteit"}
+    assert themes >= {
+        "hittestress",
+        "wateroverlast",
+        "energietransitie",
+        "mobiliteit",
+        "woningbouw",
+        "vervanging",
+        "biodiversiteit",
+    }
     assert all(set(p.asset_types) <= set(ASSET_TYPES) for p in demo.plans)
     buurten = {a.code for a in demo.areas if a.level == AreaLevel.BUURT}
     assert all(p.area in buurten for p in demo.plans)
@@ -269,8 +287,11 @@ def test_plans_cover_phases_hardness_and_windows(demo: DemoData, small: DemoData
 
 def test_plan_assets_match_their_owner(demo: DemoData) -> None:
     allowed = {
-        "netbeheerder-noord": {"elektriciteit", "gas"}, "waterbedrijf-regio": {"drinkwater"},
-        "warmtebedrijf-stad": {"warmte"}, "telecom-glasnet": {"telecom"}, "telecom-stadsnet": {"telecom"},
+        "netbeheerder-noord": {"elektriciteit", "gas"},
+        "waterbedrijf-regio": {"drinkwater"},
+        "warmtebedrijf-stad": {"warmte"},
+        "telecom-glasnet": {"telecom"},
+        "telecom-stadsnet": {"telecom"},
     }
     for p in demo.plans:
         if p.owner in allowed:
@@ -363,8 +384,11 @@ def test_planted_heat_network_does_not_fit(fixture: str, request: pytest.Fixture
     space = data.planted["cable_space_m"]
     street = data.street(record["street_id"])
     assert street.kind == "centre" and street.profile_width_m == record["profile_width_m"]
-    lanes = {(a.asset_type, a.attributes["offset_m"]) for a in data.assets
-             if a.attributes.get("street_id") == street.id and a.asset_type in space}
+    lanes = {
+        (a.asset_type, a.attributes["offset_m"])
+        for a in data.assets
+        if a.attributes.get("street_id") == street.id and a.asset_type in space
+    }
     occupied = sum(space[t] for t, _ in lanes)
     assert occupied == pytest.approx(record["occupied_width_m"])
     assert street.profile_width_m - occupied < space["warmte"]
@@ -382,8 +406,10 @@ def test_policy_goals(demo: DemoData) -> None:
     for code in buurten:
         assert {g.theme for g in demo.policy_goals if g.area == code} >= themes
     assert {str(g.kind) for g in demo.policy_goals} == {"normerend", "ambierend"}
-    assert all(g.indicator and g.target is not None and g.unit and g.horizon_year and g.source_document
-               for g in demo.policy_goals)
+    assert all(
+        g.indicator and g.target is not None and g.unit and g.horizon_year and g.source_document
+        for g in demo.policy_goals
+    )
 
 
 def test_environment_layers(demo: DemoData) -> None:

@@ -11,8 +11,16 @@ from tests.factories import X0, Y0, full_plans
 HEADER = "id,naam,eigenaar,fase,assettypen,startdatum,einddatum,geometry\n"
 
 
-def row(i="p1", name="Plan", owner="gemeente-x", phase="ontwerp", types="gas", start="2027-01-01", end="2027-06-30",
-        wkt=f"LINESTRING ({X0} {Y0}, {X0 + 50} {Y0})"):
+def row(
+    i="p1",
+    name="Plan",
+    owner="gemeente-x",
+    phase="ontwerp",
+    types="gas",
+    start="2027-01-01",
+    end="2027-06-30",
+    wkt=f"LINESTRING ({X0} {Y0}, {X0 + 50} {Y0})",
+):
     return f'{i},{name},{owner},{phase},{types},{start},{end},"{wkt}"\n'
 
 
@@ -43,7 +51,13 @@ def test_every_error_is_reported_not_just_the_first(tmp_path):
     assert "plans.csv row 3, field einddatum: end 2027-05-01 is before start 2027-06-01" in errs
     assert "plans.csv row 4, field naam: a value is required" in errs
     assert "plans.csv row 5, field id: duplicate id 'gemeente-x:p3' (first at row 4)" in errs
-    assert any(e.startswith("plans.csv row 6, field geometry: coordinates (5.1, 52.1) are outside the Netherlands in EPSG:28992") and "--crs EPSG:4326" in e for e in errs)
+    assert any(
+        e.startswith(
+            "plans.csv row 6, field geometry: coordinates (5.1, 52.1) are outside the Netherlands in EPSG:28992"
+        )
+        and "--crs EPSG:4326" in e
+        for e in errs
+    )
     assert len(errs) == 5
 
 
@@ -51,7 +65,10 @@ def test_missing_required_column(tmp_path):
     path = tmp_path / "plans.csv"
     path.write_text("id,naam,eigenaar,geometry\n" + f'p1,Plan,gemeente-x,"POINT ({X0} {Y0})"\n')
     errs = errors_of(path)
-    assert "plans.csv row 2, field phase: a value is required; expected one of idee, initiatief, definitie, ontwerp, voorbereiding, realisatie, beheer" in errs
+    assert (
+        "plans.csv row 2, field phase: a value is required; expected one of idee, initiatief, definitie, ontwerp, voorbereiding, realisatie, beheer"
+        in errs
+    )
     assert "plans.csv row 2, field asset_types: at least one asset type is required" in errs
 
 
@@ -75,10 +92,23 @@ def test_unreadable_wkt(tmp_path):
 
 def test_rd_coordinates_in_geojson_get_a_crs_hint(tmp_path):
     plans = full_plans()[:1]
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": plans[0].to_record() | {"geometry": None, "start": "2027-01-01", "end": "2027-02-01",
-                                                                   "earliest_start": None, "latest_end": None},
-         "geometry": {"type": "Point", "coordinates": [X0, Y0]}}]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": plans[0].to_record()
+                | {
+                    "geometry": None,
+                    "start": "2027-01-01",
+                    "end": "2027-02-01",
+                    "earliest_start": None,
+                    "latest_end": None,
+                },
+                "geometry": {"type": "Point", "coordinates": [X0, Y0]},
+            }
+        ],
+    }
     path = tmp_path / "plans.geojson"
     path.write_text(json.dumps(doc, default=str))
     (err,) = errors_of(path)
@@ -90,9 +120,16 @@ def test_rd_coordinates_in_geojson_get_a_crs_hint(tmp_path):
 
 
 def test_swapped_lat_lon(tmp_path):
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "BU1", "name": "x"},
-         "geometry": {"type": "Polygon", "coordinates": [[[52.0, 5.0], [52.1, 5.0], [52.1, 5.1], [52.0, 5.0]]]}}]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": "BU1", "name": "x"},
+                "geometry": {"type": "Polygon", "coordinates": [[[52.0, 5.0], [52.1, 5.0], [52.1, 5.1], [52.0, 5.0]]]},
+            }
+        ],
+    }
     path = tmp_path / "areas.geojson"
     path.write_text(json.dumps(doc))
     (err,) = errors_of(path, "areas")
@@ -146,18 +183,29 @@ def test_not_an_xlsx(tmp_path):
 def test_geopackage_without_the_expected_layer(tmp_path):
     path = tmp_path / "data.gpkg"
     io.write(path, "plans", full_plans()[:1])
-    assert errors_of(path, layer="wegen") == ["data.gpkg: no layer 'wegen'; the file has layers: plans; pass --layer NAME"]
+    assert errors_of(path, layer="wegen") == [
+        "data.gpkg: no layer 'wegen'; the file has layers: plans; pass --layer NAME"
+    ]
     assert errors_of(path, layer="plans") == []
 
 
 def test_geopackage_with_two_layers_and_none_matching(tmp_path):
-    from pyogrio.raw import write
     import numpy as np
+    from pyogrio.raw import write
 
     path = tmp_path / "two.gpkg"
     for name in ("wegen", "riolen"):
-        write(path, shapely.to_wkb(np.array([shapely.Point(X0, Y0)])), [np.array(["x"], dtype=object)], ["id"],
-              layer=name, driver="GPKG", crs="EPSG:28992", geometry_type="Point", append=name == "riolen")
+        write(
+            path,
+            shapely.to_wkb(np.array([shapely.Point(X0, Y0)])),
+            [np.array(["x"], dtype=object)],
+            ["id"],
+            layer=name,
+            driver="GPKG",
+            crs="EPSG:28992",
+            geometry_type="Point",
+            append=name == "riolen",
+        )
     assert errors_of(path) == [
         "two.gpkg: no layer 'plans' and more than one layer to choose from (wegen, riolen); pass --layer NAME"
     ]
@@ -171,7 +219,9 @@ def test_duplicate_columns(tmp_path):
 
 def test_unknown_columns_warned_not_silently_dropped(tmp_path):
     path = tmp_path / "plans.csv"
-    path.write_text("id,naam,eigenaar,fase,assettypen,opmerking,geometry\n" + f'p1,A,g,idee,gas,let op,"POINT ({X0} {Y0})"\n')
+    path.write_text(
+        "id,naam,eigenaar,fase,assettypen,opmerking,geometry\n" + f'p1,A,g,idee,gas,let op,"POINT ({X0} {Y0})"\n'
+    )
     result = io.read(path, "plans")
     assert result.errors == []
     assert result.warnings == ["plans.csv: columns not in the exchange format were ignored: opmerking"]
@@ -187,4 +237,6 @@ def test_unknown_format(tmp_path):
 def test_wrong_owner_against_option(tmp_path):
     path = tmp_path / "plans.csv"
     path.write_text(HEADER + row(owner="telecom-a"))
-    assert errors_of(path, owner="gemeente-x") == ["plans.csv row 2, field eigenaar: owner 'telecom-a' differs from --owner gemeente-x"]
+    assert errors_of(path, owner="gemeente-x") == [
+        "plans.csv row 2, field eigenaar: owner 'telecom-a' differs from --owner gemeente-x"
+    ]

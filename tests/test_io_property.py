@@ -11,7 +11,11 @@ from hypothesis import strategies as st
 from openruimte import io
 from openruimte.model import ASSET_TYPES, Hardness, Phase, Plan, Visibility
 
-TEXT = st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs")), min_size=1, max_size=40).map(str.strip).filter(bool)
+TEXT = (
+    st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs")), min_size=1, max_size=40)
+    .map(str.strip)
+    .filter(bool)
+)
 THEME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=15)
 DATES = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2045, 12, 31))
 X = st.floats(min_value=10_000, max_value=290_000).map(lambda v: round(v, 3))

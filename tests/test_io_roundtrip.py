@@ -6,7 +6,7 @@ import pytest
 import shapely
 
 from openruimte import io
-from openruimte.model import EnvironmentFeature, EnvironmentLayer, PolicyGoal, VitalElement, VitalSystem
+from openruimte.model import EnvironmentFeature, EnvironmentLayer, PolicyGoal, StreetSegment, VitalElement, VitalSystem
 from tests.factories import X0, Y0, area, asset, full_plans
 
 FORMATS = ["csv", "xlsx", "gpkg", "geojson", "jsonfg"]
@@ -26,8 +26,14 @@ def test_plans_round_trip(tmp_path, fmt):
 def test_assets_round_trip(tmp_path, fmt):
     assets = [
         asset(),
-        asset(id="a2", asset_type="bomen", geometry=shapely.Point(X0 + 3, Y0 + 4), material=None, condition=None,
-              attributes={"soort": "Tilia", "stamdiameter_cm": 35}),
+        asset(
+            id="a2",
+            asset_type="bomen",
+            geometry=shapely.Point(X0 + 3, Y0 + 4),
+            material=None,
+            condition=None,
+            attributes={"soort": "Tilia", "stamdiameter_cm": 35},
+        ),
         asset(id="a3", owner="netbeheerder-noord", asset_type="elektriciteit", visibility="private", attributes={}),
     ]
     path = tmp_path / f"assets.{fmt}"
@@ -40,25 +46,89 @@ def test_assets_round_trip(tmp_path, fmt):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_policy_areas_layers_vital_round_trip(tmp_path, fmt):
     goals = [
-        PolicyGoal.from_record({"id": "g1", "owner": "gemeente-x", "theme": "hittestress", "indicator": "aandeel groen",
-                                "target": 30, "unit": "%", "horizon_year": 2035, "kind": "ambierend", "area": "BU1",
-                                "source_document": "Omgevingsvisie 2040"}),
-        PolicyGoal.from_record({"id": "g2", "owner": "gemeente-x", "theme": "wateroverlast", "indicator": "water op straat",
-                                "norm": "T=100 geen water in woningen", "kind": "normerend",
-                                "geometry": shapely.box(X0, Y0, X0 + 100, Y0 + 100)}),
+        PolicyGoal.from_record(
+            {
+                "id": "g1",
+                "owner": "gemeente-x",
+                "theme": "hittestress",
+                "indicator": "aandeel groen",
+                "target": 30,
+                "unit": "%",
+                "horizon_year": 2035,
+                "kind": "ambierend",
+                "area": "BU1",
+                "source_document": "Omgevingsvisie 2040",
+            }
+        ),
+        PolicyGoal.from_record(
+            {
+                "id": "g2",
+                "owner": "gemeente-x",
+                "theme": "wateroverlast",
+                "indicator": "water op straat",
+                "norm": "T=100 geen water in woningen",
+                "kind": "normerend",
+                "geometry": shapely.box(X0, Y0, X0 + 100, Y0 + 100),
+            }
+        ),
     ]
     areas = [area("BU1"), area("WK1", level="wijk", box=(X0 - 1000, Y0 - 1000, X0 + 1000, Y0 + 1000))]
-    layer = EnvironmentLayer(name="hittestress", title="hittestress", features=[
-        EnvironmentFeature(id="c1", value=41.5, geometry=shapely.box(X0, Y0, X0 + 100, Y0 + 100)),
-        EnvironmentFeature(id="c2", value_class="hoog", geometry=shapely.box(X0 + 100, Y0, X0 + 200, Y0 + 100),
-                           attributes={"bron": "klimaatatlas"}),
-    ])
-    system = VitalSystem(id="mv-net", owner="netbeheerder-noord", name="MS-net", network_type="elektriciteit", elements=[
-        VitalElement(id="os1", system="mv-net", kind="onderstation", capacity=10_000, load=8_500,
-                     geometry=shapely.Point(X0, Y0), service_area=shapely.box(X0 - 500, Y0 - 500, X0 + 500, Y0 + 500)),
-        VitalElement(id="os2", system="mv-net", kind="onderstation", capacity=5_000, load=1_000, geometry=shapely.Point(X0 + 900, Y0)),
-    ])
-    for kind, items in (("policy", goals), ("areas", areas), ("layer", [layer]), ("vital", [system])):
+    layer = EnvironmentLayer(
+        name="hittestress",
+        title="hittestress",
+        features=[
+            EnvironmentFeature(id="c1", value=41.5, geometry=shapely.box(X0, Y0, X0 + 100, Y0 + 100)),
+            EnvironmentFeature(
+                id="c2",
+                value_class="hoog",
+                geometry=shapely.box(X0 + 100, Y0, X0 + 200, Y0 + 100),
+                attributes={"bron": "klimaatatlas"},
+            ),
+        ],
+    )
+    system = VitalSystem(
+        id="mv-net",
+        owner="netbeheerder-noord",
+        name="MS-net",
+        network_type="elektriciteit",
+        elements=[
+            VitalElement(
+                id="os1",
+                system="mv-net",
+                kind="onderstation",
+                capacity=10_000,
+                load=8_500,
+                geometry=shapely.Point(X0, Y0),
+                service_area=shapely.box(X0 - 500, Y0 - 500, X0 + 500, Y0 + 500),
+            ),
+            VitalElement(
+                id="os2",
+                system="mv-net",
+                kind="onderstation",
+                capacity=5_000,
+                load=1_000,
+                geometry=shapely.Point(X0 + 900, Y0),
+            ),
+        ],
+    )
+    streets = [
+        StreetSegment(
+            id="str-1",
+            name="Kerkstraat",
+            kind="centre",
+            profile_width_m=5.0,
+            area="BU1",
+            geometry=shapely.LineString([(X0, Y0), (X0 + 80, Y0 + 5)]),
+        ),
+        StreetSegment(id="str-2", name="Ringweg", geometry=shapely.LineString([(X0, Y0), (X0, Y0 + 120)])),
+    ]
+    for kind, items in (
+        ("policy", goals),
+        ("areas", areas),
+        ("layer", [layer]),
+        ("vital", [system]),
+        ("streets", streets),
+    ):
         path = tmp_path / f"{kind}.{fmt}"
         io.write(path, kind, items)
         result = io.read(path, kind, layer_name="hittestress")
@@ -109,8 +179,16 @@ def test_qgis_geojson_with_legacy_rd_crs_member(tmp_path):
     doc = {
         "type": "FeatureCollection",
         "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
-        "features": [{"type": "Feature", "properties": {"code": "BU1", "naam": "Centrum"},
-                      "geometry": {"type": "Polygon", "coordinates": [[[X0, Y0], [X0 + 10, Y0], [X0 + 10, Y0 + 10], [X0, Y0]]]}}],
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": "BU1", "naam": "Centrum"},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[X0, Y0], [X0 + 10, Y0], [X0 + 10, Y0 + 10], [X0, Y0]]],
+                },
+            }
+        ],
     }
     (tmp_path / "a.geojson").write_text(json.dumps(doc))
     result = io.read(tmp_path / "a.geojson", "areas")

@@ -129,8 +129,13 @@ def test_boolean_error():
 
 def test_phase_planning_text_and_mapping():
     pl = plan(phase_planning="ontwerp:2026-01/2026-06;realisatie:2027-03-01/..")
-    assert pl.phase_planning == {Phase.ONTWERP: (dt.date(2026, 1, 1), dt.date(2026, 6, 30)), Phase.REALISATIE: (dt.date(2027, 3, 1), None)}
-    assert plan(phase_planning={"ontwerp": ["2026-01", "2026-06"]}).phase_planning[Phase.ONTWERP][1] == dt.date(2026, 6, 30)
+    assert pl.phase_planning == {
+        Phase.ONTWERP: (dt.date(2026, 1, 1), dt.date(2026, 6, 30)),
+        Phase.REALISATIE: (dt.date(2027, 3, 1), None),
+    }
+    assert plan(phase_planning={"ontwerp": ["2026-01", "2026-06"]}).phase_planning[Phase.ONTWERP][1] == dt.date(
+        2026, 6, 30
+    )
 
 
 def test_to_record_round_trip():

@@ -12,7 +12,9 @@ from openruimte.importing import import_file
 from openruimte.model import Dataset, EnvironmentFeature, EnvironmentLayer, PolicyGoal, VitalElement, VitalSystem
 from openruimte.model.vocab import Category
 from openruimte.store import PlanFilter
+from openruimte.store.mappers import MAPPERS
 from openruimte.store.tables import metadata
+from openruimte.store.tables import plans as plans_table
 from tests.factories import X0, Y0, area, asset, full_plans, plan
 
 DS = Dataset(name="test", category=Category.PLANS, source="test")
@@ -49,7 +51,7 @@ def test_update_bumps_version_and_is_audited(store):
     changed = plan(end="2027-12-31", phase="voorbereiding")
     summary = write(store, "plans", [changed], actor="alice")
     assert summary.updated == 1
-    (stored, meta), = store.plan_rows()
+    ((stored, meta),) = store.plan_rows()
     assert stored == changed and meta.version == 2
     last = store.audit(table="plans", key=changed.key)[0]
     assert last["actor"] == "alice" and last["action"] == "update" and last["version"] == 2
@@ -95,25 +97,48 @@ def test_plan_filters(store):
 
 
 def test_other_categories_persist(store):
-    assets = [asset(), asset(id="a2", asset_type="bomen", geometry=shapely.Point(X0, Y0), attributes={"soort": "Quercus"})]
+    assets = [
+        asset(),
+        asset(id="a2", asset_type="bomen", geometry=shapely.Point(X0, Y0), attributes={"soort": "Quercus"}),
+    ]
     write(store, "assets", assets)
     assert store.assets() == assets
     assert store.assets(asset_types=["bomen"]) == assets[1:]
     assert store.assets(bbox=(X0 - 1, Y0 - 1, X0 + 1, Y0 + 1)) == assets
-    goal = PolicyGoal.from_record({"id": "g1", "owner": "gemeente-x", "theme": "hittestress", "indicator": "PET", "area": "BU1"})
+    goal = PolicyGoal.from_record(
+        {"id": "g1", "owner": "gemeente-x", "theme": "hittestress", "indicator": "PET", "area": "BU1"}
+    )
     write(store, "policy", [goal])
     assert store.policy_goals() == [goal]
     areas = [area("BU1"), area("WK1", level="wijk")]
     write(store, "areas", areas)
     assert store.areas() == areas and store.areas(level="wijk") == areas[1:]
-    layer = EnvironmentLayer(name="hitte", title="Hittestress", unit="°C", features=[
-        EnvironmentFeature(id="c1", value=40.0, geometry=shapely.box(X0, Y0, X0 + 100, Y0 + 100))])
+    layer = EnvironmentLayer(
+        name="hitte",
+        title="Hittestress",
+        unit="°C",
+        features=[EnvironmentFeature(id="c1", value=40.0, geometry=shapely.box(X0, Y0, X0 + 100, Y0 + 100))],
+    )
     write(store, "layer", [layer])
     write(store, "layer", [layer])  # replaced, not doubled
     assert store.layers() == [layer]
-    system = VitalSystem(id="ms", owner="netbeheerder-noord", name="MS", network_type="elektriciteit", elements=[
-        VitalElement(id="os1", system="ms", kind="onderstation", capacity=100.0, load=90.0, geometry=shapely.Point(X0, Y0),
-                     service_area=shapely.box(X0 - 10, Y0 - 10, X0 + 10, Y0 + 10))])
+    system = VitalSystem(
+        id="ms",
+        owner="netbeheerder-noord",
+        name="MS",
+        network_type="elektriciteit",
+        elements=[
+            VitalElement(
+                id="os1",
+                system="ms",
+                kind="onderstation",
+                capacity=100.0,
+                load=90.0,
+                geometry=shapely.Point(X0, Y0),
+                service_area=shapely.box(X0 - 10, Y0 - 10, X0 + 10, Y0 + 10),
+            )
+        ],
+    )
     write(store, "vital", [system])
     write(store, "vital", [system])
     assert store.vital_systems() == [system]
@@ -147,12 +172,22 @@ def test_a_database_failure_at_row_9000_rolls_everything_back(store, tmp_path):
     before = store.content_fingerprint()
     with store.engine.begin() as conn:
         if store.dialect == "postgresql":
-            conn.execute(sa.text(
-                "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'boom at %', NEW.id; END $$ LANGUAGE plpgsql"))
-            conn.execute(sa.text("CREATE TRIGGER boom BEFORE INSERT ON plans FOR EACH ROW WHEN (NEW.id = 'p8999') EXECUTE FUNCTION boom()"))
+            conn.execute(
+                sa.text(
+                    "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'boom at %', NEW.id; END $$ LANGUAGE plpgsql"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "CREATE TRIGGER boom BEFORE INSERT ON plans FOR EACH ROW WHEN (NEW.id = 'p8999') EXECUTE FUNCTION boom()"
+                )
+            )
         else:
-            conn.execute(sa.text(
-                "CREATE TRIGGER boom BEFORE INSERT ON plans WHEN NEW.id = 'p8999' BEGIN SELECT RAISE(ABORT, 'boom'); END"))
+            conn.execute(
+                sa.text(
+                    "CREATE TRIGGER boom BEFORE INSERT ON plans WHEN NEW.id = 'p8999' BEGIN SELECT RAISE(ABORT, 'boom'); END"
+                )
+            )
     with pytest.raises(sa.exc.DatabaseError, match="boom"):
         import_file(store, "plans", tmp_path / "plans.csv")
     assert store.content_fingerprint() == before
@@ -168,8 +203,14 @@ def test_dry_run_writes_nothing_but_counts(store, tmp_path):
 
 
 def test_areas_are_derived_from_geometry(store, tmp_path):
-    write(store, "areas", [area("BU1", box=(X0 - 100, Y0 - 100, X0 + 300, Y0 + 300)),
-                           area("WK1", level="wijk", box=(X0 - 1000, Y0 - 1000, X0 + 1000, Y0 + 1000))])
+    write(
+        store,
+        "areas",
+        [
+            area("BU1", box=(X0 - 100, Y0 - 100, X0 + 300, Y0 + 300)),
+            area("WK1", level="wijk", box=(X0 - 1000, Y0 - 1000, X0 + 1000, Y0 + 1000)),
+        ],
+    )
     plans = [plan(id="in"), plan(id="far", geometry=shapely.Point(X0 + 5000, Y0)), plan(id="given", area="ELDERS")]
     io.write(tmp_path / "plans.csv", "plans", plans)
     assert import_file(store, "plans", tmp_path / "plans.csv").ok
@@ -185,3 +226,30 @@ def test_export_then_reimport_is_identical(store, tmp_path):
         report = import_file(store, "plans", path)
         assert report.ok and report.summary.unchanged == len(plans), fmt
     assert all(meta.version == 1 for _, meta in store.plan_rows())
+
+
+def test_upgrade_from_the_first_revision_keeps_data(db_url):
+    """A database made by revision 0001 with a plan in it migrates to head."""
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+
+    from openruimte.store import Store
+    from openruimte.store.repository import create_engine
+
+    engine = create_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("openruimte.store") / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        old = plan()
+        row = {k: v for k, v in MAPPERS["plans"].to_row(old).items() if k != "dwellings"}
+        now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        # the table as revision 0001 made it: every column but dwellings
+        conn.execute(sa.insert(plans_table), {**row, "version": 1, "created_at": now, "updated_at": now})
+    engine.dispose()
+    with Store.open(db_url) as store:
+        assert store.plans() == [old]
+        assert store.streets() == []

@@ -22,6 +22,7 @@ CATEGORY_OF = {
     "layer": Category.ENVIRONMENT,
     "vital": Category.VITAL,
     "areas": Category.AREAS,
+    "streets": Category.STREETS,
 }
 
 
@@ -76,21 +77,43 @@ def import_file(
     when any row is wrong, or when ``dry_run``."""
     path = Path(path)
     result = io.read(
-        path, kind, fmt=fmt, crs=crs, encoding=encoding, owner=owner, layer=layer,
-        make_valid=make_valid, level=level, layer_name=layer_name,
+        path,
+        kind,
+        fmt=fmt,
+        crs=crs,
+        encoding=encoding,
+        owner=owner,
+        layer=layer,
+        make_valid=make_valid,
+        level=level,
+        layer_name=layer_name,
     )
-    report = ImportReport(kind=kind, source=result.source, rows=result.rows, dry_run=dry_run,
-                          errors=result.errors, warnings=result.warnings)
+    report = ImportReport(
+        kind=kind,
+        source=result.source,
+        rows=result.rows,
+        dry_run=dry_run,
+        errors=result.errors,
+        warnings=result.warnings,
+    )
     if result.errors:
         return report
     items = result.items
     if kind in ("plans", "assets"):
         _derive_areas(store, items)
     dataset = Dataset(
-        name=path.stem, category=CATEGORY_OF[kind], source=str(path.name), temporal=temporal, origin=origin,
-        licence=licence, snapshot_date=snapshot_date, owner=owner,
+        name=path.stem,
+        category=CATEGORY_OF[kind],
+        source=str(path.name),
+        temporal=temporal,
+        origin=origin,
+        licence=licence,
+        snapshot_date=snapshot_date,
+        owner=owner,
     )
-    report.summary, report.new_organisations = write_items(store, kind, items, dataset=dataset, actor=actor, dry_run=dry_run)
+    report.summary, report.new_organisations = write_items(
+        store, kind, items, dataset=dataset, actor=actor, dry_run=dry_run
+    )
     return report
 
 

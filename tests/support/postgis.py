@@ -23,7 +23,9 @@ class PostGISUnavailable(RuntimeError):
 
 
 def _major_versions() -> list[str]:
-    return sorted((Path(p).parent.parent.name for p in glob.glob("/usr/lib/postgresql/*/bin/initdb")), key=int, reverse=True)
+    return sorted(
+        (Path(p).parent.parent.name for p in glob.glob("/usr/lib/postgresql/*/bin/initdb")), key=int, reverse=True
+    )
 
 
 def _postgis_installed(major: str) -> bool:
@@ -84,14 +86,18 @@ class Cluster:
             shutil.chown(self.dir, "postgres", "postgres")
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"), "-w", "start")
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"), "-w", "start"
+        )
         self.admin_url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
         return self
 
     def stop(self) -> None:
         if self.data.exists():
-            subprocess.run([*self._as, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
-                           capture_output=True)
+            subprocess.run(
+                [*self._as, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
+                capture_output=True,
+            )
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -27,7 +27,9 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Database: a SQLite file path or a URL (default: $OPENRUIMTE_DATABASE_URL or openruimte.db)."),
+    typer.Option(
+        "--db", help="Database: a SQLite file path or a URL (default: $OPENRUIMTE_DATABASE_URL or openruimte.db)."
+    ),
 ]
 
 
@@ -38,6 +40,7 @@ class ImportKind(StrEnum):
     layer = "layer"
     areas = "areas"
     vital = "vital"
+    streets = "streets"
 
 
 class ExportKind(StrEnum):
@@ -47,6 +50,7 @@ class ExportKind(StrEnum):
     layer = "layer"
     areas = "areas"
     vital = "vital"
+    streets = "streets"
 
 
 class Format(StrEnum):
@@ -93,8 +97,12 @@ def import_(
     encoding: Annotated[str | None, typer.Option(help="Text encoding of a CSV/JSON file, e.g. cp1252.")] = None,
     layer: Annotated[str | None, typer.Option(help="GeoPackage layer or XLSX sheet to read.")] = None,
     fmt: Annotated[Format | None, typer.Option("--format", help="Format, when the extension does not say.")] = None,
-    make_valid: Annotated[bool, typer.Option("--make-valid", help="Repair invalid geometries instead of refusing them.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and report all errors; write nothing.")] = False,
+    make_valid: Annotated[
+        bool, typer.Option("--make-valid", help="Repair invalid geometries instead of refusing them.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything and report all errors; write nothing.")
+    ] = False,
     level: Annotated[str | None, typer.Option(help="Areas: buurt, wijk or gemeente.")] = None,
     name: Annotated[str | None, typer.Option(help="Layer: the layer's name (default: the file name).")] = None,
     future: Annotated[bool, typer.Option("--future", help="The dataset describes a future situation.")] = False,
@@ -108,10 +116,21 @@ def import_(
     store = _open(db)
     try:
         report = import_file(
-            store, kind.value, file, owner=owner, crs=crs, encoding=encoding, layer=layer,
-            fmt=fmt.value if fmt else None, make_valid=make_valid, dry_run=dry_run, level=level, layer_name=name,
+            store,
+            kind.value,
+            file,
+            owner=owner,
+            crs=crs,
+            encoding=encoding,
+            layer=layer,
+            fmt=fmt.value if fmt else None,
+            make_valid=make_valid,
+            dry_run=dry_run,
+            level=level,
+            layer_name=name,
             temporal=Temporal.FUTURE if future else Temporal.CURRENT,
-            origin=Origin.EXTERNAL if external else Origin.INTERNAL, licence=licence,
+            origin=Origin.EXTERNAL if external else Origin.INTERNAL,
+            licence=licence,
             snapshot_date=dt.date.fromisoformat(snapshot) if snapshot else None,
         )
     except InputError as err:
@@ -128,7 +147,8 @@ def import_(
     assert s is not None
     verb = "would import" if dry_run else "imported"
     console.print(
-        f"{verb} {report.rows} rows from {report.source}: {s.inserted} new, {s.updated} updated, {s.unchanged} unchanged"
+        f"{verb} {report.rows} rows from {report.source}: "
+        f"{s.inserted} new, {s.updated} updated, {s.unchanged} unchanged"
         + (" (dry run: nothing written)" if dry_run else "")
     )
     if report.new_organisations:
@@ -162,6 +182,8 @@ def export(
             items = store.areas()
         elif kind is ExportKind.vital:
             items = store.vital_systems()
+        elif kind is ExportKind.streets:
+            items = store.streets()
         else:
             layers = store.layers()
             if layer is None and len(layers) != 1:

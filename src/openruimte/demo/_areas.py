@@ -188,5 +188,6 @@ def _make_areas(
     build_year[zuid[-1]] = 2016
     ggeom = shapely.union_all([b.geometry for b in buurten], grid_size=0.001)
     gemeente = Area(code=GM_CODE, name=GM_NAME, level=AreaLevel.GEMEENTE, geometry=ggeom)
-    return Areas(gemeente=gemeente, wijken=wijken, buurten=buurten, theme=theme,
-                 build_year=build_year, wijk_sectors=wijk_sectors)
+    return Areas(
+        gemeente=gemeente, wijken=wijken, buurten=buurten, theme=theme, build_year=build_year, wijk_sectors=wijk_sectors
+    )

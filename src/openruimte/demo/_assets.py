@@ -24,18 +24,29 @@ from openruimte.demo._orgs import (
     NETBEHEERDER,
     PROVINCIE,
     STADSNET,
+    WARMTEBEDRIJF,
     WATERBEDRIJF,
     WATERSCHAP,
-    WARMTEBEDRIJF,
     YEAR_NOW,
 )
 from openruimte.demo._town import CANAL_HALF_WIDTH_M, Network
 from openruimte.model import Asset, Visibility
 
 TREE_SPECIES = (
-    "Tilia x europaea", "Quercus robur", "Platanus x hispanica", "Acer pseudoplatanus", "Fraxinus excelsior",
-    "Ulmus 'Lobel'", "Carpinus betulus", "Alnus glutinosa", "Prunus avium", "Betula pendula",
-    "Aesculus hippocastanum", "Gleditsia triacanthos", "Sorbus aucuparia", "Corylus colurna",
+    "Tilia x europaea",
+    "Quercus robur",
+    "Platanus x hispanica",
+    "Acer pseudoplatanus",
+    "Fraxinus excelsior",
+    "Ulmus 'Lobel'",
+    "Carpinus betulus",
+    "Alnus glutinosa",
+    "Prunus avium",
+    "Betula pendula",
+    "Aesculus hippocastanum",
+    "Gleditsia triacanthos",
+    "Sorbus aucuparia",
+    "Corylus colurna",
 )
 LAMP_TYPES = ("LED", "LED", "LED", "PL-L", "CDO-TT", "SOX")
 
@@ -75,8 +86,7 @@ def _road_half(kind: str, role: str, half: float, provincial: bool) -> float:
     return 2.5 if role == "cul" else 3.0
 
 
-def segment_info(net: Network, areas: Areas, rng: np.random.Generator, scale: float,
-                 keep: set[int]) -> Segs:
+def segment_info(net: Network, areas: Areas, rng: np.random.Generator, scale: float, keep: set[int]) -> Segs:
     """Facts per segment; with scale < 1 only a share of the segments carries assets."""
     n = len(net.streets)
     roles = np.array([net.protos[p].role for p in net.proto_of], dtype=object)
@@ -95,9 +105,14 @@ def segment_info(net: Network, areas: Areas, rng: np.random.Generator, scale: fl
     return Segs(
         geoms=np.array([s.geometry for s in net.streets], dtype=object),
         length=np.array([s.geometry.length for s in net.streets]),
-        kind=kinds, role=roles, half=half,
+        kind=kinds,
+        role=roles,
+        half=half,
         road=np.array([_road_half(k, r, h, p) for k, r, h, p in zip(kinds, roles, half, provincial, strict=True)]),
-        area=area, wijk=wijk, year=year, active=active,
+        area=area,
+        wijk=wijk,
+        year=year,
+        active=active,
         gasless=base >= 2010,
         heat=np.array([a in heat_buurten for a in area]) & (half >= 3.0),
         drained=area == drained_buurt,
@@ -134,8 +149,6 @@ class AssetBuilder:
         return max(1, min(6, round(1 + 4.5 * frac + float(self.rng.normal(0, 0.7)))))
 
 
-
-
 # --------------------------------------------------------------------------- placing along streets
 
 
@@ -169,8 +182,9 @@ def points_along(segs: Segs, idx: np.ndarray, dist: np.ndarray, offsets: np.ndar
     return shapely.points(xy)
 
 
-def spaced(segs: Segs, idx: np.ndarray, spacing: np.ndarray, rng: np.random.Generator
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def spaced(
+    segs: Segs, idx: np.ndarray, spacing: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(segment, distance, k) for regularly spaced points along each segment."""
     seg_out, dist_out, k_out = [], [], []
     for i, sp in zip(idx, spacing, strict=True):
@@ -229,11 +243,21 @@ def add_sewers(b: AssetBuilder, segs: Segs) -> None:
             for piece in pieces(line, 60.0 / b.piece_factor):
                 material, life = _sewer_material(rng, install, system)
                 depth = float(rng.uniform(2.0, 4.0) if segs.kind[i] in ("main", "ring") else rng.uniform(1.5, 3.2))
-                b.add("riool", owner=GEMEENTE, asset_type=system, geometry=piece, imbor_type="Vrijverval rioolleiding",
-                      material=material, install_year=install, expected_life_years=life,
-                      condition=b.condition(install, life), depth_m=round(depth, 2),
-                      diameter_mm=float(_sewer_diameter(rng, str(segs.kind[i]), system, material)),
-                      area=str(segs.area[i]), attributes=_street_attrs(segs, i, system=system, offset_m=off_m))
+                b.add(
+                    "riool",
+                    owner=GEMEENTE,
+                    asset_type=system,
+                    geometry=piece,
+                    imbor_type="Vrijverval rioolleiding",
+                    material=material,
+                    install_year=install,
+                    expected_life_years=life,
+                    condition=b.condition(install, life),
+                    depth_m=round(depth, 2),
+                    diameter_mm=float(_sewer_diameter(rng, str(segs.kind[i]), system, material)),
+                    area=str(segs.area[i]),
+                    attributes=_street_attrs(segs, i, system=system, offset_m=off_m),
+                )
 
 
 def _drinkwater_material(year: int) -> tuple[str, int, int]:
@@ -256,15 +280,31 @@ def _gas_material(year: int) -> tuple[str, int]:
     return "pe", 80
 
 
-def _line_assets(b: AssetBuilder, segs: Segs, prefix: str, owner: str, asset_type: str, idx: np.ndarray,
-                 offsets: np.ndarray, make: Any, visibility: Visibility = Visibility.SHARED) -> None:
+def _line_assets(
+    b: AssetBuilder,
+    segs: Segs,
+    prefix: str,
+    owner: str,
+    asset_type: str,
+    idx: np.ndarray,
+    offsets: np.ndarray,
+    make: Any,
+    visibility: Visibility = Visibility.SHARED,
+) -> None:
     """Add one asset per piece of each offset line; ``make(i, install)`` gives the other fields."""
     for i, off_m, line in offset_lines(segs, idx, offsets):
         for piece in pieces(line, 150.0 / b.piece_factor):
             fields = make(i)
             fields["attributes"]["offset_m"] = off_m
-            b.add(prefix, owner=owner, asset_type=asset_type, geometry=piece, area=str(segs.area[i]),
-                  visibility=visibility, **fields)
+            b.add(
+                prefix,
+                owner=owner,
+                asset_type=asset_type,
+                geometry=piece,
+                area=str(segs.area[i]),
+                visibility=visibility,
+                **fields,
+            )
 
 
 def _lane(segs: Segs, idx: np.ndarray, from_edge: float, side: float) -> np.ndarray:
@@ -282,9 +322,16 @@ def add_networks(b: AssetBuilder, segs: Segs, force_ms: set[int]) -> None:
         year = int(segs.year[i]) + (int(rng.integers(0, 30)) if segs.year[i] < 1955 and rng.random() < 0.4 else 0)
         material, life, dia = _drinkwater_material(year)
         dia = int(pick(rng, [160, 200, 250])) if segs.kind[i] in ("main", "ring") else dia
-        return dict(material=material, install_year=year, expected_life_years=life, condition=b.condition(year, life),
-                    depth_m=round(float(rng.uniform(1.0, 1.2)), 2), diameter_mm=float(dia),
-                    imbor_type="Drinkwaterleiding", attributes=_street_attrs(segs, i))
+        return dict(
+            material=material,
+            install_year=year,
+            expected_life_years=life,
+            condition=b.condition(year, life),
+            depth_m=round(float(rng.uniform(1.0, 1.2)), 2),
+            diameter_mm=float(dia),
+            imbor_type="Drinkwaterleiding",
+            attributes=_street_attrs(segs, i),
+        )
 
     idx = segs.idx(every)
     _line_assets(b, segs, "dw", WATERBEDRIJF, "drinkwater", idx, _lane(segs, idx, 1.9, 1), drinkwater)
@@ -293,9 +340,16 @@ def add_networks(b: AssetBuilder, segs: Segs, force_ms: set[int]) -> None:
         year = int(segs.year[i])
         material, life = _gas_material(year)
         pressure = "8 bar" if segs.kind[i] in ("main", "ring") else "100 mbar"
-        return dict(material=material, install_year=year, expected_life_years=life, condition=b.condition(year, life),
-                    depth_m=round(float(rng.uniform(0.6, 1.0)), 2), diameter_mm=float(pick(rng, [63, 110, 160])),
-                    imbor_type="Gasleiding", attributes=_street_attrs(segs, i, pressure=pressure))
+        return dict(
+            material=material,
+            install_year=year,
+            expected_life_years=life,
+            condition=b.condition(year, life),
+            depth_m=round(float(rng.uniform(0.6, 1.0)), 2),
+            diameter_mm=float(pick(rng, [63, 110, 160])),
+            imbor_type="Gasleiding",
+            attributes=_street_attrs(segs, i, pressure=pressure),
+        )
 
     idx = segs.idx(~segs.gasless)
     _line_assets(b, segs, "gas", NETBEHEERDER, "gas", idx, _lane(segs, idx, 1.3, 1), gas)
@@ -304,10 +358,17 @@ def add_networks(b: AssetBuilder, segs: Segs, force_ms: set[int]) -> None:
         def make(i: int) -> dict[str, Any]:
             year = int(segs.year[i]) + int(rng.integers(0, 6))
             material, life = ("GPLK", 70) if year < 1975 else ("XLPE", 60)
-            return dict(material=material, install_year=year, expected_life_years=life,
-                        condition=b.condition(year, life), depth_m=round(float(rng.uniform(0.6, 1.0)), 2),
-                        diameter_mm=float(pick(rng, [40, 50, 60]) if voltage == "LS" else pick(rng, [70, 80, 90])),
-                        imbor_type="Elektriciteitskabel", attributes=_street_attrs(segs, i, voltage=voltage))
+            return dict(
+                material=material,
+                install_year=year,
+                expected_life_years=life,
+                condition=b.condition(year, life),
+                depth_m=round(float(rng.uniform(0.6, 1.0)), 2),
+                diameter_mm=float(pick(rng, [40, 50, 60]) if voltage == "LS" else pick(rng, [70, 80, 90])),
+                imbor_type="Elektriciteitskabel",
+                attributes=_street_attrs(segs, i, voltage=voltage),
+            )
+
         return make
 
     idx = segs.idx(every)
@@ -322,34 +383,55 @@ def add_networks(b: AssetBuilder, segs: Segs, force_ms: set[int]) -> None:
     def telecom(owner: str) -> Any:
         def make(i: int) -> dict[str, Any]:
             year = int(rng.integers(2012, 2025)) if owner == GLASNET else int(rng.integers(2004, 2021))
-            return dict(material="glasvezel", install_year=year, expected_life_years=40,
-                        depth_m=round(float(rng.uniform(0.4, 0.7)), 2), diameter_mm=float(pick(rng, [40, 50])),
-                        imbor_type="Telecommunicatiekabel",
-                        attributes=_street_attrs(segs, i, ducts=int(rng.integers(1, 5))))
+            return dict(
+                material="glasvezel",
+                install_year=year,
+                expected_life_years=40,
+                depth_m=round(float(rng.uniform(0.4, 0.7)), 2),
+                diameter_mm=float(pick(rng, [40, 50])),
+                imbor_type="Telecommunicatiekabel",
+                attributes=_street_attrs(segs, i, ducts=int(rng.integers(1, 5))),
+            )
+
         return make
 
     idx = segs.idx(every)
-    _line_assets(b, segs, "tel", GLASNET, "telecom", idx, _lane(segs, idx, 0.3, 1), telecom(GLASNET),
-                 Visibility.PRIVATE)
+    _line_assets(
+        b, segs, "tel", GLASNET, "telecom", idx, _lane(segs, idx, 0.3, 1), telecom(GLASNET), Visibility.PRIVATE
+    )
     idx = segs.idx(major | (segs.kind == "centre") | (segs.wijk == "WK099902"))
-    _line_assets(b, segs, "tel", STADSNET, "telecom", idx, _lane(segs, idx, 0.3, -1), telecom(STADSNET),
-                 Visibility.PRIVATE)
+    _line_assets(
+        b, segs, "tel", STADSNET, "telecom", idx, _lane(segs, idx, 0.3, -1), telecom(STADSNET), Visibility.PRIVATE
+    )
 
     def heat(i: int) -> dict[str, Any]:
         year = int(segs.year[i]) + int(rng.integers(1, 6))
-        return dict(material="staal, voorgeïsoleerd", install_year=year, expected_life_years=50,
-                    condition=b.condition(year, 50), depth_m=round(float(rng.uniform(0.8, 1.2)), 2),
-                    diameter_mm=float(pick(rng, [250, 300] if segs.kind[i] in ("main", "ring") else [100, 150])),
-                    imbor_type="Warmteleiding", attributes=_street_attrs(segs, i, pipes="aanvoer en retour"))
+        return dict(
+            material="staal, voorgeïsoleerd",
+            install_year=year,
+            expected_life_years=50,
+            condition=b.condition(year, 50),
+            depth_m=round(float(rng.uniform(0.8, 1.2)), 2),
+            diameter_mm=float(pick(rng, [250, 300] if segs.kind[i] in ("main", "ring") else [100, 150])),
+            imbor_type="Warmteleiding",
+            attributes=_street_attrs(segs, i, pipes="aanvoer en retour"),
+        )
 
     idx = segs.idx(segs.heat)
     _line_assets(b, segs, "wa", WARMTEBEDRIJF, "warmte", idx, _lane(segs, idx, 2.1, -1), heat)
 
     def drain(i: int) -> dict[str, Any]:
         year = int(segs.year[i])
-        return dict(material="pvc (geperforeerd)", install_year=year, expected_life_years=50,
-                    condition=b.condition(year, 50), depth_m=round(float(rng.uniform(0.9, 1.3)), 2),
-                    diameter_mm=80.0, imbor_type="Drainageleiding", attributes=_street_attrs(segs, i))
+        return dict(
+            material="pvc (geperforeerd)",
+            install_year=year,
+            expected_life_years=50,
+            condition=b.condition(year, 50),
+            depth_m=round(float(rng.uniform(0.9, 1.3)), 2),
+            diameter_mm=80.0,
+            imbor_type="Drainageleiding",
+            attributes=_street_attrs(segs, i),
+        )
 
     idx = segs.idx(segs.drained)
     _line_assets(b, segs, "drain", GEMEENTE, "drainage", idx, _lane(segs, idx, 1.0, -1), drain)
@@ -369,10 +451,16 @@ def add_pressure_mains(b: AssetBuilder, segs: Segs) -> None:
 
     def make(i: int) -> dict[str, Any]:
         year = int(rng.integers(1975, 1995))
-        return dict(material="pe" if year > 1985 else "asbestcement", install_year=year, expected_life_years=60,
-                    condition=b.condition(year, 60), depth_m=round(float(rng.uniform(1.5, 2.0)), 2),
-                    diameter_mm=float(pick(rng, [400, 500])), imbor_type="Persleiding",
-                    attributes=_street_attrs(segs, i, kind="persleiding"))
+        return dict(
+            material="pe" if year > 1985 else "asbestcement",
+            install_year=year,
+            expected_life_years=60,
+            condition=b.condition(year, 60),
+            depth_m=round(float(rng.uniform(1.5, 2.0)), 2),
+            diameter_mm=float(pick(rng, [400, 500])),
+            imbor_type="Persleiding",
+            attributes=_street_attrs(segs, i, kind="persleiding"),
+        )
 
     _line_assets(b, segs, "pers", WATERSCHAP, "droogweerafvoer", idx, -(segs.road[idx] + 1.0), make)
 
@@ -384,8 +472,9 @@ def _strip(segs: Segs, idx: np.ndarray, offsets: np.ndarray, half_width: float) 
     lines = offset_lines(segs, idx, offsets)
     if not lines:
         return []
-    polys = rnd_all(shapely.buffer(np.array([g for _, _, g in lines], dtype=object), half_width,
-                                   cap_style="flat", quad_segs=2))
+    polys = rnd_all(
+        shapely.buffer(np.array([g for _, _, g in lines], dtype=object), half_width, cap_style="flat", quad_segs=2)
+    )
     return _good_polygons([i for i, _, _ in lines], polys)
 
 
@@ -425,22 +514,48 @@ def add_paving(b: AssetBuilder, segs: Segs) -> None:
     for side in (1.0, -1.0):
         for i, poly in _strip(segs, green, side * (segs.road[green] + 2.0), 1.5):
             year = int(segs.year[i])
-            b.add("groen", owner=_paving_owner(segs, i), asset_type="groen", geometry=poly, imbor_type="Plantvak",
-                  install_year=year, area=str(segs.area[i]),
-                  attributes=_street_attrs(segs, i, vegetation=str(pick(rng, ["gras", "heesters", "bloemrijk gras"]))))
+            b.add(
+                "groen",
+                owner=_paving_owner(segs, i),
+                asset_type="groen",
+                geometry=poly,
+                imbor_type="Plantvak",
+                install_year=year,
+                area=str(segs.area[i]),
+                attributes=_street_attrs(segs, i, vegetation=str(pick(rng, ["gras", "heesters", "bloemrijk gras"]))),
+            )
 
 
-def _add_paving(b: AssetBuilder, segs: Segs, i: int, prefix: str, asset_type: str, poly: BaseGeometry,
-                material: str, life: int, imbor: str) -> None:
+def _add_paving(
+    b: AssetBuilder,
+    segs: Segs,
+    i: int,
+    prefix: str,
+    asset_type: str,
+    poly: BaseGeometry,
+    material: str,
+    life: int,
+    imbor: str,
+) -> None:
     rng = b.rng
     year = int(segs.year[i])
     renewals = max(0, (YEAR_NOW - year) // life)
     last = year + renewals * life - int(rng.integers(0, 6)) if renewals else year
     last = int(min(max(last, year), YEAR_NOW - 1))
-    b.add(prefix, owner=_paving_owner(segs, i), asset_type=asset_type, geometry=poly, imbor_type=imbor,
-          material=material, install_year=year, expected_life_years=life, replacement_year=last + life,
-          condition=b.condition(last, life), area=str(segs.area[i]),
-          attributes=_street_attrs(segs, i, last_renewal_year=last))
+    b.add(
+        prefix,
+        owner=_paving_owner(segs, i),
+        asset_type=asset_type,
+        geometry=poly,
+        imbor_type=imbor,
+        material=material,
+        install_year=year,
+        expected_life_years=life,
+        replacement_year=last + life,
+        condition=b.condition(last, life),
+        area=str(segs.area[i]),
+        attributes=_street_attrs(segs, i, last_renewal_year=last),
+    )
 
 
 # --------------------------------------------------------------------------- points
@@ -451,12 +566,13 @@ def add_trees_and_lights(b: AssetBuilder, segs: Segs, protos_of: np.ndarray) -> 
     n = len(segs.ids)
     species_of_proto = rng.integers(len(TREE_SPECIES), size=int(protos_of.max()) + 1)
     treed = ((segs.kind != "centre") & (segs.role != "cul") & (rng.random(n) < 0.75)) | (
-        (segs.kind == "centre") & (rng.random(n) < 0.15))
+        (segs.kind == "centre") & (rng.random(n) < 0.15)
+    )
     treed &= segs.half >= 3.5
     idx = segs.idx(treed)
     spacing = rng.uniform(12, 18, len(idx))
     si, dist, k = spaced(segs, idx, spacing, rng)
-    two_sided = (segs.half[si] >= 6.0)
+    two_sided = segs.half[si] >= 6.0
     side = np.where(two_sided & (k % 2 == 1), -1.0, 1.0)
     pts = points_along(segs, si, dist, side * np.maximum(segs.half[si] - 2.0, 0.5))
     for i, p in zip(si, pts, strict=True):
@@ -465,11 +581,24 @@ def add_trees_and_lights(b: AssetBuilder, segs: Segs, protos_of: np.ndarray) -> 
             planted = int(rng.integers(1950, 2015))
         life = int(pick(rng, [60, 80, 100]))
         age = YEAR_NOW - planted
-        b.add("boom", owner=GEMEENTE, asset_type="bomen", geometry=p, imbor_type="Boom", install_year=planted,
-              expected_life_years=life, condition=b.condition(planted, life), area=str(segs.area[i]),
-              attributes=_street_attrs(segs, int(i), species=TREE_SPECIES[species_of_proto[protos_of[i]]],
-                                       height_m=round(min(28.0, 3 + age * 0.3 + float(rng.normal(0, 1.5))), 1),
-                                       crown_diameter_m=round(min(18.0, 2 + age * 0.18), 1)))
+        b.add(
+            "boom",
+            owner=GEMEENTE,
+            asset_type="bomen",
+            geometry=p,
+            imbor_type="Boom",
+            install_year=planted,
+            expected_life_years=life,
+            condition=b.condition(planted, life),
+            area=str(segs.area[i]),
+            attributes=_street_attrs(
+                segs,
+                int(i),
+                species=TREE_SPECIES[species_of_proto[protos_of[i]]],
+                height_m=round(min(28.0, 3 + age * 0.3 + float(rng.normal(0, 1.5))), 1),
+                crown_diameter_m=round(min(18.0, 2 + age * 0.18), 1),
+            ),
+        )
     idx = segs.idx(np.ones(n, dtype=bool))
     major = np.isin(segs.kind[idx], ["main", "ring"])
     spacing = np.where(major, 35.0, 32.0)
@@ -479,10 +608,19 @@ def add_trees_and_lights(b: AssetBuilder, segs: Segs, protos_of: np.ndarray) -> 
     for i, p in zip(si, pts, strict=True):
         year = int(rng.integers(max(1975, int(segs.year[i])), 2025))
         mast = 10.0 if segs.kind[i] in ("main", "ring") else (4.5 if segs.kind[i] == "centre" else 6.0)
-        b.add("ovl", owner=GEMEENTE, asset_type="openbare_verlichting", geometry=p, imbor_type="Lichtmast",
-              material=str(pick(rng, ["staal", "aluminium"])), install_year=year, expected_life_years=40,
-              condition=b.condition(year, 40), area=str(segs.area[i]),
-              attributes=_street_attrs(segs, int(i), lamp=str(pick(rng, LAMP_TYPES)), mast_height_m=mast))
+        b.add(
+            "ovl",
+            owner=GEMEENTE,
+            asset_type="openbare_verlichting",
+            geometry=p,
+            imbor_type="Lichtmast",
+            material=str(pick(rng, ["staal", "aluminium"])),
+            install_year=year,
+            expected_life_years=40,
+            condition=b.condition(year, 40),
+            area=str(segs.area[i]),
+            attributes=_street_attrs(segs, int(i), lamp=str(pick(rng, LAMP_TYPES)), mast_height_m=mast),
+        )
 
 
 def add_facilities(b: AssetBuilder, segs: Segs, net: Network, areas: Areas) -> None:
@@ -491,33 +629,74 @@ def add_facilities(b: AssetBuilder, segs: Segs, net: Network, areas: Areas) -> N
     n = len(segs.ids)
     for name, park in net.parks:
         code = areas.buurt_of(np.array([park], dtype=object))[0]
-        b.add("groen", owner=GEMEENTE, asset_type="groen", geometry=park, name=name, imbor_type="Park",
-              install_year=int(rng.integers(1965, 2000)), area=code, attributes={"vegetation": "park"})
+        b.add(
+            "groen",
+            owner=GEMEENTE,
+            asset_type="groen",
+            geometry=park,
+            name=name,
+            imbor_type="Park",
+            install_year=int(rng.integers(1965, 2000)),
+            area=code,
+            attributes={"vegetation": "park"},
+        )
         for _ in range(3):
             p = _random_point_in(rng, park.buffer(-15))
             year = int(rng.integers(2005, 2025))
-            b.add("speel", owner=GEMEENTE, asset_type="speelvoorziening", geometry=p, imbor_type="Speeltoestel",
-                  install_year=year, expected_life_years=15, condition=b.condition(year, 15), area=code,
-                  attributes={"equipment": str(pick(rng, ["schommel", "glijbaan", "klimrek", "zandbak", "wip"]))})
+            b.add(
+                "speel",
+                owner=GEMEENTE,
+                asset_type="speelvoorziening",
+                geometry=p,
+                imbor_type="Speeltoestel",
+                install_year=year,
+                expected_life_years=15,
+                condition=b.condition(year, 15),
+                area=code,
+                attributes={"equipment": str(pick(rng, ["schommel", "glijbaan", "klimrek", "zandbak", "wip"]))},
+            )
     culs = segs.idx((segs.role == "cul") & (rng.random(n) < 0.25))
     for i, p in zip(culs, points_along(segs, culs, segs.length[culs] - 4.0, np.full(len(culs), 5.0)), strict=True):
         year = int(rng.integers(2000, 2025))
-        b.add("speel", owner=GEMEENTE, asset_type="speelvoorziening", geometry=p, imbor_type="Speeltoestel",
-              install_year=year, expected_life_years=15, condition=b.condition(year, 15), area=str(segs.area[i]),
-              attributes=_street_attrs(segs, int(i), equipment=str(pick(rng, ["speelhuisje", "wipkip", "duikelrek"]))))
+        b.add(
+            "speel",
+            owner=GEMEENTE,
+            asset_type="speelvoorziening",
+            geometry=p,
+            imbor_type="Speeltoestel",
+            install_year=year,
+            expected_life_years=15,
+            condition=b.condition(year, 15),
+            area=str(segs.area[i]),
+            attributes=_street_attrs(segs, int(i), equipment=str(pick(rng, ["speelhuisje", "wipkip", "duikelrek"]))),
+        )
     charge = segs.idx((segs.kind == "residential") & (rng.random(n) < 0.09))
     offs = (segs.road[charge] + 1.2) * np.where(rng.random(len(charge)) < 0.5, 1.0, -1.0)
     for i, p in zip(charge, points_along(segs, charge, segs.length[charge] / 2, offs), strict=True):
-        b.add("laad", owner=GEMEENTE, asset_type="laadpunt", geometry=p, imbor_type="Laadpaal",
-              install_year=int(rng.integers(2016, 2026)), expected_life_years=12, area=str(segs.area[i]),
-              attributes=_street_attrs(segs, int(i), operator="LaadNet Voorbeeldstad",
-                                       power_kw=int(pick(rng, [11, 22]))))
+        b.add(
+            "laad",
+            owner=GEMEENTE,
+            asset_type="laadpunt",
+            geometry=p,
+            imbor_type="Laadpaal",
+            install_year=int(rng.integers(2016, 2026)),
+            expected_life_years=12,
+            area=str(segs.area[i]),
+            attributes=_street_attrs(segs, int(i), operator="LaadNet Voorbeeldstad", power_kw=int(pick(rng, [11, 22]))),
+        )
     _add_bus_stops(b, segs, net)
     bike = segs.idx((segs.kind == "centre") & (rng.random(n) < 0.12))
     for i, p in zip(bike, points_along(segs, bike, segs.length[bike] / 2, segs.half[bike] - 1.0), strict=True):
-        b.add("fpark", owner=GEMEENTE, asset_type="fietsparkeren", geometry=p, imbor_type="Fietsenrek",
-              install_year=int(rng.integers(2000, 2025)), area=str(segs.area[i]),
-              attributes=_street_attrs(segs, int(i), capacity=int(pick(rng, [10, 20, 40]))))
+        b.add(
+            "fpark",
+            owner=GEMEENTE,
+            asset_type="fietsparkeren",
+            geometry=p,
+            imbor_type="Fietsenrek",
+            install_year=int(rng.integers(2000, 2025)),
+            area=str(segs.area[i]),
+            attributes=_street_attrs(segs, int(i), capacity=int(pick(rng, [10, 20, 40]))),
+        )
     _add_junction_and_canal(b, segs, net, areas)
 
 
@@ -538,10 +717,19 @@ def _add_bus_stops(b: AssetBuilder, segs: Segs, net: Network) -> None:
             offsets = np.array([1.0, -1.0]) * (segs.road[i] + 1.5)
             pts = points_along(segs, np.array([i, i]), np.full(2, segs.length[i] / 2), offsets)
             for p in pts:
-                b.add("ov", owner=PROVINCIE, asset_type="ov_halte", geometry=p, imbor_type="Bushalte",
-                      name=f"Halte {segs.names[i]}", install_year=int(rng.integers(1995, 2024)), area=str(segs.area[i]),
-                      attributes=_street_attrs(segs, int(i), accessible=bool(rng.random() < 0.7),
-                                               lines=int(rng.integers(1, 4))))
+                b.add(
+                    "ov",
+                    owner=PROVINCIE,
+                    asset_type="ov_halte",
+                    geometry=p,
+                    imbor_type="Bushalte",
+                    name=f"Halte {segs.names[i]}",
+                    install_year=int(rng.integers(1995, 2024)),
+                    area=str(segs.area[i]),
+                    attributes=_street_attrs(
+                        segs, int(i), accessible=bool(rng.random() < 0.7), lines=int(rng.integers(1, 4))
+                    ),
+                )
 
 
 def _add_junction_and_canal(b: AssetBuilder, segs: Segs, net: Network, areas: Areas) -> None:
@@ -551,8 +739,17 @@ def _add_junction_and_canal(b: AssetBuilder, segs: Segs, net: Network, areas: Ar
     for p, code in zip(net.main_junctions, codes, strict=True):
         owner = PROVINCIE if any(line.distance(p) < 1.0 for line in prov) else GEMEENTE
         year = int(rng.integers(1995, 2024))
-        b.add("vri", owner=owner, asset_type="verkeersregeling", geometry=p, imbor_type="Verkeersregelinstallatie",
-              install_year=year, expected_life_years=15, condition=b.condition(year, 15), area=code)
+        b.add(
+            "vri",
+            owner=owner,
+            asset_type="verkeersregeling",
+            geometry=p,
+            imbor_type="Verkeersregelinstallatie",
+            install_year=year,
+            expected_life_years=15,
+            condition=b.condition(year, 15),
+            area=code,
+        )
     canal = net.canal_line
     length = canal.length
     dists = np.arange(250.0, length, 480.0)
@@ -563,8 +760,16 @@ def _add_junction_and_canal(b: AssetBuilder, segs: Segs, net: Network, areas: Ar
         if not areas.gemeente.geometry.contains(p):
             continue
         code = areas.buurt_of(np.array([p], dtype=object))[0]
-        b.add("overstort", owner=GEMEENTE, asset_type="overstort", geometry=p, imbor_type="Overstortput",
-              install_year=int(rng.integers(1960, 2000)), area=code, attributes={"receiving_water": "gracht"})
+        b.add(
+            "overstort",
+            owner=GEMEENTE,
+            asset_type="overstort",
+            geometry=p,
+            imbor_type="Overstortput",
+            install_year=int(rng.integers(1960, 2000)),
+            area=code,
+            attributes={"receiving_water": "gracht"},
+        )
     _add_bridges_and_quays(b, segs, net, areas)
 
 
@@ -579,22 +784,43 @@ def _add_bridges_and_quays(b: AssetBuilder, segs: Segs, net: Network, areas: Are
         if not poly.is_valid or poly.is_empty or poly.geom_type not in ("Polygon", "MultiPolygon"):
             continue
         year = int(rng.integers(1880, 1990))
-        b.add("kw", owner=_paving_owner(segs, i), asset_type="kunstwerk", geometry=poly, imbor_type="Brug",
-              name=f"Brug {segs.names[i]}", install_year=year, expected_life_years=100,
-              condition=b.condition(year, 100), area=str(segs.area[i]), attributes=_street_attrs(segs, i, kind="brug"))
+        b.add(
+            "kw",
+            owner=_paving_owner(segs, i),
+            asset_type="kunstwerk",
+            geometry=poly,
+            imbor_type="Brug",
+            name=f"Brug {segs.names[i]}",
+            install_year=year,
+            expected_life_years=100,
+            condition=b.condition(year, 100),
+            area=str(segs.area[i]),
+            attributes=_street_attrs(segs, i, kind="brug"),
+        )
     for side in (1.0, -1.0):
         wall = shapely.offset_curve(net.canal_line, side * CANAL_HALF_WIDTH_M).intersection(net.centre_disc)
         for part in line_parts(wall):
             for piece in split_line(rnd(part), 200.0):
                 year = int(rng.integers(1650, 1950))
                 code = areas.buurt_of(np.array([piece], dtype=object))[0]
-                b.add("kw", owner=GEMEENTE, asset_type="kunstwerk", geometry=piece, imbor_type="Kademuur",
-                      name="Kademuur Oude Gracht", install_year=year, expected_life_years=150,
-                      condition=b.condition(year, 150), area=code, attributes={"kind": "kademuur"})
+                b.add(
+                    "kw",
+                    owner=GEMEENTE,
+                    asset_type="kunstwerk",
+                    geometry=piece,
+                    imbor_type="Kademuur",
+                    name="Kademuur Oude Gracht",
+                    install_year=year,
+                    expected_life_years=150,
+                    condition=b.condition(year, 150),
+                    area=code,
+                    attributes={"kind": "kademuur"},
+                )
 
 
-def build_assets(rng: np.random.Generator, scale: float, segs: Segs, net: Network, areas: Areas,
-                 force_ms: set[int]) -> list[Asset]:
+def build_assets(
+    rng: np.random.Generator, scale: float, segs: Segs, net: Network, areas: Areas, force_ms: set[int]
+) -> list[Asset]:
     b = AssetBuilder(rng, scale)
     add_sewers(b, segs)
     add_networks(b, segs, force_ms)
@@ -602,4 +828,3 @@ def build_assets(rng: np.random.Generator, scale: float, segs: Segs, net: Networ
     add_trees_and_lights(b, segs, net.proto_of)
     add_facilities(b, segs, net, areas)
     return b.assets
-

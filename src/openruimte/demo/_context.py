@@ -57,41 +57,75 @@ def build_layers(areas: Areas, net: Network, rng: np.random.Generator) -> list[E
     parks = shapely.union_all([p for _, p in net.parks])
     in_park = shapely.intersects(pts, parks)
     paved = _street_length(cells, net)
-    pet = (31.0 + 7.0 * np.exp(-((d_centre / 900.0) ** 2)) + 0.008 * paved - 2.5 * np.exp(-((d_canal / 60.0) ** 2))
-           - 3.0 * in_park + rng.normal(0, 0.5, len(cells)))
-    heat = EnvironmentLayer(name="hittestress", title="Gevoelstemperatuur op een hete dag (PET)", unit="°C",
-                            description="Physiological equivalent temperature at 15:00 on a hot summer day, 100 m grid",
-                            higher_is_worse=True)
-    heat.features = [EnvironmentFeature(id=f"pet-{i}", geometry=c, value=round(float(v), 1), value_class=_heat_class(v))
-                     for i, c, v in zip(ids, cells, pet, strict=True)]
+    pet = (
+        31.0
+        + 7.0 * np.exp(-((d_centre / 900.0) ** 2))
+        + 0.008 * paved
+        - 2.5 * np.exp(-((d_canal / 60.0) ** 2))
+        - 3.0 * in_park
+        + rng.normal(0, 0.5, len(cells))
+    )
+    heat = EnvironmentLayer(
+        name="hittestress",
+        title="Gevoelstemperatuur op een hete dag (PET)",
+        unit="°C",
+        description="Physiological equivalent temperature at 15:00 on a hot summer day, 100 m grid",
+        higher_is_worse=True,
+    )
+    heat.features = [
+        EnvironmentFeature(id=f"pet-{i}", geometry=c, value=round(float(v), 1), value_class=_heat_class(v))
+        for i, c, v in zip(ids, cells, pet, strict=True)
+    ]
     p1, p2 = rng.uniform(0, 2 * math.pi, 2)
-    ground = (0.45 * np.tanh(d_canal / 350.0) + 0.22 * np.sin(xy[:, 0] / 650.0 + p1) * np.cos(xy[:, 1] / 800.0 + p2)
-              + 0.00008 * (xy[:, 1] - CENTRE_Y) + rng.normal(0, 0.03, len(cells)))
+    ground = (
+        0.45 * np.tanh(d_canal / 350.0)
+        + 0.22 * np.sin(xy[:, 0] / 650.0 + p1) * np.cos(xy[:, 1] / 800.0 + p2)
+        + 0.00008 * (xy[:, 1] - CENTRE_Y)
+        + rng.normal(0, 0.03, len(cells))
+    )
     depth = np.clip(0.32 - ground, 0, None) * 0.9 + 0.0008 * paved * (ground < 0.32)
-    flood = EnvironmentLayer(name="waterdiepte", title="Waterdiepte op straat bij een bui van 70 mm/uur", unit="m",
-                             description="Maximum water depth after a cloudburst of 70 mm in one hour, 100 m grid",
-                             higher_is_worse=True)
-    flood.features = [EnvironmentFeature(id=f"wd-{i}", geometry=c, value=round(float(v), 2),
-                                         value_class=_flood_class(v))
-                      for i, c, v in zip(ids, cells, depth, strict=True)]
-    social = EnvironmentLayer(name="sociale_index", title="Sociale index per buurt", unit="score 1-10",
-                              description="Composite of income, health and participation; higher is better",
-                              higher_is_worse=False)
+    flood = EnvironmentLayer(
+        name="waterdiepte",
+        title="Waterdiepte op straat bij een bui van 70 mm/uur",
+        unit="m",
+        description="Maximum water depth after a cloudburst of 70 mm in one hour, 100 m grid",
+        higher_is_worse=True,
+    )
+    flood.features = [
+        EnvironmentFeature(id=f"wd-{i}", geometry=c, value=round(float(v), 2), value_class=_flood_class(v))
+        for i, c, v in zip(ids, cells, depth, strict=True)
+    ]
+    social = EnvironmentLayer(
+        name="sociale_index",
+        title="Sociale index per buurt",
+        unit="score 1-10",
+        description="Composite of income, health and participation; higher is better",
+        higher_is_worse=False,
+    )
     for b in areas.buurten:
         v = round(float(np.clip(rng.normal(6.5, 1.2), 2.5, 9.5)), 1)
-        social.features.append(EnvironmentFeature(id=f"si-{b.code}", geometry=b.geometry, value=v,
-                                                  value_class="laag" if v < 5.5 else "gemiddeld" if v < 7.5 else "hoog",
-                                                  attributes={"buurt": b.code, "name": b.name}))
-    water = EnvironmentLayer(name="oppervlaktewater", title="Oppervlaktewater", description="Canals and ponds",
-                             higher_is_worse=False)
+        social.features.append(
+            EnvironmentFeature(
+                id=f"si-{b.code}",
+                geometry=b.geometry,
+                value=v,
+                value_class="laag" if v < 5.5 else "gemiddeld" if v < 7.5 else "hoog",
+                attributes={"buurt": b.code, "name": b.name},
+            )
+        )
+    water = EnvironmentLayer(
+        name="oppervlaktewater", title="Oppervlaktewater", description="Canals and ponds", higher_is_worse=False
+    )
     canal = shapely.set_precision(net.canal, 0.001)
-    water.features = [EnvironmentFeature(id="water-gracht", geometry=canal, value_class="gracht",
-                                         attributes={"name": "Oude Gracht"})]
+    water.features = [
+        EnvironmentFeature(id="water-gracht", geometry=canal, value_class="gracht", attributes={"name": "Oude Gracht"})
+    ]
     return [heat, flood, social, water]
 
 
-def build_goals(areas: Areas, dwellings_by_buurt: dict[str, int], heat_buurten: set[str],
-                rng: np.random.Generator) -> list[PolicyGoal]:
+def build_goals(
+    areas: Areas, dwellings_by_buurt: dict[str, int], heat_buurten: set[str], rng: np.random.Generator
+) -> list[PolicyGoal]:
     """Five goals per buurt, housing goals per wijk and the municipality's and province's own goals."""
     goals: list[PolicyGoal] = []
 
@@ -102,38 +136,125 @@ def build_goals(areas: Areas, dwellings_by_buurt: dict[str, int], heat_buurten: 
     gv = "gemeente-voorbeeldstad"
     for b in areas.buurten:
         centre = b.parent == "WK099900"
-        add(gv, "BD", theme="hittestress", name=f"Koele buurt {b.name}",
-            indicator="Gemiddelde gevoelstemperatuur (PET) op een hete dag", kind=PolicyKind.NORMEREND if centre
-            else PolicyKind.AMBIEREND, area=b.code, target=35.0, unit="°C", horizon_year=2035,
-            source_document="Klimaatadaptatiestrategie Voorbeeldstad 2023")
-        add(gv, "BD", theme="wateroverlast", name=f"Droge voeten {b.name}",
-            indicator="Maximale waterdiepte op straat bij een bui van 70 mm/uur", kind=PolicyKind.NORMEREND,
-            area=b.code, target=0.2, norm="<= 0,20 m op rijbanen; hoofdwegen begaanbaar", unit="m",
-            horizon_year=2030, source_document="Gemeentelijk Rioleringsprogramma 2024-2028")
-        add(gv, "BD", theme="energietransitie", name=f"Aardgasvrij {b.name}",
-            indicator="Aandeel woningen aardgasvrij", kind=PolicyKind.AMBIEREND, area=b.code, target=100.0,
-            unit="%", horizon_year=2030 if b.code in heat_buurten else int(rng.choice([2035, 2040])),
-            source_document="Transitievisie Warmte Voorbeeldstad 2021")
-        add(gv, "BD", theme="biodiversiteit", name=f"Groen {b.name}", indicator="Boomkroonbedekking",
-            kind=PolicyKind.AMBIEREND, area=b.code, target=float(rng.choice([20.0, 25.0, 30.0])) - 10.0 * centre,
-            unit="%", horizon_year=2040, source_document="Groenvisie Voorbeeldstad 2040")
+        add(
+            gv,
+            "BD",
+            theme="hittestress",
+            name=f"Koele buurt {b.name}",
+            indicator="Gemiddelde gevoelstemperatuur (PET) op een hete dag",
+            kind=PolicyKind.NORMEREND if centre else PolicyKind.AMBIEREND,
+            area=b.code,
+            target=35.0,
+            unit="°C",
+            horizon_year=2035,
+            source_document="Klimaatadaptatiestrategie Voorbeeldstad 2023",
+        )
+        add(
+            gv,
+            "BD",
+            theme="wateroverlast",
+            name=f"Droge voeten {b.name}",
+            indicator="Maximale waterdiepte op straat bij een bui van 70 mm/uur",
+            kind=PolicyKind.NORMEREND,
+            area=b.code,
+            target=0.2,
+            norm="<= 0,20 m op rijbanen; hoofdwegen begaanbaar",
+            unit="m",
+            horizon_year=2030,
+            source_document="Gemeentelijk Rioleringsprogramma 2024-2028",
+        )
+        add(
+            gv,
+            "BD",
+            theme="energietransitie",
+            name=f"Aardgasvrij {b.name}",
+            indicator="Aandeel woningen aardgasvrij",
+            kind=PolicyKind.AMBIEREND,
+            area=b.code,
+            target=100.0,
+            unit="%",
+            horizon_year=2030 if b.code in heat_buurten else int(rng.choice([2035, 2040])),
+            source_document="Transitievisie Warmte Voorbeeldstad 2021",
+        )
+        add(
+            gv,
+            "BD",
+            theme="biodiversiteit",
+            name=f"Groen {b.name}",
+            indicator="Boomkroonbedekking",
+            kind=PolicyKind.AMBIEREND,
+            area=b.code,
+            target=float(rng.choice([20.0, 25.0, 30.0])) - 10.0 * centre,
+            unit="%",
+            horizon_year=2040,
+            source_document="Groenvisie Voorbeeldstad 2040",
+        )
         extra = dwellings_by_buurt.get(b.code, 0)
-        add(gv, "BD", theme="woningbouw", name=f"Woningbouw {b.name}", indicator="Extra woningen",
-            kind=PolicyKind.AMBIEREND, area=b.code, target=float(int(math.ceil((extra * 1.2 + 20) / 10.0)) * 10),
-            unit="woningen", horizon_year=2035, source_document="Woonvisie Voorbeeldstad 2030")
+        add(
+            gv,
+            "BD",
+            theme="woningbouw",
+            name=f"Woningbouw {b.name}",
+            indicator="Extra woningen",
+            kind=PolicyKind.AMBIEREND,
+            area=b.code,
+            target=float(int(math.ceil((extra * 1.2 + 20) / 10.0)) * 10),
+            unit="woningen",
+            horizon_year=2035,
+            source_document="Woonvisie Voorbeeldstad 2030",
+        )
     total = sum(dwellings_by_buurt.values())
     for w in areas.wijken:
-        add(gv, "BD", theme="mobiliteit", name=f"Fietsnetwerk {w.name}", indicator="Aandeel verplaatsingen per fiets",
-            kind=PolicyKind.AMBIEREND, area=w.code, target=45.0, unit="%", horizon_year=2035,
-            source_document="Mobiliteitsvisie Voorbeeldstad 2035")
-    add(gv, "BD", theme="energietransitie", name="CO2-reductie gebouwde omgeving",
-        indicator="CO2-uitstoot gebouwde omgeving t.o.v. 1990", kind=PolicyKind.AMBIEREND, area=areas.gemeente.code,
-        target=-55.0, unit="%", horizon_year=2030, source_document="Klimaatakkoord Voorbeeldstad")
-    add("provincie-middenland", "PR", theme="woningbouw", name="Woondeal Middenland",
-        indicator="Extra woningen gerealiseerd", kind=PolicyKind.NORMEREND, area=areas.gemeente.code,
-        target=float(int(math.ceil(total * 1.5 / 100.0)) * 100), unit="woningen", horizon_year=2030,
-        source_document="Woondeal Middenland 2022-2030")
-    add("provincie-middenland", "PR", theme="biodiversiteit", name="Natuurinclusief bouwen",
-        indicator="Aandeel nieuwbouwprojecten natuurinclusief", kind=PolicyKind.AMBIEREND, area=areas.gemeente.code,
-        target=100.0, unit="%", horizon_year=2030, source_document="Omgevingsvisie Middenland")
+        add(
+            gv,
+            "BD",
+            theme="mobiliteit",
+            name=f"Fietsnetwerk {w.name}",
+            indicator="Aandeel verplaatsingen per fiets",
+            kind=PolicyKind.AMBIEREND,
+            area=w.code,
+            target=45.0,
+            unit="%",
+            horizon_year=2035,
+            source_document="Mobiliteitsvisie Voorbeeldstad 2035",
+        )
+    add(
+        gv,
+        "BD",
+        theme="energietransitie",
+        name="CO2-reductie gebouwde omgeving",
+        indicator="CO2-uitstoot gebouwde omgeving t.o.v. 1990",
+        kind=PolicyKind.AMBIEREND,
+        area=areas.gemeente.code,
+        target=-55.0,
+        unit="%",
+        horizon_year=2030,
+        source_document="Klimaatakkoord Voorbeeldstad",
+    )
+    add(
+        "provincie-middenland",
+        "PR",
+        theme="woningbouw",
+        name="Woondeal Middenland",
+        indicator="Extra woningen gerealiseerd",
+        kind=PolicyKind.NORMEREND,
+        area=areas.gemeente.code,
+        target=float(int(math.ceil(total * 1.5 / 100.0)) * 100),
+        unit="woningen",
+        horizon_year=2030,
+        source_document="Woondeal Middenland 2022-2030",
+    )
+    add(
+        "provincie-middenland",
+        "PR",
+        theme="biodiversiteit",
+        name="Natuurinclusief bouwen",
+        indicator="Aandeel nieuwbouwprojecten natuurinclusief",
+        kind=PolicyKind.AMBIEREND,
+        area=areas.gemeente.code,
+        target=100.0,
+        unit="%",
+        horizon_year=2030,
+        source_document="Omgevingsvisie Middenland",
+    )
     return goals

@@ -24,7 +24,6 @@ from openruimte.model import (
     VitalSystem,
 )
 
-
 _PLAIN = (str, int, float, bool, type(None))
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
@@ -83,8 +82,9 @@ def _bulk_wkb(objs: list[Any]) -> dict[int, str]:
     geoms = _geometries(objs)
     if not geoms:
         return {}
-    hexes = shapely.to_wkb(np.array(geoms, dtype=object), hex=True, output_dimension=2, byte_order=1,
-                           include_srid=False)
+    hexes = shapely.to_wkb(
+        np.array(geoms, dtype=object), hex=True, output_dimension=2, byte_order=1, include_srid=False
+    )
     return {id(g): str(h) for g, h in zip(geoms, hexes, strict=True)}
 
 
@@ -105,8 +105,7 @@ class DemoData:
     def content_hash(self) -> str:
         """sha256 over a canonical serialisation of all content, independent of list order."""
         h = hashlib.sha256()
-        for name in ("organisations", "areas", "streets", "plans", "assets", "policy_goals", "layers",
-                     "vital_systems"):
+        for name in ("organisations", "areas", "streets", "plans", "assets", "policy_goals", "layers", "vital_systems"):
             objs = getattr(self, name)
             wkb = _bulk_wkb(objs)
             lines = sorted(json.dumps(canonical(o, wkb), sort_keys=True, ensure_ascii=False) for o in objs)

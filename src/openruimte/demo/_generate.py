@@ -11,8 +11,8 @@ from openruimte.demo._context import build_goals, build_layers
 from openruimte.demo._data import DemoData
 from openruimte.demo._names import DEVELOPMENT_NAMES, NamePool
 from openruimte.demo._orgs import CABLE_SPACE_M, KW_PER_DWELLING, organisations
-from openruimte.demo._planted import choose_streets, plant_conflicts, plant_couplings, plant_heat, plant_housing
 from openruimte.demo._plans import PlanBook, build_plans, ensure_coverage
+from openruimte.demo._planted import choose_streets, plant_conflicts, plant_couplings, plant_heat, plant_housing
 from openruimte.demo._shape import TownShape
 from openruimte.demo._town import build_network
 from openruimte.demo._vital import build_vital, housing_by_substation, set_loads, substations
@@ -75,5 +75,14 @@ def generate(seed: int = 2026, *, scale: float = 1.0) -> DemoData:
         "seed": seed,
         "scale": scale,
     }
-    return DemoData(organisations=organisations(), areas=areas.all, streets=net.streets, plans=book.plans,
-                    assets=assets, policy_goals=goals, layers=layers, vital_systems=vital, planted=planted)
+    return DemoData(
+        organisations=organisations(),
+        areas=areas.all,
+        streets=net.streets,
+        plans=book.plans,
+        assets=assets,
+        policy_goals=goals,
+        layers=layers,
+        vital_systems=vital,
+        planted=planted,
+    )

@@ -31,8 +31,6 @@ def line_parts(geom: BaseGeometry | None) -> list[LineString]:
     return [g for g in shapely.get_parts(geom) if isinstance(g, LineString) and not g.is_empty]
 
 
-
-
 def cumlen(coords: np.ndarray) -> np.ndarray:
     seg = np.diff(coords, axis=0)
     return np.concatenate([[0.0], np.cumsum(np.hypot(seg[:, 0], seg[:, 1]))])

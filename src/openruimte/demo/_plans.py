@@ -30,9 +30,9 @@ from openruimte.demo._orgs import (
     NETBEHEERDER,
     PROVINCIE,
     STADSNET,
+    WARMTEBEDRIJF,
     WATERBEDRIJF,
     WATERSCHAP,
-    WARMTEBEDRIJF,
 )
 from openruimte.demo._town import Network
 from openruimte.model import Asset, Hardness, Phase, Plan, Visibility
@@ -95,46 +95,256 @@ class Template:
 
 
 TEMPLATES: tuple[Template, ...] = (
-    Template(GEMEENTE, "GV-RIO", "Riolering", "Vervanging riolering {street}", ("gemengd_riool",),
-             ("vervanging", "wateroverlast"), 115, 1800, 120, "Projectleider riolering", due="riool",
-             surface_renewal=0.35),
-    Template(GEMEENTE, "GV-RIO", "Riolering", "Afkoppelen hemelwater {street}", ("hemelwaterafvoer",),
-             ("wateroverlast", "hittestress"), 22, 900, 90, "Adviseur klimaatadaptatie"),
-    Template(GEMEENTE, "GV-WEG", "Wegen", "Groot onderhoud asfalt {street}", ("weg",), ("vervanging",), 50, 140, 20,
-             "Beheerder wegen", due="weg", excavation=False, surface_renewal=1.0),
-    Template(GEMEENTE, "GV-WEG", "Wegen", "Herinrichting {street}", ("weg", "voetpad", "bomen"),
-             ("mobiliteit", "hittestress"), 26, 950, 150, "Projectleider openbare ruimte", polygon=True,
-             surface_renewal=1.0),
-    Template(GEMEENTE, "GV-WEG", "Wegen", "Aanleg vrijliggend fietspad {street}", ("fietspad",), ("mobiliteit",), 12,
-             420, 100, "Verkeerskundige", streets=("main", "ring")),
-    Template(GEMEENTE, "GV-WEG", "Wegen", "Vervanging openbare verlichting {street}", ("openbare_verlichting",),
-             ("vervanging", "energietransitie"), 16, 160, 40, "Beheerder openbare verlichting",
-             due="openbare_verlichting"),
-    Template(GEMEENTE, "GV-GRN", "Groen", "Vervanging bomen {street}", ("bomen",), ("vervanging", "biodiversiteit"),
-             28, 260, 60, "Boomverzorger", due="bomen"),
-    Template(GEMEENTE, "GV-GRN", "Groen", "Vergroening {street}", ("groen", "bomen"),
-             ("hittestress", "biodiversiteit", "wateroverlast"), 24, 380, 90, "Adviseur groen", polygon=True),
-    Template(NETBEHEERDER, "NBN", "Vervanging gasleidingen", "Vervanging gasleiding {street}", ("gas",),
-             ("vervanging",), 52, 380, 60, "Assetmanager gas", due="gas", lane=1.3),
-    Template(NETBEHEERDER, "NBN", "Netverzwaring", "Netverzwaring laagspanning {street}", ("elektriciteit",),
-             ("energietransitie",), 50, 320, 50, "Assetmanager elektriciteit", due="elektriciteit", lane=0.8),
-    Template(NETBEHEERDER, "NBN", "Netverzwaring", "Nieuwe middenspanningskabel {street}", ("elektriciteit",),
-             ("energietransitie",), 16, 520, 70, "Netontwerper MS", streets=("main", "ring", "residential"), lane=1.3),
-    Template(NETBEHEERDER, "NBN", "Aardgasvrije wijken", "Verwijderen gasnet {street}", ("gas",),
-             ("energietransitie",), 8, 150, 40, "Assetmanager gas", where="heat", lane=1.3, excavation=True),
-    Template(WARMTEBEDRIJF, "WBS", "Warmtenet", "Warmtenet {street}", ("warmte",), ("energietransitie",), 32, 2400,
-             150, "Projectleider warmtenet", where="heat", lane=2.1),
-    Template(WATERBEDRIJF, "WBR", "Leidingvervanging", "Vervanging drinkwaterleiding {street}", ("drinkwater",),
-             ("vervanging",), 64, 620, 70, "Assetmanager distributie", due="drinkwater", lane=1.9),
-    Template(GLASNET, "GLN", "Glasvezel uitrol", "Glasvezel {street}", ("telecom",), ("digitalisering",), 48, 120,
-             25, "Uitvoering glasvezel", lane=0.3),
-    Template(STADSNET, "SN", "Netuitbreiding", "Glasvezel backbone {street}", ("telecom",), ("digitalisering",), 24,
-             160, 30, "Netplanner", streets=("main", "ring", "centre"), lane=0.3),
-    Template(PROVINCIE, "PMI", "Provinciale wegen", "Groot onderhoud {street}", ("weg", "fietspad"),
-             ("vervanging", "mobiliteit"), 6, 300, 60, "Wegbeheerder provincie", streets=("main",), where="provincial",
-             polygon=True, excavation=False, surface_renewal=1.0),
-    Template(WATERSCHAP, "WSS", "Persleidingen", "Vervanging persleiding {street}", ("droogweerafvoer",),
-             ("vervanging",), 5, 900, 120, "Assetmanager transport", streets=("main",), where="pressure_mains"),
+    Template(
+        GEMEENTE,
+        "GV-RIO",
+        "Riolering",
+        "Vervanging riolering {street}",
+        ("gemengd_riool",),
+        ("vervanging", "wateroverlast"),
+        115,
+        1800,
+        120,
+        "Projectleider riolering",
+        due="riool",
+        surface_renewal=0.35,
+    ),
+    Template(
+        GEMEENTE,
+        "GV-RIO",
+        "Riolering",
+        "Afkoppelen hemelwater {street}",
+        ("hemelwaterafvoer",),
+        ("wateroverlast", "hittestress"),
+        22,
+        900,
+        90,
+        "Adviseur klimaatadaptatie",
+    ),
+    Template(
+        GEMEENTE,
+        "GV-WEG",
+        "Wegen",
+        "Groot onderhoud asfalt {street}",
+        ("weg",),
+        ("vervanging",),
+        50,
+        140,
+        20,
+        "Beheerder wegen",
+        due="weg",
+        excavation=False,
+        surface_renewal=1.0,
+    ),
+    Template(
+        GEMEENTE,
+        "GV-WEG",
+        "Wegen",
+        "Herinrichting {street}",
+        ("weg", "voetpad", "bomen"),
+        ("mobiliteit", "hittestress"),
+        26,
+        950,
+        150,
+        "Projectleider openbare ruimte",
+        polygon=True,
+        surface_renewal=1.0,
+    ),
+    Template(
+        GEMEENTE,
+        "GV-WEG",
+        "Wegen",
+        "Aanleg vrijliggend fietspad {street}",
+        ("fietspad",),
+        ("mobiliteit",),
+        12,
+        420,
+        100,
+        "Verkeerskundige",
+        streets=("main", "ring"),
+    ),
+    Template(
+        GEMEENTE,
+        "GV-WEG",
+        "Wegen",
+        "Vervanging openbare verlichting {street}",
+        ("openbare_verlichting",),
+        ("vervanging", "energietransitie"),
+        16,
+        160,
+        40,
+        "Beheerder openbare verlichting",
+        due="openbare_verlichting",
+    ),
+    Template(
+        GEMEENTE,
+        "GV-GRN",
+        "Groen",
+        "Vervanging bomen {street}",
+        ("bomen",),
+        ("vervanging", "biodiversiteit"),
+        28,
+        260,
+        60,
+        "Boomverzorger",
+        due="bomen",
+    ),
+    Template(
+        GEMEENTE,
+        "GV-GRN",
+        "Groen",
+        "Vergroening {street}",
+        ("groen", "bomen"),
+        ("hittestress", "biodiversiteit", "wateroverlast"),
+        24,
+        380,
+        90,
+        "Adviseur groen",
+        polygon=True,
+    ),
+    Template(
+        NETBEHEERDER,
+        "NBN",
+        "Vervanging gasleidingen",
+        "Vervanging gasleiding {street}",
+        ("gas",),
+        ("vervanging",),
+        52,
+        380,
+        60,
+        "Assetmanager gas",
+        due="gas",
+        lane=1.3,
+    ),
+    Template(
+        NETBEHEERDER,
+        "NBN",
+        "Netverzwaring",
+        "Netverzwaring laagspanning {street}",
+        ("elektriciteit",),
+        ("energietransitie",),
+        50,
+        320,
+        50,
+        "Assetmanager elektriciteit",
+        due="elektriciteit",
+        lane=0.8,
+    ),
+    Template(
+        NETBEHEERDER,
+        "NBN",
+        "Netverzwaring",
+        "Nieuwe middenspanningskabel {street}",
+        ("elektriciteit",),
+        ("energietransitie",),
+        16,
+        520,
+        70,
+        "Netontwerper MS",
+        streets=("main", "ring", "residential"),
+        lane=1.3,
+    ),
+    Template(
+        NETBEHEERDER,
+        "NBN",
+        "Aardgasvrije wijken",
+        "Verwijderen gasnet {street}",
+        ("gas",),
+        ("energietransitie",),
+        8,
+        150,
+        40,
+        "Assetmanager gas",
+        where="heat",
+        lane=1.3,
+        excavation=True,
+    ),
+    Template(
+        WARMTEBEDRIJF,
+        "WBS",
+        "Warmtenet",
+        "Warmtenet {street}",
+        ("warmte",),
+        ("energietransitie",),
+        32,
+        2400,
+        150,
+        "Projectleider warmtenet",
+        where="heat",
+        lane=2.1,
+    ),
+    Template(
+        WATERBEDRIJF,
+        "WBR",
+        "Leidingvervanging",
+        "Vervanging drinkwaterleiding {street}",
+        ("drinkwater",),
+        ("vervanging",),
+        64,
+        620,
+        70,
+        "Assetmanager distributie",
+        due="drinkwater",
+        lane=1.9,
+    ),
+    Template(
+        GLASNET,
+        "GLN",
+        "Glasvezel uitrol",
+        "Glasvezel {street}",
+        ("telecom",),
+        ("digitalisering",),
+        48,
+        120,
+        25,
+        "Uitvoering glasvezel",
+        lane=0.3,
+    ),
+    Template(
+        STADSNET,
+        "SN",
+        "Netuitbreiding",
+        "Glasvezel backbone {street}",
+        ("telecom",),
+        ("digitalisering",),
+        24,
+        160,
+        30,
+        "Netplanner",
+        streets=("main", "ring", "centre"),
+        lane=0.3,
+    ),
+    Template(
+        PROVINCIE,
+        "PMI",
+        "Provinciale wegen",
+        "Groot onderhoud {street}",
+        ("weg", "fietspad"),
+        ("vervanging", "mobiliteit"),
+        6,
+        300,
+        60,
+        "Wegbeheerder provincie",
+        streets=("main",),
+        where="provincial",
+        polygon=True,
+        excavation=False,
+        surface_renewal=1.0,
+    ),
+    Template(
+        WATERSCHAP,
+        "WSS",
+        "Persleidingen",
+        "Vervanging persleiding {street}",
+        ("droogweerafvoer",),
+        ("vervanging",),
+        5,
+        900,
+        120,
+        "Assetmanager transport",
+        streets=("main",),
+        where="pressure_mains",
+    ),
 )
 
 
@@ -163,14 +373,18 @@ class PlanBook:
         return plan
 
     # ------------------------------------------------------------------ geometry
-    def stretch(self, segments: list[int], lane: float | None = None, side: float = 1.0,
-                polygon: bool = False) -> BaseGeometry:
+    def stretch(
+        self, segments: list[int], lane: float | None = None, side: float = 1.0, polygon: bool = False
+    ) -> BaseGeometry:
         """The stretch of street along ``segments``: centre line, a lane, or the street profile."""
         lines = list(self.segs.geoms[segments])
         if lane is not None:
             offs = side * np.maximum(self.segs.half[segments] - lane, 0.2)
-            lines = list(shapely.offset_curve(np.array(lines, dtype=object), offs, quad_segs=2,
-                                              join_style="mitre", mitre_limit=2.0))
+            lines = list(
+                shapely.offset_curve(
+                    np.array(lines, dtype=object), offs, quad_segs=2, join_style="mitre", mitre_limit=2.0
+                )
+            )
         merged = shapely.line_merge(MultiLineString([p for g in lines for p in line_parts(g)]))
         geom = rnd(merged)
         if polygon:
@@ -319,17 +533,30 @@ def _street_plan(book: PlanBook, t: Template, stretch: list[int], year: int) -> 
     length = book.stretch_length(stretch)
     name = t.name.format(street=segs.names[stretch[0]])
     asset_types = t.asset_types
-    if t.prefix == "GV-RIO" and "gemengd_riool" in asset_types and segs.year[stretch[0]] >= 1980 \
-            and segs.kind[stretch[0]] != "centre":
+    if (
+        t.prefix == "GV-RIO"
+        and "gemengd_riool" in asset_types
+        and segs.year[stretch[0]] >= 1980
+        and segs.kind[stretch[0]] != "centre"
+    ):
         asset_types = ("droogweerafvoer", "hemelwaterafvoer")
     geom = book.stretch(stretch, lane=t.lane, polygon=t.polygon)
     days = int(min(720, t.days_base + length * 0.5))
     owner_vis = _VISIBILITY.get(t.owner, _VISIBILITY[""])
     return book.add(
-        id=book.new_id(t.prefix), name=name, owner=t.owner, asset_types=asset_types, geometry=geom,
-        themes=t.themes, programme=t.programme, excavation=t.excavation,
-        surface_renewal=bool(rng.random() < t.surface_renewal), budget_eur=budget(rng, t.eur_per_m * length),
-        contact=t.contact, visibility=_weighted(rng, owner_vis), **timing(rng, year, days),
+        id=book.new_id(t.prefix),
+        name=name,
+        owner=t.owner,
+        asset_types=asset_types,
+        geometry=geom,
+        themes=t.themes,
+        programme=t.programme,
+        excavation=t.excavation,
+        surface_renewal=bool(rng.random() < t.surface_renewal),
+        budget_eur=budget(rng, t.eur_per_m * length),
+        contact=t.contact,
+        visibility=_weighted(rng, owner_vis),
+        **timing(rng, year, days),
     )
 
 
@@ -355,18 +582,37 @@ def site(book: PlanBook, region: BaseGeometry, w: float, h: float, avoid: BaseGe
     return None
 
 
-def housing_plan(book: PlanBook, geom: BaseGeometry, owner: str, dwellings: int, start: dt.date, end: dt.date,
-                 phase: Phase, hardness: Hardness, place: str) -> Plan:
+def housing_plan(
+    book: PlanBook,
+    geom: BaseGeometry,
+    owner: str,
+    dwellings: int,
+    start: dt.date,
+    end: dt.date,
+    phase: Phase,
+    hardness: Hardness,
+    place: str,
+) -> Plan:
     gebiedsontwikkeling = owner == GEMEENTE
     prefix = "GV-GO" if gebiedsontwikkeling else "WCT"
     kind = "Gebiedsontwikkeling" if gebiedsontwikkeling else "Nieuwbouw"
     plan = book.add(
-        id=book.new_id(prefix), name=f"{kind} {place} ({dwellings} woningen)", owner=owner,
+        id=book.new_id(prefix),
+        name=f"{kind} {place} ({dwellings} woningen)",
+        owner=owner,
         asset_types=("gebiedsontwikkeling", "woningbouw") if gebiedsontwikkeling else ("woningbouw",),
-        geometry=geom, themes=("woningbouw", "energietransitie"), programme=kind, phase=phase, hardness=hardness,
-        start=start, end=end, excavation=True, budget_eur=float(dwellings * 215_000),
+        geometry=geom,
+        themes=("woningbouw", "energietransitie"),
+        programme=kind,
+        phase=phase,
+        hardness=hardness,
+        start=start,
+        end=end,
+        excavation=True,
+        budget_eur=float(dwellings * 215_000),
         contact="Projectontwikkelaar" if not gebiedsontwikkeling else "Gebiedsregisseur",
         visibility=Visibility.SHARED,
+        dwellings=dwellings,
     )
     book.dwellings[plan.key] = dwellings
     return plan
@@ -387,8 +633,17 @@ def random_housing(book: PlanBook, count: int, avoid: BaseGeometry, places: list
         phase = phase_for(rng, year)
         if phase == Phase.BEHEER:
             phase = Phase.REALISATIE
-        housing_plan(book, geom, owner, int(rng.integers(3, 13)) * 10, start, end, phase,
-                     _weighted(rng, _HARDNESS_BY_PHASE[phase]), places[k % len(places)])
+        housing_plan(
+            book,
+            geom,
+            owner,
+            int(rng.integers(3, 13)) * 10,
+            start,
+            end,
+            phase,
+            _weighted(rng, _HARDNESS_BY_PHASE[phase]),
+            places[k % len(places)],
+        )
     return avoid
 
 
@@ -402,37 +657,83 @@ def renovation_plans(book: PlanBook, count: int, avoid: BaseGeometry) -> None:
             continue
         homes = int(rng.integers(4, 20)) * 10
         year = 2026 + int(rng.integers(0, 12))
-        book.add(id=book.new_id("WCT"), name=f"Verduurzaming complex {buurt.name} ({homes} woningen)",
-                 owner=CORPORATIE, asset_types=("gebouw",), geometry=geom, themes=("energietransitie",),
-                 programme="Verduurzaming", excavation=False, budget_eur=float(homes * 45_000),
-                 contact="Projectleider vastgoed", visibility=_weighted(rng, _VISIBILITY[""]),
-                 **timing(rng, year, int(rng.integers(150, 400))))
+        book.add(
+            id=book.new_id("WCT"),
+            name=f"Verduurzaming complex {buurt.name} ({homes} woningen)",
+            owner=CORPORATIE,
+            asset_types=("gebouw",),
+            geometry=geom,
+            themes=("energietransitie",),
+            programme="Verduurzaming",
+            excavation=False,
+            budget_eur=float(homes * 45_000),
+            contact="Projectleider vastgoed",
+            visibility=_weighted(rng, _VISIBILITY[""]),
+            **timing(rng, year, int(rng.integers(150, 400))),
+        )
 
 
 def point_plans(book: PlanBook, scale: float) -> None:
     """Charging points, bus stops and pumping-station renovations."""
     rng, segs = book.rng, book.segs
     jobs: list[tuple[str, int, Callable[[int], dict[str, Any]]]] = [
-        ("residential", max(1, round(10 * scale)), lambda i: dict(
-            id=book.new_id("GV-MOB"), owner=GEMEENTE, name=f"Laadpleinen {segs.names[i]}", asset_types=("laadpunt",),
-            themes=("energietransitie", "mobiliteit"), programme="Mobiliteit", excavation=True,
-            contact="Adviseur laadinfra", budget_eur=budget(rng, 30_000))),
-        ("main", max(1, round(5 * scale)), lambda i: dict(
-            id=book.new_id("PMI"), owner=PROVINCIE, name=f"Toegankelijke bushalte {segs.names[i]}",
-            asset_types=("ov_halte",), themes=("mobiliteit",), programme="Openbaar vervoer", excavation=True,
-            contact="Concessiebeheerder", budget_eur=budget(rng, 45_000))),
-        ("ring", max(1, round(3 * scale)), lambda i: dict(
-            id=book.new_id("WSS"), owner=WATERSCHAP, name=f"Renovatie rioolgemaal {segs.names[i]}",
-            asset_types=("kunstwerk", "droogweerafvoer"), themes=("vervanging", "wateroverlast"),
-            programme="Gemalen", excavation=True, contact="Assetmanager gemalen", budget_eur=budget(rng, 650_000))),
+        (
+            "residential",
+            max(1, round(10 * scale)),
+            lambda i: dict(
+                id=book.new_id("GV-MOB"),
+                owner=GEMEENTE,
+                name=f"Laadpleinen {segs.names[i]}",
+                asset_types=("laadpunt",),
+                themes=("energietransitie", "mobiliteit"),
+                programme="Mobiliteit",
+                excavation=True,
+                contact="Adviseur laadinfra",
+                budget_eur=budget(rng, 30_000),
+            ),
+        ),
+        (
+            "main",
+            max(1, round(5 * scale)),
+            lambda i: dict(
+                id=book.new_id("PMI"),
+                owner=PROVINCIE,
+                name=f"Toegankelijke bushalte {segs.names[i]}",
+                asset_types=("ov_halte",),
+                themes=("mobiliteit",),
+                programme="Openbaar vervoer",
+                excavation=True,
+                contact="Concessiebeheerder",
+                budget_eur=budget(rng, 45_000),
+            ),
+        ),
+        (
+            "ring",
+            max(1, round(3 * scale)),
+            lambda i: dict(
+                id=book.new_id("WSS"),
+                owner=WATERSCHAP,
+                name=f"Renovatie rioolgemaal {segs.names[i]}",
+                asset_types=("kunstwerk", "droogweerafvoer"),
+                themes=("vervanging", "wateroverlast"),
+                programme="Gemalen",
+                excavation=True,
+                contact="Assetmanager gemalen",
+                budget_eur=budget(rng, 650_000),
+            ),
+        ),
     ]
     for kind, count, make in jobs:
         cand = np.flatnonzero((segs.kind == kind) & segs.active)
         for i in rng.choice(cand, size=min(count, len(cand)), replace=False):
             p = rnd(shapely.line_interpolate_point(segs.geoms[i], 0.5, normalized=True))
             fields = make(int(i))
-            book.add(geometry=p, visibility=_weighted(rng, _VISIBILITY.get(fields["owner"], _VISIBILITY[""])),
-                     **fields, **timing(rng, 2026 + int(rng.integers(0, 10)), int(rng.integers(20, 90))))
+            book.add(
+                geometry=p,
+                visibility=_weighted(rng, _VISIBILITY.get(fields["owner"], _VISIBILITY[""])),
+                **fields,
+                **timing(rng, 2026 + int(rng.integers(0, 10)), int(rng.integers(20, 90))),
+            )
 
 
 def build_plans(book: PlanBook, assets: list[Asset], scale: float, avoid: BaseGeometry, places: list[str]) -> None:
@@ -448,8 +749,11 @@ def build_plans(book: PlanBook, assets: list[Asset], scale: float, avoid: BaseGe
 def ensure_coverage(book: PlanBook, keep: set[str]) -> None:
     """Make sure every phase and hardness occurs (matters at small scales); plans in ``keep`` stay as they are."""
     rng = book.rng
-    scheduled = [k for k, p in enumerate(book.plans)
-                 if p.scheduled and p.owner != CORPORATIE and p.key not in keep and "woningbouw" not in p.asset_types]
+    scheduled = [
+        k
+        for k, p in enumerate(book.plans)
+        if p.scheduled and p.owner != CORPORATIE and p.key not in keep and "woningbouw" not in p.asset_types
+    ]
     for phase in Phase:
         if any(p.phase == phase for p in book.plans):
             continue
@@ -462,4 +766,3 @@ def ensure_coverage(book: PlanBook, keep: set[str]) -> None:
     for hardness in Hardness:
         if not any(p.hardness == hardness for p in book.plans):
             book.plans[scheduled[int(rng.integers(len(scheduled)))]].hardness = hardness
-

@@ -50,19 +50,34 @@ class TownShape:
 
     @classmethod
     def from_rng(cls, rng: np.random.Generator) -> TownShape:
-        outline = tuple((k, float(rng.uniform(0.3, 1.0) * a), float(rng.uniform(0, TAU)))
-                        for k, a in ((2, 0.07), (3, 0.05), (4, 0.035), (6, 0.02)))
-        ring = tuple((k, float(rng.uniform(0.4, 1.0) * a), float(rng.uniform(0, TAU)))
-                     for k, a in ((3, 0.05), (5, 0.03)))
+        outline = tuple(
+            (k, float(rng.uniform(0.3, 1.0) * a), float(rng.uniform(0, TAU)))
+            for k, a in ((2, 0.07), (3, 0.05), (4, 0.035), (6, 0.02))
+        )
+        ring = tuple(
+            (k, float(rng.uniform(0.4, 1.0) * a), float(rng.uniform(0, TAU))) for k, a in ((3, 0.05), (5, 0.03))
+        )
         thetas = tuple(math.radians(d + float(rng.uniform(-4, 4))) for d in RADIAL_BASE_DEG)
-        wiggle = tuple((float(rng.uniform(0.015, 0.04)), float(rng.choice([1.0, 1.5, 2.0])),
-                        float(rng.uniform(0, TAU))) for _ in thetas)
-        canal = (float(rng.uniform(40, 80)), float(rng.uniform(380, 520)), float(rng.uniform(0, TAU)),
-                 float(rng.uniform(10, 25)), float(rng.uniform(150, 220)), float(rng.uniform(0, TAU)))
+        wiggle = tuple(
+            (float(rng.uniform(0.015, 0.04)), float(rng.choice([1.0, 1.5, 2.0])), float(rng.uniform(0, TAU)))
+            for _ in thetas
+        )
+        canal = (
+            float(rng.uniform(40, 80)),
+            float(rng.uniform(380, 520)),
+            float(rng.uniform(0, TAU)),
+            float(rng.uniform(10, 25)),
+            float(rng.uniform(150, 220)),
+            float(rng.uniform(0, TAU)),
+        )
         return cls(
-            r_outline=float(rng.uniform(2050, 2200)), outline_harm=outline,
-            r_ring_base=float(rng.uniform(540, 580)), ring_harm=ring,
-            radial_theta=thetas, radial_wiggle=wiggle, canal_wave=canal,
+            r_outline=float(rng.uniform(2050, 2200)),
+            outline_harm=outline,
+            r_ring_base=float(rng.uniform(540, 580)),
+            ring_harm=ring,
+            radial_theta=thetas,
+            radial_wiggle=wiggle,
+            canal_wave=canal,
         )
 
     # ------------------------------------------------------------------ radii

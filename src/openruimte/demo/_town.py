@@ -53,8 +53,14 @@ class Street:
     area: str | None = None
 
     def to_record(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "geometry": self.geometry, "kind": self.kind,
-                "profile_width_m": self.profile_width_m, "area": self.area}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "geometry": self.geometry,
+            "kind": self.kind,
+            "profile_width_m": self.profile_width_m,
+            "area": self.area,
+        }
 
 
 @dataclass(slots=True)
@@ -224,8 +230,9 @@ class _Block:
         return (level, param) if self.orientation == "arcs" else (param, level)
 
 
-def _sector_line(ctx: _SectorCtx, block: _Block, level: np.ndarray, param: np.ndarray,
-                 ext0: float = 0.0, ext1: float = 0.0) -> LineString:
+def _sector_line(
+    ctx: _SectorCtx, block: _Block, level: np.ndarray, param: np.ndarray, ext0: float = 0.0, ext1: float = 0.0
+) -> LineString:
     s, u = block.su(level, param)
     return LineString(extend(ctx.shape.sector_xy(ctx.sector, s, u), ext0, ext1))
 
@@ -299,8 +306,10 @@ def block_protos(ctx: _SectorCtx, block: _Block) -> list[tuple[str, Proto]]:
     for k in range(len(rows) - 1):
         n_links = max(1, round(span_m / (280 if block.curly else 230)))
         shift = 0.5 * (k % 2)
-        link_at = [p0 + (j + 0.25 + 0.5 * shift + float(ctx.rng.uniform(-0.06, 0.06))) / n_links * (p1 - p0)
-                   for j in range(n_links)]
+        link_at = [
+            p0 + (j + 0.25 + 0.5 * shift + float(ctx.rng.uniform(-0.06, 0.06))) / n_links * (p1 - p0)
+            for j in range(n_links)
+        ]
         for pj in link_at:
             out.append(_link(ctx, block, rows[k], rows[k + 1], pj))
         out.extend(_culs(ctx, block, rows[k], rows[k + 1], link_at, span_m))
@@ -314,8 +323,9 @@ def _link(ctx: _SectorCtx, block: _Block, lower: _Curve, upper: _Curve, pj: floa
     return ("link", Proto("", "residential", "link", 12.0, _sector_line(ctx, block, lv, p, 2.0, 2.0)))
 
 
-def _culs(ctx: _SectorCtx, block: _Block, lower: _Curve, upper: _Curve, link_at: list[float],
-          span_m: float) -> list[tuple[str, Proto]]:
+def _culs(
+    ctx: _SectorCtx, block: _Block, lower: _Curve, upper: _Curve, link_at: list[float], span_m: float
+) -> list[tuple[str, Proto]]:
     """Hofjes: short dead-end streets from a curve into the block."""
     (_, _), (p0, p1) = _bounds(block)
     n = int(span_m / (130 if block.curly else 190))
@@ -357,12 +367,14 @@ def _park(ctx: _SectorCtx) -> Polygon:
     u0 = float(ctx.rng.uniform(0.3, 0.4))
     u1 = u0 + float(ctx.rng.uniform(0.22, 0.3))
     t = np.linspace(0, 1, 12)
-    ring = np.vstack([
-        ctx.shape.sector_xy(ctx.sector, s0 + 0 * t, u0 + t * (u1 - u0)),
-        ctx.shape.sector_xy(ctx.sector, s0 + t * (s1 - s0), u1 + 0 * t),
-        ctx.shape.sector_xy(ctx.sector, s1 + 0 * t, u1 - t * (u1 - u0)),
-        ctx.shape.sector_xy(ctx.sector, s1 - t * (s1 - s0), u0 + 0 * t),
-    ])
+    ring = np.vstack(
+        [
+            ctx.shape.sector_xy(ctx.sector, s0 + 0 * t, u0 + t * (u1 - u0)),
+            ctx.shape.sector_xy(ctx.sector, s0 + t * (s1 - s0), u1 + 0 * t),
+            ctx.shape.sector_xy(ctx.sector, s1 + 0 * t, u1 - t * (u1 - u0)),
+            ctx.shape.sector_xy(ctx.sector, s1 - t * (s1 - s0), u0 + 0 * t),
+        ]
+    )
     return Polygon(np.round(ring, 3))
 
 
@@ -375,7 +387,7 @@ def _endpoints(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     keys = np.vstack([_node_key(a), _node_key(b)])
     _, inv = np.unique(keys, axis=0, return_inverse=True)
     inv = inv.reshape(-1)
-    return inv[: len(parts)], inv[len(parts):]
+    return inv[: len(parts)], inv[len(parts) :]
 
 
 def node_protos(protos: list[Proto]) -> tuple[np.ndarray, np.ndarray]:
@@ -501,8 +513,13 @@ def _name_residential(items: list[tuple[str, Proto]], areas: Areas, names: NameP
     return out
 
 
-def _clip_residential(items: list[tuple[str, Proto]], canal_line: LineString, corridor: BaseGeometry,
-                      parks: list[BaseGeometry], outline: Polygon) -> list[tuple[str, Proto]]:
+def _clip_residential(
+    items: list[tuple[str, Proto]],
+    canal_line: LineString,
+    corridor: BaseGeometry,
+    parks: list[BaseGeometry],
+    outline: Polygon,
+) -> list[tuple[str, Proto]]:
     blocked = shapely.union_all([corridor, *[p.buffer(8.0) for p in parks]])
     inner = outline.buffer(-25.0)
     out = []
@@ -551,8 +568,9 @@ def _main_junctions(parts: np.ndarray, owner: np.ndarray, protos: list[Proto]) -
     for i in np.flatnonzero(major):
         for n in (int(a[i]), int(b[i])):
             nodes.setdefault(n, set()).add(int(owner[i]))
-    coords = np.vstack([shapely.get_coordinates(shapely.get_point(parts, 0)),
-                        shapely.get_coordinates(shapely.get_point(parts, -1))])
+    coords = np.vstack(
+        [shapely.get_coordinates(shapely.get_point(parts, 0)), shapely.get_coordinates(shapely.get_point(parts, -1))]
+    )
     first = {}
     for idx, n in enumerate(np.concatenate([a, b])):
         first.setdefault(int(n), idx)
@@ -564,19 +582,32 @@ def _main_junctions(parts: np.ndarray, owner: np.ndarray, protos: list[Proto]) -
     return pts
 
 
-def _assemble(shape: TownShape, areas: Areas, protos: list[Proto], segments: list[tuple[int, LineString]],
-              parts: np.ndarray, owner: np.ndarray, canal_line: LineString, canal: BaseGeometry,
-              parks: list[tuple[str, BaseGeometry]], disc: Polygon, names: NamePool) -> Network:
+def _assemble(
+    shape: TownShape,
+    areas: Areas,
+    protos: list[Proto],
+    segments: list[tuple[int, LineString]],
+    parts: np.ndarray,
+    owner: np.ndarray,
+    canal_line: LineString,
+    canal: BaseGeometry,
+    parks: list[tuple[str, BaseGeometry]],
+    disc: Polygon,
+    names: NamePool,
+) -> Network:
     geoms = np.array([g for _, g in segments], dtype=object)
     codes = areas.buurt_of(geoms)
     proto_of = np.array([p for p, _ in segments], dtype=np.int64)
     streets = []
     for i, ((p, g), code) in enumerate(zip(segments, codes, strict=True)):
         pr = protos[p]
-        streets.append(Street(id=f"str-{i + 1:05d}", name=pr.name, geometry=g, kind=pr.kind,
-                              profile_width_m=pr.width, area=code))
-    pos = shapely.line_locate_point(np.array([protos[p].line for p in proto_of], dtype=object),
-                                    shapely.line_interpolate_point(geoms, 0.5, normalized=True))
+        streets.append(
+            Street(id=f"str-{i + 1:05d}", name=pr.name, geometry=g, kind=pr.kind, profile_width_m=pr.width, area=code)
+        )
+    pos = shapely.line_locate_point(
+        np.array([protos[p].line for p in proto_of], dtype=object),
+        shapely.line_interpolate_point(geoms, 0.5, normalized=True),
+    )
     runs: list[list[int]] = [[] for _ in protos]
     for i in np.lexsort((pos, proto_of)):
         runs[proto_of[i]].append(int(i))
@@ -585,6 +616,15 @@ def _assemble(shape: TownShape, areas: Areas, protos: list[Proto], segments: lis
     for (_, poly), code in zip(parks, park_codes, strict=True):
         buurt = next(b for b in areas.buurten if b.code == code)
         named_parks.append((f"Park {buurt.name.removesuffix('buurt')}", poly))
-    return Network(streets=streets, protos=protos, proto_of=proto_of, runs=runs, canal_line=canal_line,
-                   canal=canal, parks=named_parks, main_junctions=_main_junctions(parts, owner, protos),
-                   centre_disc=disc, provincial_name=RADIAL_NAMES[PROVINCIAL_RADIAL])
+    return Network(
+        streets=streets,
+        protos=protos,
+        proto_of=proto_of,
+        runs=runs,
+        canal_line=canal_line,
+        canal=canal,
+        parks=named_parks,
+        main_junctions=_main_junctions(parts, owner, protos),
+        centre_disc=disc,
+        provincial_name=RADIAL_NAMES[PROVINCIAL_RADIAL],
+    )

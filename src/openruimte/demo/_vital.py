@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from openruimte.demo._areas import Areas
 from openruimte.demo._assets import Segs
-from openruimte.demo._orgs import KW_PER_DWELLING, NETBEHEERDER, WATERBEDRIJF, WARMTEBEDRIJF
+from openruimte.demo._orgs import KW_PER_DWELLING, NETBEHEERDER, WARMTEBEDRIJF, WATERBEDRIJF
 from openruimte.demo._shape import CENTRE_X, CENTRE_Y, TownShape
 from openruimte.model import Plan, VitalElement, VitalSystem
 
@@ -54,13 +54,15 @@ def substations(shape: TownShape, areas: Areas, rng: np.random.Generator) -> lis
         cell = next(c for c in cells if c.contains(p))
         theta = math.atan2(p.y - CENTRE_Y, p.x - CENTRE_X) % (2 * math.pi)
         place = SUBSTATION_PLACES[int(((theta + math.pi / 5) % (2 * math.pi)) / (2 * math.pi / 5))]
-        out.append(Substation(f"OS-{k + 1:02d}", f"Onderstation Voorbeeldstad-{place}", p,
-                              _snap(cell.intersection(town))))
+        out.append(
+            Substation(f"OS-{k + 1:02d}", f"Onderstation Voorbeeldstad-{place}", p, _snap(cell.intersection(town)))
+        )
     return out
 
 
-def housing_by_substation(subs: list[Substation], plans: list[Plan], dwellings: dict[str, int]
-                          ) -> dict[str, list[tuple[dt.date, str, int]]]:
+def housing_by_substation(
+    subs: list[Substation], plans: list[Plan], dwellings: dict[str, int]
+) -> dict[str, list[tuple[dt.date, str, int]]]:
     """Per substation: (completion date, plan key, dwellings) of the housing plans whose centroid it serves."""
     out: dict[str, list[tuple[dt.date, str, int]]] = {s.id: [] for s in subs}
     for plan in plans:
@@ -75,8 +77,13 @@ def housing_by_substation(subs: list[Substation], plans: list[Plan], dwellings: 
     return {k: sorted(v) for k, v in out.items()}
 
 
-def set_loads(subs: list[Substation], housing: dict[str, list[tuple[dt.date, str, int]]], overloaded: str,
-              planted_keys: list[str], rng: np.random.Generator) -> tuple[list[VitalElement], dict[str, Any]]:
+def set_loads(
+    subs: list[Substation],
+    housing: dict[str, list[tuple[dt.date, str, int]]],
+    overloaded: str,
+    planted_keys: list[str],
+    rng: np.random.Generator,
+) -> tuple[list[VitalElement], dict[str, Any]]:
     """Capacities and loads; the planted substation tips over when its last planted housing plan is done."""
     elements, record = [], {}
     for s in subs:
@@ -94,21 +101,36 @@ def set_loads(subs: list[Substation], housing: dict[str, list[tuple[dt.date, str
                 if year is None and cumulative > capacity:
                     year = done.year
             record = {
-                "system": ELECTRICITY_ID, "substation": s.id, "name": s.name, "capacity_kw": capacity,
-                "load_kw": load, "kw_per_dwelling": KW_PER_DWELLING,
+                "system": ELECTRICITY_ID,
+                "substation": s.id,
+                "name": s.name,
+                "capacity_kw": capacity,
+                "load_kw": load,
+                "kw_per_dwelling": KW_PER_DWELLING,
                 "housing_plans": {key: n for _, key, n in items if key in planted_keys},
                 "all_housing_plans": {key: n for _, key, n in items},
-                "added_kw": added, "exceeds_in_year": year,
+                "added_kw": added,
+                "exceeds_in_year": year,
                 "rule": "housing plans count for the substation whose service area contains the plan's centroid; "
-                        "load_kw + dwellings * kw_per_dwelling > capacity_kw",
+                "load_kw + dwellings * kw_per_dwelling > capacity_kw",
             }
         else:
             load = round(capacity * float(rng.uniform(0.55, 0.72)), -1)
             while load + added > 0.95 * capacity:
                 capacity += 5_000.0
-        elements.append(VitalElement(id=s.id, system=ELECTRICITY_ID, kind="onderstation", geometry=s.point,
-                                     name=s.name, capacity=capacity, load=float(load), unit="kW",
-                                     service_area=s.area))
+        elements.append(
+            VitalElement(
+                id=s.id,
+                system=ELECTRICITY_ID,
+                kind="onderstation",
+                geometry=s.point,
+                name=s.name,
+                capacity=capacity,
+                load=float(load),
+                unit="kW",
+                service_area=s.area,
+            )
+        )
     return elements, record
 
 
@@ -119,40 +141,85 @@ def _msr(segs: Segs, rng: np.random.Generator, count: int) -> list[VitalElement]
         p = shapely.line_interpolate_point(segs.geoms[i], 0.5, normalized=True)
         p = Point(round(p.x + 4.0, 3), round(p.y + 4.0, 3))
         cap = float(rng.choice([400.0, 630.0]))
-        out.append(VitalElement(id=f"MSR-{k + 1:03d}", system=ELECTRICITY_ID, kind="middenspanningsruimte",
-                                geometry=p, name=f"MSR {segs.names[i]}", capacity=cap,
-                                load=round(cap * float(rng.uniform(0.35, 0.85)), 0), unit="kW"))
+        out.append(
+            VitalElement(
+                id=f"MSR-{k + 1:03d}",
+                system=ELECTRICITY_ID,
+                kind="middenspanningsruimte",
+                geometry=p,
+                name=f"MSR {segs.names[i]}",
+                capacity=cap,
+                load=round(cap * float(rng.uniform(0.35, 0.85)), 0),
+                unit="kW",
+            )
+        )
     return out
 
 
-def build_vital(subs_elements: list[VitalElement], segs: Segs, areas: Areas, rng: np.random.Generator,
-                scale: float) -> list[VitalSystem]:
+def build_vital(
+    subs_elements: list[VitalElement], segs: Segs, areas: Areas, rng: np.random.Generator, scale: float
+) -> list[VitalSystem]:
     """Electricity (substations + MSRs), heat, gas and drinking water networks."""
-    elec = VitalSystem(id=ELECTRICITY_ID, owner=NETBEHEERDER, name="Elektriciteitsnet Voorbeeldstad",
-                       network_type="elektriciteit")
+    elec = VitalSystem(
+        id=ELECTRICITY_ID, owner=NETBEHEERDER, name="Elektriciteitsnet Voorbeeldstad", network_type="elektriciteit"
+    )
     elec.elements = subs_elements + _msr(segs, rng, max(4, round(40 * min(scale, 1.0))))
     heat = VitalSystem(id="warmtenet-stad", owner=WARMTEBEDRIJF, name="Warmtenet Stad", network_type="warmte")
     heat_buurten = [b for b in areas.buurten if b.parent == "WK099901" and areas.build_year[b.code] < 1972]
     centre = heat_buurten[0].geometry.representative_point()
-    heat.elements.append(VitalElement(id="WC-01", system=heat.id, kind="warmtecentrale",
-                                      geometry=Point(round(centre.x, 3), round(centre.y, 3)),
-                                      name="Warmtecentrale Oosterpark", capacity=30_000.0, load=21_500.0))
+    heat.elements.append(
+        VitalElement(
+            id="WC-01",
+            system=heat.id,
+            kind="warmtecentrale",
+            geometry=Point(round(centre.x, 3), round(centre.y, 3)),
+            name="Warmtecentrale Oosterpark",
+            capacity=30_000.0,
+            load=21_500.0,
+        )
+    )
     for k, b in enumerate(heat_buurten):
         p = b.geometry.representative_point()
-        heat.elements.append(VitalElement(
-            id=f"WOS-{k + 1:02d}", system=heat.id, kind="warmteoverdrachtstation",
-            geometry=Point(round(p.x + 25.0, 3), round(p.y, 3)), name=f"WOS {b.name}",
-            capacity=9_000.0, load=round(9_000.0 * float(rng.uniform(0.5, 0.8)), -1), service_area=b.geometry))
+        heat.elements.append(
+            VitalElement(
+                id=f"WOS-{k + 1:02d}",
+                system=heat.id,
+                kind="warmteoverdrachtstation",
+                geometry=Point(round(p.x + 25.0, 3), round(p.y, 3)),
+                name=f"WOS {b.name}",
+                capacity=9_000.0,
+                load=round(9_000.0 * float(rng.uniform(0.5, 0.8)), -1),
+                service_area=b.geometry,
+            )
+        )
     gas = VitalSystem(id="gasnet-voorbeeldstad", owner=NETBEHEERDER, name="Gasnet Voorbeeldstad", network_type="gas")
     gpt = areas.gemeente.geometry.representative_point()
-    gas.elements.append(VitalElement(id="GOS-01", system=gas.id, kind="gasontvangststation",
-                                     geometry=Point(round(gpt.x, 3), round(gpt.y, 3)),
-                                     name="Gasontvangststation Voorbeeldstad", capacity=40_000.0,
-                                     load=24_000.0, unit="m3/h"))
-    water = VitalSystem(id="drinkwaternet-regio", owner=WATERBEDRIJF, name="Drinkwaternet Regio",
-                        network_type="drinkwater")
+    gas.elements.append(
+        VitalElement(
+            id="GOS-01",
+            system=gas.id,
+            kind="gasontvangststation",
+            geometry=Point(round(gpt.x, 3), round(gpt.y, 3)),
+            name="Gasontvangststation Voorbeeldstad",
+            capacity=40_000.0,
+            load=24_000.0,
+            unit="m3/h",
+        )
+    )
+    water = VitalSystem(
+        id="drinkwaternet-regio", owner=WATERBEDRIJF, name="Drinkwaternet Regio", network_type="drinkwater"
+    )
     wpt = areas.wijken[2].geometry.representative_point()
-    water.elements.append(VitalElement(id="WT-01", system=water.id, kind="watertoren",
-                                       geometry=Point(round(wpt.x, 3), round(wpt.y, 3)),
-                                       name="Watertoren Noorderhout", capacity=1_200.0, load=780.0, unit="m3/h"))
+    water.elements.append(
+        VitalElement(
+            id="WT-01",
+            system=water.id,
+            kind="watertoren",
+            geometry=Point(round(wpt.x, 3), round(wpt.y, 3)),
+            name="Watertoren Noorderhout",
+            capacity=1_200.0,
+            load=780.0,
+            unit="m3/h",
+        )
+    )
     return [elec, heat, gas, water]

@@ -12,12 +12,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from openruimte import io
 from openruimte.importing import ImportReport, import_file
-from openruimte.model import InputError
+from openruimte.model import InputError, StreetSegment
 
 #: (kind, file name, import options): each kind in another encoding, so the demo
 #: runs every reader the way a user's files would.
 DEMO_FILES: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("areas", "gebieden.geojson", {}),
+    ("streets", "straten.gpkg", {}),
     ("plans", "plannen.gpkg", {}),
     ("assets", "assets.gpkg", {}),
     ("policy", "beleid.csv", {}),
@@ -30,6 +31,12 @@ def write_demo_files(data: Any, out: Path) -> list[tuple[str, Path, dict[str, An
     out.mkdir(parents=True, exist_ok=True)
     items = {
         "areas": data.areas,
+        "streets": [
+            StreetSegment(
+                id=s.id, name=s.name, geometry=s.geometry, kind=s.kind, profile_width_m=s.profile_width_m, area=s.area
+            )
+            for s in data.streets
+        ],
         "plans": data.plans,
         "assets": data.assets,
         "policy": data.policy_goals,
@@ -60,7 +67,12 @@ def run_demo(store: Any, *, seed: int, scale: float, out: Path, console: Console
     with store.writer("demo") as w:
         w.upsert_organisations(data.organisations)
     reports: dict[str, ImportReport] = {}
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("importeren / importing", total=len(todo))
         for kind, path, options in todo:

@@ -95,10 +95,7 @@ def bounds_message(geom: BaseGeometry, crs: str) -> str | None:
     hint = ""
     if WGS84_NL_BOUNDS[0] <= minx <= WGS84_NL_BOUNDS[2] and WGS84_NL_BOUNDS[1] <= miny <= WGS84_NL_BOUNDS[3]:
         hint = "; they look like longitude/latitude: pass --crs EPSG:4326"
-    return (
-        f"coordinates {point} are outside the Netherlands in {crs} "
-        f"(x 0..300000, y 289000..629000){hint}"
-    )
+    return f"coordinates {point} are outside the Netherlands in {crs} (x 0..300000, y 289000..629000){hint}"
 
 
 def transform_geometries(geoms: list[BaseGeometry | None], source: str, target: str = STORAGE_CRS) -> list:

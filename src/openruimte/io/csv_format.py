@@ -14,7 +14,7 @@ from typing import Any
 import shapely
 
 from openruimte.io._table import RawRow, RawTable, flat_value
-from openruimte.io.columns import Kind, geometry_column
+from openruimte.io.columns import geometry_column
 from openruimte.model.errors import InputError, RowError
 
 
@@ -79,7 +79,9 @@ def read_table(path: Path, *, crs: str, encoding: str | None = None, **_: Any) -
     table = RawTable(source=source, row_label="row", columns=header, rows=[], crs=crs)
     geom_col = geometry_column(header)
     if geom_col is None:
-        table.errors.append(RowError(source, f"no geometry column; expected a WKT column 'geometry' (columns: {', '.join(header)})"))
+        table.errors.append(
+            RowError(source, f"no geometry column; expected a WKT column 'geometry' (columns: {', '.join(header)})")
+        )
         return table
     blanks = {i for i, h in enumerate(header) if not h}
     try:
@@ -89,7 +91,11 @@ def read_table(path: Path, *, crs: str, encoding: str | None = None, **_: Any) -
                 continue
             if len(cells) > len(header):
                 table.errors.append(
-                    RowError(source, f"{len(cells)} cells but the header has {len(header)}; is a value with the delimiter unquoted?", number)
+                    RowError(
+                        source,
+                        f"{len(cells)} cells but the header has {len(header)}; is a value with the delimiter unquoted?",
+                        number,
+                    )
                 )
                 continue
             values = {h: c for i, (h, c) in enumerate(zip(header, cells, strict=False)) if i not in blanks}

@@ -30,6 +30,7 @@ from openruimte.model import (
     PolicyGoal,
     RecordInvalid,
     RowError,
+    StreetSegment,
     VitalElement,
     VitalSystem,
 )
@@ -48,7 +49,14 @@ FORMATS: dict[str, str] = {
 }
 FORMAT_NAMES = ("geojson", "jsonfg", "gpkg", "csv", "xlsx")
 
-_MODELS = {"plans": Plan, "assets": Asset, "policy": PolicyGoal, "areas": Area, "layer": EnvironmentFeature}
+_MODELS = {
+    "plans": Plan,
+    "assets": Asset,
+    "policy": PolicyGoal,
+    "areas": Area,
+    "layer": EnvironmentFeature,
+    "streets": StreetSegment,
+}
 
 
 @dataclass
@@ -84,7 +92,8 @@ def format_of(path: Path, fmt: str | None = None) -> str:
         if name.endswith(ext):
             return found
     raise InputError(
-        f"cannot tell the format from the extension '{path.suffix}'; use .geojson, .jsonfg, .gpkg, .csv or .xlsx, or pass --format",
+        f"cannot tell the format from the extension '{path.suffix}'; "
+        "use .geojson, .jsonfg, .gpkg, .csv or .xlsx, or pass --format",
         path.name,
     )
 
@@ -163,7 +172,9 @@ def _build(
         record: dict[str, Any] = {key: row.values.get(col) for col, key in mapping.items()}
         if spec.keeps_attributes:
             attrs = _attributes(record.get("attributes"), table, row.number, result)
-            attrs.update({col: row.values[col] for col in extra if col in row.values and row.values[col] not in (None, "")})
+            attrs.update(
+                {col: row.values[col] for col in extra if col in row.values and row.values[col] not in (None, "")}
+            )
             record["attributes"] = attrs
         if owner is not None and "owner" in spec.keys:
             given = record.get("owner")
@@ -171,7 +182,14 @@ def _build(
                 record["owner"] = owner
             elif str(given).strip() != owner:
                 result.errors.append(
-                    RowError(table.source, f"owner '{given}' differs from --owner {owner}", row.number, names.get("owner", "owner"), given, table.row_label)
+                    RowError(
+                        table.source,
+                        f"owner '{given}' differs from --owner {owner}",
+                        row.number,
+                        names.get("owner", "owner"),
+                        given,
+                        table.row_label,
+                    )
                 )
                 continue
         if spec.name == "areas" and level and not record.get("level"):
@@ -179,7 +197,9 @@ def _build(
         record["geometry"] = geom
         if spec.name == "vital":
             area = record.get("service_area")
-            record["service_area"] = _service_area(area, row.crs or table.crs, table, row.number, result) if area else None
+            record["service_area"] = (
+                _service_area(area, row.crs or table.crs, table, row.number, result) if area else None
+            )
         records.append((row.number, record))
     for number, record in records:
         key = tuple(str(record.get(k) or "").strip() for k in spec.id_keys)
@@ -188,7 +208,14 @@ def _build(
                 shown = ":".join(key)
                 id_field = names.get(spec.id_keys[-1], spec.id_keys[-1])
                 result.errors.append(
-                    RowError(table.source, f"duplicate id '{shown}' (first at {table.row_label} {seen[key]})", number, id_field, shown, table.row_label)
+                    RowError(
+                        table.source,
+                        f"duplicate id '{shown}' (first at {table.row_label} {seen[key]})",
+                        number,
+                        id_field,
+                        shown,
+                        table.row_label,
+                    )
                 )
                 continue
             seen[key] = number
@@ -209,7 +236,9 @@ def _geometries_in_rd(table: RawTable, result: ReadResult) -> list[Any]:
     out: list[Any] = [None] * len(table.rows)
     for i, row in enumerate(table.rows):
         if row.geometry_error:
-            result.errors.append(RowError(table.source, row.geometry_error, row.number, "geometry", None, table.row_label))
+            result.errors.append(
+                RowError(table.source, row.geometry_error, row.number, "geometry", None, table.row_label)
+            )
             continue
         if row.geometry is None or row.geometry.is_empty:
             continue  # the model says whether a geometry is required
@@ -242,7 +271,9 @@ def _attributes(value: Any, table: RawTable, number: int, result: ReadResult) ->
     except json.JSONDecodeError:
         parsed = None
     if not isinstance(parsed, dict):
-        result.errors.append(RowError(table.source, "expected a JSON object of attributes", number, "attributes", value, table.row_label))
+        result.errors.append(
+            RowError(table.source, "expected a JSON object of attributes", number, "attributes", value, table.row_label)
+        )
         return {}
     return parsed
 
@@ -251,7 +282,11 @@ def _service_area(value: Any, crs: str, table: RawTable, number: int, result: Re
     try:
         geom = shapely.from_wkt(str(value)) if not isinstance(value, dict) else shapely.geometry.shape(value)
     except Exception as err:  # malformed WKT or GeoJSON
-        result.errors.append(RowError(table.source, f"cannot read the service area: {err}", number, "service_area", None, table.row_label))
+        result.errors.append(
+            RowError(
+                table.source, f"cannot read the service area: {err}", number, "service_area", None, table.row_label
+            )
+        )
         return None
     return transform_geometries([geom], crs)[0]
 
@@ -284,7 +319,9 @@ def _model(
                 RowError(table.source, fe.message, number, names.get(fe.field, fe.field), fe.value, table.row_label)
             )
     except FieldError as fe:
-        result.errors.append(RowError(table.source, fe.message, number, names.get(fe.field, fe.field), fe.value, table.row_label))
+        result.errors.append(
+            RowError(table.source, fe.message, number, names.get(fe.field, fe.field), fe.value, table.row_label)
+        )
     return None
 
 
@@ -295,7 +332,9 @@ def _guess_level(names: dict[str, str]) -> str:
     return str(AreaLevel.BUURT)
 
 
-def _group_vital(items: list[tuple[dict[str, Any], VitalElement]], table: RawTable, result: ReadResult) -> list[VitalSystem]:
+def _group_vital(
+    items: list[tuple[dict[str, Any], VitalElement]], table: RawTable, result: ReadResult
+) -> list[VitalSystem]:
     systems: dict[str, VitalSystem] = {}
     for record, element in items:
         sid = element.system
@@ -311,7 +350,9 @@ def _group_vital(items: list[tuple[dict[str, Any], VitalElement]], table: RawTab
                 )
             except RecordInvalid as err:
                 for fe in err.errors:
-                    result.errors.append(RowError(table.source, f"system {sid}: {fe.message}", None, fe.field, fe.value))
+                    result.errors.append(
+                        RowError(table.source, f"system {sid}: {fe.message}", None, fe.field, fe.value)
+                    )
                 continue
         systems[sid].elements.append(element)
     return list(systems.values())

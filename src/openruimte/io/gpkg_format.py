@@ -25,7 +25,9 @@ def _choose_layer(path: Path, layer: str | None, kind_name: str) -> str:
         raise InputError("the GeoPackage has no layers", path.name)
     if layer:
         if layer not in layers:
-            raise InputError(f"no layer '{layer}'; the file has layers: {', '.join(layers)}; pass --layer NAME", path.name)
+            raise InputError(
+                f"no layer '{layer}'; the file has layers: {', '.join(layers)}; pass --layer NAME", path.name
+            )
         return layer
     if kind_name in layers:
         return kind_name
@@ -37,7 +39,9 @@ def _choose_layer(path: Path, layer: str | None, kind_name: str) -> str:
     )
 
 
-def read_table(path: Path, *, crs: str, layer: str | None = None, kind_name: str = "", crs_given: bool = False, **_: Any) -> RawTable:
+def read_table(
+    path: Path, *, crs: str, layer: str | None = None, kind_name: str = "", crs_given: bool = False, **_: Any
+) -> RawTable:
     from pyogrio.raw import read
 
     source = path.name
@@ -92,7 +96,11 @@ def write_table(
     for key in keys:
         vals = [rec.get(key) for rec in records]
         if key in date_keys:
-            arrays.append(np.array([np.datetime64(v) if v is not None else np.datetime64("NaT") for v in vals], dtype="datetime64[D]"))
+            arrays.append(
+                np.array(
+                    [np.datetime64(v) if v is not None else np.datetime64("NaT") for v in vals], dtype="datetime64[D]"
+                )
+            )
         elif key in bool_keys:
             arrays.append(np.array([bool(v) for v in vals], dtype=bool))
         elif key in number_keys:

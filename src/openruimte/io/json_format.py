@@ -32,7 +32,9 @@ def _load(path: Path, encoding: str | None) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
-        raise InputError([RowError(path.name, f"not valid JSON: {err.msg} at line {err.lineno} column {err.colno}")]) from None
+        raise InputError(
+            [RowError(path.name, f"not valid JSON: {err.msg} at line {err.lineno} column {err.colno}")]
+        ) from None
 
 
 def _features(doc: Any, source: str) -> list[Any]:

@@ -38,7 +38,9 @@ def read_table(path: Path, *, crs: str, layer: str | None = None, kind_name: str
     if path.stat().st_size == 0:
         raise InputError("the file is empty: expected an Excel workbook (.xlsx)", source)
     if not zipfile.is_zipfile(path):
-        raise InputError("not an Excel .xlsx workbook (an .xlsx file is a zip archive); save it as .xlsx or CSV", source)
+        raise InputError(
+            "not an Excel .xlsx workbook (an .xlsx file is a zip archive); save it as .xlsx or CSV", source
+        )
     try:
         # a file object: openpyxl refuses paths whose extension is not .xlsx
         wb = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=False)
@@ -54,7 +56,13 @@ def read_table(path: Path, *, crs: str, layer: str | None = None, kind_name: str
         table = RawTable(source=source, row_label="row", columns=[h for h in header if h], rows=[], crs=crs)
         geom_col = geometry_column(header)
         if geom_col is None:
-            table.errors.append(RowError(source, f"no geometry column; expected a WKT column 'geometry' (columns: {', '.join(h for h in header if h)})"))
+            table.errors.append(
+                RowError(
+                    source,
+                    "no geometry column; expected a WKT column 'geometry' "
+                    f"(columns: {', '.join(h for h in header if h)})",
+                )
+            )
             return table
         for cells in rows:
             if all(c.value is None or (isinstance(c.value, str) and not c.value.strip()) for c in cells):
@@ -117,7 +125,8 @@ def write_table(path: Path, keys: list[str], records: list[dict[str, Any]], shee
         wkt = shapely.to_wkt(geom, rounding_precision=3, trim=True) if geom is not None else None
         if wkt is not None and len(wkt) > _CELL_MAX:
             raise InputError(
-                f"feature {rec.get('id')}: its geometry has {len(wkt)} characters of WKT, more than an Excel cell holds "
+                f"feature {rec.get('id')}: its geometry has {len(wkt)} characters of WKT, "
+                "more than an Excel cell holds "
                 f"({_CELL_MAX}); export to GeoPackage instead",
                 path.name,
             )

@@ -12,6 +12,7 @@ from openruimte.model.entities import (
     Organisation,
     Plan,
     PolicyGoal,
+    StreetSegment,
     VitalElement,
     VitalSystem,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "InputError",
     "OpenRuimteError",
     "Organisation",
+    "OrganisationKind",
     "Origin",
     "Phase",
     "Plan",
@@ -56,6 +58,7 @@ __all__ = [
     "PolicyKind",
     "RecordInvalid",
     "RowError",
+    "StreetSegment",
     "Temporal",
     "Visibility",
     "VitalElement",

@@ -112,6 +112,8 @@ class Plan(Record):
     budget_eur: float | None = None
     contact: str | None = None
     visibility: Visibility = Visibility.PRIVATE
+    #: dwellings a housing or area development plan adds (for network capacity)
+    dwellings: int | None = None
     #: planning per phase: phase -> (start, end), either may be open
     phase_planning: dict[Phase, tuple[dt.date | None, dt.date | None]] = field(default_factory=dict)
 
@@ -147,6 +149,7 @@ class Plan(Record):
             "budget_eur": c.get(p.number, "budget_eur", minimum=0),
             "contact": c.get(p.text, "contact"),
             "visibility": c.get(p.enum, "visibility", Visibility, label="visibility", default=Visibility.PRIVATE),
+            "dwellings": c.get(p.integer, "dwellings", minimum=0),
             "phase_planning": c.get(parse_phase_planning, "phase_planning") or {},
             "geometry": _geometry(c, PLAN_GEOMETRY_TYPES, make_valid),
         }
@@ -158,7 +161,11 @@ class Plan(Record):
             c.fail("end", f"end {end.isoformat()} is before start {start.isoformat()}", record.get("end"))
         es, le = values["earliest_start"], values["latest_end"]
         if es is not None and le is not None and le < es:
-            c.fail("latest_end", f"latest_end {le.isoformat()} is before earliest_start {es.isoformat()}", record.get("latest_end"))
+            c.fail(
+                "latest_end",
+                f"latest_end {le.isoformat()} is before earliest_start {es.isoformat()}",
+                record.get("latest_end"),
+            )
         c.raise_if_any()
         return cls(**values)
 
@@ -187,7 +194,9 @@ def parse_phase_planning(field_name: str, value: Any) -> dict[Phase, tuple[dt.da
             if not part.strip():
                 continue
             if ":" not in part or "/" not in part:
-                raise FieldError(field_name, f"expected 'phase:start/end' separated by ';', got '{part.strip()}'", value)
+                raise FieldError(
+                    field_name, f"expected 'phase:start/end' separated by ';', got '{part.strip()}'", value
+                )
             k, window = part.split(":", 1)
             s, e = window.split("/", 1)
             items.append((k, s, e))
@@ -459,6 +468,38 @@ class VitalSystem(Record):
         }
         if values["network_type"]:
             values["network_type"] = values["network_type"][0]
+        c.raise_if_any()
+        return cls(**values)
+
+
+# --------------------------------------------------------------------------- streets
+
+
+@dataclass(slots=True, kw_only=True)
+class StreetSegment(Record):
+    """A piece of street between junctions: the unit a street is opened in.
+
+    ``profile_width_m`` is the width available for cables and pipes (the
+    sidewalks and verges of the profile, in the spirit of NEN 7171)."""
+
+    id: str
+    name: str
+    geometry: BaseGeometry
+    kind: str | None = None
+    profile_width_m: float | None = None
+    area: str | None = None
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any], *, make_valid: bool = False) -> StreetSegment:
+        c = p.FieldCollector(record)
+        values: dict[str, Any] = {
+            "id": c.get(_identifier, "id"),
+            "name": c.get(p.text, "name", required=True),
+            "kind": c.get(p.text, "kind"),
+            "profile_width_m": c.get(p.number, "profile_width_m", minimum=0, maximum=200),
+            "area": c.get(p.text, "area"),
+            "geometry": _geometry(c, ("LineString", "MultiLineString"), make_valid),
+        }
         c.raise_if_any()
         return cls(**values)
 

@@ -74,7 +74,9 @@ def check_geometry(
         )
     n = shapely.get_num_coordinates(geom)
     if n > MAX_VERTICES:
-        raise FieldError(field, f"geometry has {n} vertices, more than the limit of {MAX_VERTICES}; simplify it first", n)
+        raise FieldError(
+            field, f"geometry has {n} vertices, more than the limit of {MAX_VERTICES}; simplify it first", n
+        )
     coords = shapely.get_coordinates(geom)
     if not np.isfinite(coords).all():
         raise FieldError(field, "geometry has coordinates that are not finite numbers", None)
@@ -92,7 +94,9 @@ def check_geometry(
             raise FieldError(field, f"invalid geometry: {reason}; repair it or import with --make-valid", reason)
         geom = _repair(geom, allowed)
         if geom is None:
-            raise FieldError(field, f"invalid geometry that cannot be repaired into {', '.join(allowed)}: {reason}", reason)
+            raise FieldError(
+                field, f"invalid geometry that cannot be repaired into {', '.join(allowed)}: {reason}", reason
+            )
     return geom
 
 

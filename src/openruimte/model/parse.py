@@ -157,7 +157,11 @@ def date(field: str, value: Any, *, end_of_period: bool = False) -> dt.date | No
     if match is None:
         if _DUTCH_DATE_RE.match(raw):
             d, m, y = raw.split("-")
-            raise FieldError(field, f"date '{value}' is day-month-year; write it as {y}-{int(m):02d}-{int(d):02d} (YYYY-MM-DD)", value)
+            raise FieldError(
+                field,
+                f"date '{value}' is day-month-year; write it as {y}-{int(m):02d}-{int(d):02d} (YYYY-MM-DD)",
+                value,
+            )
         raise FieldError(field, f"expected a date YYYY-MM-DD or YYYY-MM, got '{value}'", value)
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:

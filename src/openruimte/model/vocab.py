@@ -80,7 +80,7 @@ class Origin(StrEnum):
 
 
 class Category(StrEnum):
-    """The five categories of information of integral programming, plus areas."""
+    """The five categories of information of integral programming, plus areas and streets."""
 
     POLICY = "policy"
     PLANS = "plans"
@@ -88,6 +88,7 @@ class Category(StrEnum):
     ENVIRONMENT = "environment"
     VITAL = "vital"
     AREAS = "areas"
+    STREETS = "streets"
 
 
 #: Asset vocabulary, grouped as in practice (exchange.md "Asset vocabulary").
@@ -114,14 +115,10 @@ ASSET_GROUPS: dict[str, tuple[str, ...]] = {
 ASSET_TYPES: tuple[str, ...] = tuple(code for group in ASSET_GROUPS.values() for code in group)
 
 #: asset type code -> its group name.
-ASSET_GROUP_OF: dict[str, str] = {
-    code: group for group, codes in ASSET_GROUPS.items() for code in codes
-}
+ASSET_GROUP_OF: dict[str, str] = {code: group for group, codes in ASSET_GROUPS.items() for code in codes}
 
 #: Asset types that are cables and pipes (networks in the ground).
-UNDERGROUND_NETWORK_TYPES: frozenset[str] = frozenset(
-    ASSET_GROUPS["kabels en leidingen"] + ASSET_GROUPS["riolering"]
-)
+UNDERGROUND_NETWORK_TYPES: frozenset[str] = frozenset(ASSET_GROUPS["kabels en leidingen"] + ASSET_GROUPS["riolering"])
 
 #: Themes seen in practice; themes are free text, these are offered in the UI.
 KNOWN_THEMES: tuple[str, ...] = (

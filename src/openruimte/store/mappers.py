@@ -9,7 +9,7 @@ from typing import Any
 import shapely
 import sqlalchemy as sa
 
-from openruimte.model import Area, Asset, Phase, Plan, PolicyGoal
+from openruimte.model import Area, Asset, Phase, Plan, PolicyGoal, StreetSegment
 from openruimte.model.entities import parse_phase_planning
 from openruimte.model.vocab import AreaLevel, Hardness, PolicyKind, Visibility
 from openruimte.store import tables as t
@@ -84,6 +84,7 @@ class PlanMapper(Mapper):
             budget_eur=row.budget_eur,
             contact=row.contact,
             visibility=Visibility(row.visibility),
+            dwellings=row.dwellings,
             phase_planning=parse_phase_planning("phase_planning", dict(row.phase_planning)),
             geometry=row.geometry,
         )
@@ -95,12 +96,28 @@ class AssetMapper(Mapper):
 
     def from_row(self, row: Any) -> Asset:
         m = row._mapping
-        return Asset(**{k: m[k] for k in _ASSET_FIELDS}, visibility=Visibility(row.visibility), attributes=dict(row.attributes or {}))
+        return Asset(
+            **{k: m[k] for k in _ASSET_FIELDS},
+            visibility=Visibility(row.visibility),
+            attributes=dict(row.attributes or {}),
+        )
 
 
 _ASSET_FIELDS = (
-    "id", "owner", "asset_type", "geometry", "name", "imbor_type", "material", "install_year",
-    "expected_life_years", "replacement_year", "condition", "depth_m", "diameter_mm", "area",
+    "id",
+    "owner",
+    "asset_type",
+    "geometry",
+    "name",
+    "imbor_type",
+    "material",
+    "install_year",
+    "expected_life_years",
+    "replacement_year",
+    "condition",
+    "depth_m",
+    "diameter_mm",
+    "area",
 )
 
 
@@ -118,8 +135,18 @@ class PolicyMapper(Mapper):
 
 
 _POLICY_FIELDS = (
-    "id", "owner", "theme", "indicator", "name", "area", "target", "norm", "unit", "horizon_year",
-    "source_document", "geometry",
+    "id",
+    "owner",
+    "theme",
+    "indicator",
+    "name",
+    "area",
+    "target",
+    "norm",
+    "unit",
+    "horizon_year",
+    "source_document",
+    "geometry",
 )
 
 
@@ -131,11 +158,25 @@ class AreaMapper(Mapper):
         return Area(code=row.code, name=row.name, level=AreaLevel(row.level), parent=row.parent, geometry=row.geometry)
 
 
+class StreetMapper(Mapper):
+    def to_row(self, item: StreetSegment) -> dict[str, Any]:
+        return item.to_record()
+
+    def from_row(self, row: Any) -> StreetSegment:
+        return StreetSegment(
+            id=row.id,
+            name=row.name,
+            kind=row.kind,
+            profile_width_m=row.profile_width_m,
+            area=row.area,
+            geometry=row.geometry,
+        )
+
+
 MAPPERS: dict[str, Mapper] = {
     "plans": PlanMapper("plans", t.plans, ("owner", "id")),
     "assets": AssetMapper("assets", t.assets, ("owner", "id")),
     "policy": PolicyMapper("policy", t.policy_goals, ("owner", "id")),
     "areas": AreaMapper("areas", t.areas, ("code",)),
+    "streets": StreetMapper("streets", t.street_segments, ("id",)),
 }
-
-

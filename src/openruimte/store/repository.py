@@ -226,7 +226,9 @@ class Store:
     def plans(self, flt: PlanFilter | None = None) -> list[Any]:
         return [p for p, _ in self.plan_rows(flt)]
 
-    def assets(self, *, bbox: BBox | None = None, owners: Sequence[str] = (), asset_types: Sequence[str] = ()) -> list[Any]:
+    def assets(
+        self, *, bbox: BBox | None = None, owners: Sequence[str] = (), asset_types: Sequence[str] = ()
+    ) -> list[Any]:
         c = t.assets.c
         where = []
         if owners:
@@ -245,6 +247,10 @@ class Store:
         where = [t.areas.c.level == level] if level else []
         return [mapper.from_row(r) for r in self._select(mapper, where, bbox)]
 
+    def streets(self, *, bbox: BBox | None = None) -> list[Any]:
+        mapper = MAPPERS["streets"]
+        return [mapper.from_row(r) for r in self._select(mapper, [], bbox)]
+
     def organisations(self) -> list[Organisation]:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(t.organisations).order_by(t.organisations.c.code)).all()
@@ -258,13 +264,21 @@ class Store:
                 for r in conn.execute(sa.select(t.environment_features).order_by(t.environment_features.c.pk)):
                     feats[r.layer].append(
                         EnvironmentFeature(
-                            id=r.id, value=r.value, value_class=r.value_class, attributes=dict(r.attributes or {}), geometry=r.geometry
+                            id=r.id,
+                            value=r.value,
+                            value_class=r.value_class,
+                            attributes=dict(r.attributes or {}),
+                            geometry=r.geometry,
                         )
                     )
         return [
             EnvironmentLayer(
-                name=r.name, title=r.title, unit=r.unit, description=r.description,
-                higher_is_worse=bool(r.higher_is_worse), features=feats.get(r.name, []),
+                name=r.name,
+                title=r.title,
+                unit=r.unit,
+                description=r.description,
+                higher_is_worse=bool(r.higher_is_worse),
+                features=feats.get(r.name, []),
             )
             for r in layers
         ]
@@ -276,8 +290,15 @@ class Store:
             for r in conn.execute(sa.select(t.vital_elements).order_by(t.vital_elements.c.pk)):
                 elements[r.system_pk].append(
                     VitalElement(
-                        id=r.id, system="", kind=r.kind, name=r.name, capacity=r.capacity, load=r.load,
-                        unit=r.unit, geometry=r.geometry, service_area=r.service_area,
+                        id=r.id,
+                        system="",
+                        kind=r.kind,
+                        name=r.name,
+                        capacity=r.capacity,
+                        load=r.load,
+                        unit=r.unit,
+                        geometry=r.geometry,
+                        service_area=r.service_area,
                     )
                 )
         out = []
@@ -286,8 +307,14 @@ class Store:
             for el in els:
                 el.system = s.id
             out.append(
-                VitalSystem(id=s.id, owner=s.owner, name=s.name, network_type=s.network_type,
-                            visibility=Visibility(s.visibility), elements=els)
+                VitalSystem(
+                    id=s.id,
+                    owner=s.owner,
+                    name=s.name,
+                    network_type=s.network_type,
+                    visibility=Visibility(s.visibility),
+                    elements=els,
+                )
             )
         return out
 
@@ -299,21 +326,36 @@ class Store:
         """Rows per category and owner."""
         out: dict[str, Counter[str]] = {}
         with self.engine.connect() as conn:
-            for name, table in (("plans", t.plans), ("assets", t.assets), ("policy", t.policy_goals), ("vital", t.vital_systems)):
+            for name, table in (
+                ("plans", t.plans),
+                ("assets", t.assets),
+                ("policy", t.policy_goals),
+                ("vital", t.vital_systems),
+            ):
                 rows = conn.execute(sa.select(table.c.owner, sa.func.count()).group_by(table.c.owner)).all()
                 out[name] = Counter({o: n for o, n in rows})
+            out["streets"] = Counter(
+                {"segments": conn.execute(sa.select(sa.func.count()).select_from(t.street_segments)).scalar_one()}
+            )
             out["areas"] = Counter(
-                {lvl: n for lvl, n in conn.execute(sa.select(t.areas.c.level, sa.func.count()).group_by(t.areas.c.level))}
+                {
+                    lvl: n
+                    for lvl, n in conn.execute(sa.select(t.areas.c.level, sa.func.count()).group_by(t.areas.c.level))
+                }
             )
             out["layers"] = Counter(
                 {
                     layer: n
                     for layer, n in conn.execute(
-                        sa.select(t.environment_features.c.layer, sa.func.count()).group_by(t.environment_features.c.layer)
+                        sa.select(t.environment_features.c.layer, sa.func.count()).group_by(
+                            t.environment_features.c.layer
+                        )
                     )
                 }
             )
-            out["organisations"] = Counter({"all": conn.execute(sa.select(sa.func.count()).select_from(t.organisations)).scalar_one()})
+            out["organisations"] = Counter(
+                {"all": conn.execute(sa.select(sa.func.count()).select_from(t.organisations)).scalar_one()}
+            )
         return out
 
     def audit(self, *, table: str | None = None, key: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
@@ -330,7 +372,7 @@ class Store:
         import hashlib
 
         h = hashlib.sha256()
-        for kind in ("plans", "assets", "policy", "areas"):
+        for kind in ("plans", "assets", "policy", "areas", "streets"):
             mapper = MAPPERS[kind]
             for row in self._select(mapper, [], None):
                 h.update(repr(sorted(jsonable(mapper.to_row(mapper.from_row(row))).items())).encode())
@@ -339,8 +381,13 @@ class Store:
 
 def _meta(row: Any) -> RowMeta:
     return RowMeta(
-        pk=row.pk, version=row.version, created_at=row.created_at, updated_at=row.updated_at,
-        source=row.source, imported_at=row.imported_at, dataset_id=row.dataset_id,
+        pk=row.pk,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        source=row.source,
+        imported_at=row.imported_at,
+        dataset_id=row.dataset_id,
     )
 
 
@@ -353,10 +400,19 @@ class Writer:
         self.actor = actor
         self.now = _now()
 
-    def _audit(self, action: str, table: str, key: str, version: int | None, before: Any, after: Any, dataset_id: int | None) -> dict[str, Any]:
+    def _audit(
+        self, action: str, table: str, key: str, version: int | None, before: Any, after: Any, dataset_id: int | None
+    ) -> dict[str, Any]:
         return {
-            "at": self.now, "actor": self.actor, "action": action, "table_name": table, "record_key": key,
-            "version": version, "before": before, "after": after, "dataset_id": dataset_id,
+            "at": self.now,
+            "actor": self.actor,
+            "action": action,
+            "table_name": table,
+            "record_key": key,
+            "version": version,
+            "before": before,
+            "after": after,
+            "dataset_id": dataset_id,
         }
 
     def _append_audit(self, rows: list[dict[str, Any]]) -> None:
@@ -382,15 +438,25 @@ class Writer:
                 audit.append(self._audit("insert", "organisations", org.code, None, None, rec, None))
                 summary.inserted += 1
             elif (old.name, old.kind) != (org.name, str(org.kind)):
-                self.conn.execute(sa.update(t.organisations).where(t.organisations.c.code == org.code).values(name=org.name, kind=str(org.kind)))
-                audit.append(self._audit("update", "organisations", org.code, None, {"name": old.name, "kind": old.kind}, rec, None))
+                self.conn.execute(
+                    sa.update(t.organisations)
+                    .where(t.organisations.c.code == org.code)
+                    .values(name=org.name, kind=str(org.kind))
+                )
+                audit.append(
+                    self._audit(
+                        "update", "organisations", org.code, None, {"name": old.name, "kind": old.kind}, rec, None
+                    )
+                )
                 summary.updated += 1
             else:
                 summary.unchanged += 1
         self._append_audit(audit)
         return summary
 
-    def upsert(self, kind: str, items: Sequence[Any], *, dataset_id: int | None = None, source: str | None = None) -> WriteSummary:
+    def upsert(
+        self, kind: str, items: Sequence[Any], *, dataset_id: int | None = None, source: str | None = None
+    ) -> WriteSummary:
         """Insert new records, update changed ones (version + 1), leave equal ones."""
         if kind == "layer":
             return self._replace_layers(items, dataset_id)
@@ -423,16 +489,28 @@ class Writer:
                 row["version"] = old.version + 1
             self.conn.execute(sa.update(table).where(table.c.pk == old.pk).values(**row))
             touched.append((old.pk, item.geometry))
-            audit.append(self._audit("update", table.name, mapper.record_key(item), row.get("version"), before, after, dataset_id))
+            audit.append(
+                self._audit(
+                    "update", table.name, mapper.record_key(item), row.get("version"), before, after, dataset_id
+                )
+            )
             summary.updated += 1
         if inserts:
-            result = self.conn.execute(
-                sa.insert(table).returning(table.c.pk, sort_by_parameter_order=True), inserts
-            )
+            result = self.conn.execute(sa.insert(table).returning(table.c.pk, sort_by_parameter_order=True), inserts)
             pks = [r[0] for r in result]
-            for pk, item, row in zip(pks, insert_items, inserts, strict=True):
+            for pk, item in zip(pks, insert_items, strict=True):
                 touched.append((pk, item.geometry))
-                audit.append(self._audit("insert", table.name, mapper.record_key(item), 1, None, jsonable(mapper.to_row(item)), dataset_id))
+                audit.append(
+                    self._audit(
+                        "insert",
+                        table.name,
+                        mapper.record_key(item),
+                        1,
+                        None,
+                        jsonable(mapper.to_row(item)),
+                        dataset_id,
+                    )
+                )
             summary.inserted = len(inserts)
         self.spatial.index_rows(self.conn, table, touched)
         self._append_audit(audit)
@@ -449,15 +527,25 @@ class Writer:
         self.conn.execute(sa.delete(table).where(table.c.pk == old.pk))
         self.spatial.unindex_rows(self.conn, table, [old.pk])
         before = jsonable(mapper.to_row(mapper.from_row(old)))
-        self._append_audit([self._audit("delete", table.name, ":".join(map(str, key)), getattr(old, "version", None), before, None, None)])
+        self._append_audit(
+            [
+                self._audit(
+                    "delete", table.name, ":".join(map(str, key)), getattr(old, "version", None), before, None, None
+                )
+            ]
+        )
         return True
 
     def _row_meta(self, kind: str, source: str | None, dataset_id: int | None, *, created: bool) -> dict[str, Any]:
-        meta: dict[str, Any] = {"updated_at": self.now, "source": source, "imported_at": self.now if source else None, "dataset_id": dataset_id}
+        meta: dict[str, Any] = {
+            "updated_at": self.now,
+            "source": source,
+            "imported_at": self.now if source else None,
+            "dataset_id": dataset_id,
+        }
         if created:
             meta["created_at"] = self.now
-            if kind != "areas":
-                meta["version"] = 1
+            meta["version"] = 1
         return meta
 
     def _existing(self, mapper: Mapper, items: Sequence[Any]) -> dict[tuple[Any, ...], Any]:
@@ -474,22 +562,52 @@ class Writer:
     def _replace_layers(self, layers: Sequence[EnvironmentLayer], dataset_id: int | None) -> WriteSummary:
         summary = WriteSummary("layer", dataset_id=dataset_id)
         for layer in layers:
-            existed = self.conn.execute(sa.select(t.environment_layers.c.name).where(t.environment_layers.c.name == layer.name)).first()
-            old_pks = [r[0] for r in self.conn.execute(sa.select(t.environment_features.c.pk).where(t.environment_features.c.layer == layer.name))]
+            existed = self.conn.execute(
+                sa.select(t.environment_layers.c.name).where(t.environment_layers.c.name == layer.name)
+            ).first()
+            old_pks = [
+                r[0]
+                for r in self.conn.execute(
+                    sa.select(t.environment_features.c.pk).where(t.environment_features.c.layer == layer.name)
+                )
+            ]
             self.conn.execute(sa.delete(t.environment_features).where(t.environment_features.c.layer == layer.name))
             self.spatial.unindex_rows(self.conn, t.environment_features, old_pks)
             values = {**layer.to_record(), "dataset_id": dataset_id, "updated_at": self.now}
             if existed:
-                self.conn.execute(sa.update(t.environment_layers).where(t.environment_layers.c.name == layer.name).values(**values))
+                self.conn.execute(
+                    sa.update(t.environment_layers).where(t.environment_layers.c.name == layer.name).values(**values)
+                )
             else:
                 self.conn.execute(sa.insert(t.environment_layers), {**values, "created_at": self.now})
             rows = [{**f.to_record(), "layer": layer.name} for f in layer.features]
             if rows:
-                pks = [r[0] for r in self.conn.execute(sa.insert(t.environment_features).returning(t.environment_features.c.pk, sort_by_parameter_order=True), rows)]
-                self.spatial.index_rows(self.conn, t.environment_features, zip(pks, [f.geometry for f in layer.features], strict=True))
+                pks = [
+                    r[0]
+                    for r in self.conn.execute(
+                        sa.insert(t.environment_features).returning(
+                            t.environment_features.c.pk, sort_by_parameter_order=True
+                        ),
+                        rows,
+                    )
+                ]
+                self.spatial.index_rows(
+                    self.conn, t.environment_features, zip(pks, [f.geometry for f in layer.features], strict=True)
+                )
             action = "update" if existed else "insert"
-            self._append_audit([self._audit(action, "environment_layers", layer.name, None, None,
-                                            {**jsonable(layer.to_record()), "features": len(rows)}, dataset_id)])
+            self._append_audit(
+                [
+                    self._audit(
+                        action,
+                        "environment_layers",
+                        layer.name,
+                        None,
+                        None,
+                        {**jsonable(layer.to_record()), "features": len(rows)},
+                        dataset_id,
+                    )
+                ]
+            )
             summary.inserted += len(rows)
             summary.keys.append(layer.name)
         return summary
@@ -515,10 +633,24 @@ class Writer:
                 rec.pop("system")
                 rows.append({**rec, "system_pk": pk})
             if rows:
-                pks = [r[0] for r in self.conn.execute(sa.insert(ve).returning(ve.c.pk, sort_by_parameter_order=True), rows)]
+                pks = [
+                    r[0]
+                    for r in self.conn.execute(sa.insert(ve).returning(ve.c.pk, sort_by_parameter_order=True), rows)
+                ]
                 self.spatial.index_rows(self.conn, ve, zip(pks, [e.geometry for e in system.elements], strict=True))
-            self._append_audit([self._audit("insert" if old is None else "update", "vital_systems", system.key,
-                                            values.get("version"), None, {**jsonable(system.to_record()), "elements": len(rows)}, dataset_id)])
+            self._append_audit(
+                [
+                    self._audit(
+                        "insert" if old is None else "update",
+                        "vital_systems",
+                        system.key,
+                        values.get("version"),
+                        None,
+                        {**jsonable(system.to_record()), "elements": len(rows)},
+                        dataset_id,
+                    )
+                ]
+            )
             summary.inserted += 1 if old is None else 0
             summary.updated += 0 if old is None else 1
             summary.keys.append(system.key)

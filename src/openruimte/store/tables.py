@@ -50,7 +50,15 @@ class GeometryType(TypeDecorator):
 metadata = sa.MetaData()
 
 #: tables with a spatially indexed ``geometry`` column
-SPATIAL_TABLES = ("plans", "assets", "policy_goals", "areas", "environment_features", "vital_elements")
+SPATIAL_TABLES = (
+    "plans",
+    "assets",
+    "policy_goals",
+    "areas",
+    "environment_features",
+    "vital_elements",
+    "street_segments",
+)
 
 
 def _row_columns() -> list[sa.Column[Any]]:
@@ -118,6 +126,7 @@ plans = sa.Table(
     sa.Column("phase_planning", sa.JSON, nullable=False),
     sa.Column("geometry", GeometryType(), nullable=False),
     *_row_columns(),
+    sa.Column("dwellings", sa.Integer),
     sa.UniqueConstraint("owner", "id", name="uq_plans_owner_id"),
     sa.Index("ix_plans_phase", "phase"),
     sa.Index("ix_plans_dates", "start", "end"),
@@ -174,6 +183,24 @@ areas = sa.Table(
     sa.Column("name", sa.String(500), nullable=False),
     sa.Column("level", sa.String(32), nullable=False),
     sa.Column("parent", sa.String(200)),
+    sa.Column("geometry", GeometryType(), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("source", sa.String(500)),
+    sa.Column("imported_at", sa.DateTime(timezone=True)),
+    sa.Column("dataset_id", sa.Integer, sa.ForeignKey("datasets.pk", ondelete="SET NULL")),
+)
+
+street_segments = sa.Table(
+    "street_segments",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(200), nullable=False, unique=True),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("kind", sa.String(100)),
+    sa.Column("profile_width_m", sa.Float),
+    sa.Column("area", sa.String(200)),
     sa.Column("geometry", GeometryType(), nullable=False),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
