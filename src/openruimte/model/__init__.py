@@ -6,6 +6,7 @@ Pure Python: imports nothing else of OpenRuimte and does no I/O.
 from openruimte.model.entities import (
     Area,
     Asset,
+    Building,
     Dataset,
     EnvironmentFeature,
     EnvironmentLayer,
@@ -40,6 +41,7 @@ __all__ = [
     "Area",
     "AreaLevel",
     "Asset",
+    "Building",
     "Category",
     "Dataset",
     "EnvironmentFeature",

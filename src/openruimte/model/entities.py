@@ -504,6 +504,33 @@ class StreetSegment(Record):
         return cls(**values)
 
 
+# --------------------------------------------------------------------------- buildings (3D)
+
+
+@dataclass(slots=True, kw_only=True)
+class Building(Record):
+    """A building of the 3D city model (3D BAG / CityJSON): 2D footprint in
+    EPSG:28992 and heights in metres above NAP."""
+
+    id: str
+    geometry: BaseGeometry
+    source: str
+    bag_id: str | None = None
+    ground_height_m: float | None = None
+    roof_height_m: float | None = None
+    roof_max_m: float | None = None
+    lods: tuple[str, ...] = ()
+    construction_year: int | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def height_m(self) -> float | None:
+        """Height above the ground: roof (median) minus ground level."""
+        if self.roof_height_m is None or self.ground_height_m is None:
+            return None
+        return self.roof_height_m - self.ground_height_m
+
+
 # --------------------------------------------------------------------------- areas, organisations, datasets
 
 
