@@ -36,12 +36,17 @@ class Parameters:
     graafrust_distance_m: float = 5.0
 
     def as_dict(self) -> dict[str, float | int]:
+        """As the spec writes them (whole numbers without a decimal point)."""
         return {
-            "max_distance_m": self.max_distance_m,
-            "max_gap_days": self.max_gap_days,
-            "graafrust_days": self.graafrust_days,
-            "graafrust_distance_m": self.graafrust_distance_m,
+            "max_distance_m": _plain(self.max_distance_m),
+            "max_gap_days": int(self.max_gap_days),
+            "graafrust_days": int(self.graafrust_days),
+            "graafrust_distance_m": _plain(self.graafrust_distance_m),
         }
+
+
+def _plain(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else float(x)
 
 
 @dataclass(frozen=True)

@@ -224,6 +224,57 @@ def info_table(counts: dict) -> Table:  # type: ignore[type-arg]
 
 
 @app.command()
+def analyse(
+    plans: Annotated[Path | None, typer.Option("--plans", help="Plans file (any format import reads); default: the store.")] = None,
+    db: DbOption = None,
+    max_distance_m: Annotated[float, typer.Option(help="Couplings: largest distance in metres.")] = 10.0,
+    max_gap_days: Annotated[int, typer.Option(help="Couplings: largest gap in days.")] = 730,
+    graafrust_days: Annotated[int, typer.Option(help="No-dig period after a surface renewal, in days.")] = 1095,
+    graafrust_distance_m: Annotated[float, typer.Option(help="No-dig conflicts: largest distance in metres.")] = 5.0,
+    out: Annotated[Path | None, typer.Option(help="Write the result JSON (the exchange spec's encoding) here.")] = None,
+    geojson: Annotated[Path | None, typer.Option(help="Write couplings and conflicts as lines (GeoJSON) here.")] = None,
+    crs: Annotated[str | None, typer.Option(help="--plans: CRS of the file's coordinates.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="--plans: text encoding.")] = None,
+) -> None:
+    """Coupling opportunities and no-dig conflicts, exactly as the exchange spec defines them."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from openruimte import analysing
+    from openruimte.analysis.pairs import Parameters
+
+    params = Parameters(max_distance_m, max_gap_days, graafrust_days, graafrust_distance_m)
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=err_console, transient=True) as progress:
+            if plans is not None:
+                task = progress.add_task(f"lezen / reading {plans.name}", total=None)
+                items = analysing.plans_from_file(plans, crs=crs, encoding=encoding)
+                progress.update(task, total=2 * len(items), description="analyseren / analysing")
+                result = analysing.analyse(items, params, progress=lambda n: progress.advance(task, n))
+            else:
+                store = _open(db)
+                try:
+                    items = store.plans()
+                    task = progress.add_task("analyseren / analysing", total=2 * len(items))
+                    result = analysing.analyse_store(store, params, actor="cli", progress=lambda n: progress.advance(task, n))
+                finally:
+                    store.close()
+    except InputError as err:
+        raise _fail(str(err)) from None
+    if out is not None:
+        analysing.write_json(result, out)
+    if geojson is not None:
+        analysing.pairs_geojson(result, items, geojson)
+    console.print(
+        f"{result.plans} plans ({len(result.unscheduled)} unscheduled): "
+        f"{len(result.couplings)} coupling opportunities, {len(result.conflicts)} no-dig conflicts"
+        + (f"; result in {out}" if out else "")
+        + (f"; lines in {geojson}" if geojson else "")
+        + ("" if plans is not None else "; saved in the store for the map")
+    )
+
+
+@app.command()
 def demo(
     db: DbOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the generator: the same seed gives the same town.")] = 2026,

@@ -367,6 +367,15 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
+    def latest_analysis(self, kind: str) -> dict[str, Any] | None:
+        """The newest saved result of an analysis kind (with ``created_at`` and ``actor``), or None."""
+        a = t.analysis_results
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(a).where(a.c.kind == kind).order_by(a.c.pk.desc()).limit(1)).first()
+        if row is None:
+            return None
+        return {"kind": row.kind, "created_at": row.created_at, "actor": row.actor, "result": row.result}
+
     def content_fingerprint(self) -> str:
         """A hash of all content (not of timestamps): equal for equal data on any engine."""
         import hashlib
@@ -516,6 +525,13 @@ class Writer:
         self._append_audit(audit)
         summary.keys = [mapper.record_key(i) for i in items]
         return summary
+
+    def save_analysis(self, kind: str, parameters: dict[str, Any], result: dict[str, Any]) -> int:
+        """Keep an analysis result (the map shows the newest of each kind)."""
+        values = {"kind": kind, "created_at": self.now, "actor": self.actor, "parameters": parameters, "result": result}
+        pk = self.conn.execute(sa.insert(t.analysis_results).returning(t.analysis_results.c.pk), values).scalar_one()
+        self._append_audit([self._audit("insert", "analysis_results", kind, None, None, {"pk": pk, **parameters}, None)])
+        return int(pk)
 
     def delete(self, kind: str, key: tuple[Any, ...]) -> bool:
         mapper = MAPPERS[kind]

@@ -278,3 +278,15 @@ audit_log = sa.Table(
     sa.Column("dataset_id", sa.Integer),
     sa.Index("ix_audit_log_record", "table_name", "record_key"),
 )
+
+analysis_results = sa.Table(
+    "analysis_results",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("parameters", sa.JSON, nullable=False),
+    sa.Column("result", sa.JSON, nullable=False),
+    sa.Index("ix_analysis_results_kind", "kind", "pk"),
+)
