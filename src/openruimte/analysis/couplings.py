@@ -84,12 +84,14 @@ def analyse_plans(
     *,
     costs: UnitCosts | None = None,
     progress: Progress | None = None,
+    between: np.ndarray | None = None,
 ) -> PlanAnalysis:
-    """Couplings and no-dig conflicts among ``plans``, with the unscheduled listed."""
+    """Couplings and no-dig conflicts among ``plans``, with the unscheduled listed
+    (``between``: see :func:`find_couplings`)."""
     params = params or Parameters()
     costs = costs or UnitCosts()
     cols = PlanColumns.from_plans(plans)
-    couplings = find_couplings(cols, params, progress)
+    couplings = find_couplings(cols, params, progress, between=between)
     conflicts = find_conflicts(cols, params, progress)
     unscheduled = sorted(cols.keys[~cols.scheduled].tolist())
     result = PlanAnalysis(parameters=params, plans=len(plans), unscheduled=unscheduled)
@@ -140,11 +142,16 @@ def coupling_text(a: Plan, b: Plan, distance: float, gap: int, e: dict[str, Any]
     when = f"de uitvoering overlapt {e['overlap_days']} dagen" if gap == 0 else f"{gap} dagen na elkaar"
     text = f"{who} werken {where}; {when}."
     if e["shared_m"] > 0:
-        text += f" Samen één sleuf over ca. {e['shared_m']:.0f} m bespaart ongeveer {_eur(e['saving_eur'])} aan graaf- en straatwerk."
+        text += (
+            f" Samen één sleuf over ca. {e['shared_m']:.0f} m bespaart ongeveer {_eur(e['saving_eur'])}"
+            " aan graaf- en straatwerk."
+        )
     return text
 
 
-def _conflict_records(plans: Sequence[Plan], cols: PlanColumns, k: Conflicts, params: Parameters) -> list[dict[str, Any]]:
+def _conflict_records(
+    plans: Sequence[Plan], cols: PlanColumns, k: Conflicts, params: Parameters
+) -> list[dict[str, Any]]:
     out = []
     for i in range(len(k.renewal)):
         r, x = plans[k.renewal[i]], plans[k.plan[i]]

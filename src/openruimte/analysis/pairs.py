@@ -85,9 +85,14 @@ def _near_pairs(
     return np.concatenate(qs), np.concatenate(ts)
 
 
-def find_couplings(cols: PlanColumns, params: Parameters, progress: Progress | None = None) -> Couplings:
+def find_couplings(
+    cols: PlanColumns, params: Parameters, progress: Progress | None = None, *, between: np.ndarray | None = None
+) -> Couplings:
     """Every coupling opportunity: both scheduled and not in beheer; other owner or
-    disjoint asset types; at least one excavates; distance and time gap within limits."""
+    disjoint asset types; at least one excavates; distance and time gap within limits.
+
+    ``between`` (a boolean per plan) keeps only pairs with one plan on each side,
+    e.g. replacement candidates against registered plans."""
     eligible = np.flatnonzero(cols.scheduled & (cols.phase != BEHEER))
     geoms = cols.geoms[eligible]
     qi, ti = _near_pairs(geoms, geoms, params.max_distance_m, progress)
@@ -98,6 +103,8 @@ def find_couplings(cols: PlanColumns, params: Parameters, progress: Progress | N
     digs = cols.excavation[a] | cols.excavation[b]
     gap = np.maximum(0, np.maximum(cols.start[b] - cols.end[a], cols.start[a] - cols.end[b]))
     keep = (other_owner | disjoint) & digs & (gap <= params.max_gap_days)
+    if between is not None:
+        keep &= between[a] != between[b]
     a, b, gap = a[keep], b[keep], gap[keep]
     dist = shapely.distance(cols.geoms[a], cols.geoms[b])
     keep = dist <= params.max_distance_m

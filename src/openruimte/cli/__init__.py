@@ -225,7 +225,9 @@ def info_table(counts: dict) -> Table:  # type: ignore[type-arg]
 
 @app.command()
 def analyse(
-    plans: Annotated[Path | None, typer.Option("--plans", help="Plans file (any format import reads); default: the store.")] = None,
+    plans: Annotated[
+        Path | None, typer.Option("--plans", help="Plans file (any format import reads); default: the store.")
+    ] = None,
     db: DbOption = None,
     max_distance_m: Annotated[float, typer.Option(help="Couplings: largest distance in metres.")] = 10.0,
     max_gap_days: Annotated[int, typer.Option(help="Couplings: largest gap in days.")] = 730,
@@ -237,13 +239,13 @@ def analyse(
     encoding: Annotated[str | None, typer.Option(help="--plans: text encoding.")] = None,
 ) -> None:
     """Coupling opportunities and no-dig conflicts, exactly as the exchange spec defines them."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from openruimte import analysing
     from openruimte.analysis.pairs import Parameters
 
     params = Parameters(max_distance_m, max_gap_days, graafrust_days, graafrust_distance_m)
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"), TimeElapsedColumn())
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=err_console, transient=True) as progress:
             if plans is not None:
@@ -256,7 +258,9 @@ def analyse(
                 try:
                     items = store.plans()
                     task = progress.add_task("analyseren / analysing", total=2 * len(items))
-                    result = analysing.analyse_store(store, params, actor="cli", progress=lambda n: progress.advance(task, n))
+                    result = analysing.analyse_store(
+                        store, params, actor="cli", progress=lambda n: progress.advance(task, n)
+                    )
                 finally:
                     store.close()
     except InputError as err:
@@ -272,6 +276,124 @@ def analyse(
         + (f"; lines in {geojson}" if geojson else "")
         + ("" if plans is not None else "; saved in the store for the map")
     )
+
+
+@app.command()
+def candidates(
+    db: DbOption = None,
+    first_year: Annotated[int, typer.Option("--from", help="First year of the horizon.")] = 2026,
+    last_year: Annotated[int, typer.Option("--to", help="Last year of the horizon.")] = 2040,
+    condition: Annotated[int, typer.Option(help="NEN 2767 condition from which an asset is due (1..6).")] = 4,
+    out: Annotated[Path | None, typer.Option(help="Write the result JSON here.")] = None,
+) -> None:
+    """Replacement candidates (asset-driven): due assets per street segment and type, with their couplings."""
+    from openruimte import analysing
+    from openruimte.analysis.candidates import Horizon
+    from openruimte.analysis.pairs import Parameters
+
+    store = _open(db)
+    try:
+        with console.status("vervangingsopgaven zoeken / finding replacement candidates ..."):
+            result = analysing.candidates_in_store(
+                store, Horizon(first_year, last_year, condition), Parameters(), actor="cli"
+            )
+    finally:
+        store.close()
+    if out:
+        analysing.write_json(result, out)
+    found = result["candidates"]
+    console.print(
+        f"{len(found)} replacement candidates ({sum(c['assets'] for c in found):,} assets due "
+        f"{first_year}-{last_year}, about € {result['total_cost_eur']:,.0f}); "
+        f"{len(result['couplings_with_plans'])} couplings with registered plans"
+    )
+    table = Table(title="grootste opgaven / largest candidates")
+    for col in ("candidate", "owner", "assets", "years", "cost €"):
+        table.add_column(col)
+    for c in sorted(found, key=lambda c: -c["cost_eur"])[:10]:
+        table.add_row(
+            f"{c['asset_type']} {c['street_name'] or c['street_id'] or ''}",
+            c["owner"],
+            str(c["assets"]),
+            f"{c['first_year']}-{c['last_year']}",
+            f"{c['cost_eur']:,.0f}",
+        )
+    console.print(table)
+
+
+@app.command()
+def capacity(
+    db: DbOption = None,
+    kw_per_dwelling: Annotated[float, typer.Option(help="Added demand per dwelling in kW.")] = 3.5,
+    first_year: Annotated[int, typer.Option("--from", help="First year.")] = 2026,
+    last_year: Annotated[int, typer.Option("--to", help="Last year.")] = 2040,
+    out: Annotated[Path | None, typer.Option(help="Write the result JSON here.")] = None,
+) -> None:
+    """Network capacity: demand of new housing per substation and year, against capacity and load."""
+    from openruimte import analysing
+    from openruimte.analysis.capacity import CapacitySettings
+
+    store = _open(db)
+    try:
+        result = analysing.capacity_in_store(
+            store, CapacitySettings(kw_per_dwelling, first_year, last_year), actor="cli"
+        )
+    finally:
+        store.close()
+    if out:
+        analysing.write_json(result, out)
+    table = Table(title=f"onderstations / substations ({kw_per_dwelling} kW per woning)")
+    for col in ("substation", "capacity", "load now", f"load {last_year}", "exceeded in", "margin"):
+        table.add_column(col, justify="right")
+    for e in result.to_json()["elements"]:
+        table.add_row(
+            e["name"] or e["id"],
+            f"{e['capacity']:,.0f}",
+            f"{e['load']:,.0f}",
+            f"{e['by_year'][str(last_year)]:,.0f}",
+            str(e["exceeded_year"] or "-"),
+            f"{e['margin']:,.0f}",
+        )
+    console.print(table)
+    for s in result.skipped:
+        err_console.print(f"[yellow]skipped[/] {s['plan']}: {s['reason']}", highlight=False)
+
+
+@app.command()
+def space(
+    db: DbOption = None,
+    network: Annotated[str, typer.Option(help="The new network to fit (asset type), e.g. warmte.")] = "warmte",
+    width: Annotated[
+        float | None, typer.Option(help="Width the new network needs in metres (default: its norm width).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the result JSON here.")] = None,
+) -> None:
+    """Underground space: street segments where a new network does not fit beside the cables and pipes present."""
+    from openruimte import analysing
+
+    store = _open(db)
+    try:
+        result = analysing.space_in_store(store, network, actor="cli", required_m=width)
+    finally:
+        store.close()
+    if out:
+        analysing.write_json(result, out)
+    problems = result.problems()
+    console.print(
+        f"{network} ({result.required_m} m) does not fit in {len(problems)} of {len(result.segments)} street segments"
+    )
+    table = Table(title="te vol / too full")
+    for col in ("street", "profile m", "occupied m", "free m", "planned by"):
+        table.add_column(col)
+    for s in problems[:15]:
+        table.add_row(
+            f"{s.name} ({s.street_id})",
+            f"{s.profile_width_m}",
+            f"{s.occupied_m}",
+            f"{s.free_m}",
+            ", ".join(s.planned_by),
+        )
+    console.print(table)
 
 
 @app.command()

@@ -84,7 +84,34 @@ def run_demo(store: Any, *, seed: int, scale: float, out: Path, console: Console
             progress.advance(task)
     console.print(info_table(store.counts()))
     _print_planted(console, data.planted)
+    with console.status("analyseren / analysing ..."):
+        summary = analyse_demo(store)
+    for line in summary:
+        console.print(f"  - {line}", highlight=False)
     return reports
+
+
+def analyse_demo(store: Any) -> list[str]:
+    """Run every analysis on the store (results saved for the map); one line each."""
+    from openruimte import analysing
+    from openruimte.analysis.candidates import Horizon
+    from openruimte.analysis.capacity import CapacitySettings
+    from openruimte.analysis.pairs import Parameters
+
+    plans = analysing.analyse_store(store, Parameters(), actor="demo")
+    cands = analysing.candidates_in_store(store, Horizon(), Parameters(), actor="demo")
+    cap = analysing.capacity_in_store(store, CapacitySettings(), actor="demo")
+    space = analysing.space_in_store(store, "warmte", actor="demo")
+    over = ", ".join(f"{e.name or e.id} ({e.exceeded_year})" for e in cap.exceeded()) or "none"
+    full = ", ".join(f"{s.name} ({s.street_id})" for s in space.problems()[:5]) or "none"
+    return [
+        f"koppelkansen / coupling opportunities: {len(plans.couplings)}; "
+        f"graafrust-conflicten / no-dig conflicts: {len(plans.conflicts)}",
+        f"vervangingsopgaven / replacement candidates: {len(cands['candidates'])} "
+        f"({len(cands['couplings_with_plans'])} couplings with registered plans)",
+        f"netcapaciteit overschreden / substations over capacity: {over}",
+        f"warmtenet past niet / heat network does not fit: {full}",
+    ]
 
 
 def _print_planted(console: Console, planted: dict[str, Any]) -> None:

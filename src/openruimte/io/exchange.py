@@ -70,6 +70,8 @@ class ReadResult:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rows: int = 0
+    #: features read per type (national-standard readers: IMKL, BGT, CityJSON)
+    summary: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -530,7 +530,9 @@ class Writer:
         """Keep an analysis result (the map shows the newest of each kind)."""
         values = {"kind": kind, "created_at": self.now, "actor": self.actor, "parameters": parameters, "result": result}
         pk = self.conn.execute(sa.insert(t.analysis_results).returning(t.analysis_results.c.pk), values).scalar_one()
-        self._append_audit([self._audit("insert", "analysis_results", kind, None, None, {"pk": pk, **parameters}, None)])
+        self._append_audit(
+            [self._audit("insert", "analysis_results", kind, None, None, {"pk": pk, **parameters}, None)]
+        )
         return int(pk)
 
     def delete(self, kind: str, key: tuple[Any, ...]) -> bool:
