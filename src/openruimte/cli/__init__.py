@@ -397,6 +397,28 @@ def space(
 
 
 @app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the programming map, the public map, the REST API and OGC API Features."""
+    serve_app(db, host, port)
+
+
+def serve_app(db: str | None, host: str, port: int) -> None:
+    import uvicorn
+
+    from openruimte.api import Settings, create_app
+    from openruimte.store import database_url
+
+    settings = Settings(database_url=database_url(db))
+    application = create_app(settings)
+    console.print(f"OpenRuimte: programmeerkaart / programming map at http://{host}:{port}/  (public map /publiek, API /docs, OGC /ogc)")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command()
 def demo(
     db: DbOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the generator: the same seed gives the same town.")] = 2026,

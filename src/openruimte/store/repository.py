@@ -223,6 +223,12 @@ class Store:
             out.append((plan, _meta(row)))
         return out
 
+    def plan_row(self, owner: str, plan_id: str) -> tuple[Any, RowMeta] | None:
+        """One plan and its row metadata, or None."""
+        c = t.plans.c
+        rows = self._select(MAPPERS["plans"], [c.owner == owner, c.id == plan_id], None, limit=1)
+        return (MAPPERS["plans"].from_row(rows[0]), _meta(rows[0])) if rows else None
+
     def plans(self, flt: PlanFilter | None = None) -> list[Any]:
         return [p for p, _ in self.plan_rows(flt)]
 
@@ -366,6 +372,11 @@ class Store:
             query = query.where(t.audit_log.c.record_key == key)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
+
+    def data_version(self) -> int:
+        """Grows with every write (the audit log's newest entry): a cache key for derived data."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.max(t.audit_log.c.pk))).scalar() or 0)
 
     def latest_analysis(self, kind: str) -> dict[str, Any] | None:
         """The newest saved result of an analysis kind (with ``created_at`` and ``actor``), or None."""

@@ -1,0 +1,123 @@
+"""The app factory: settings validated on load, nothing done at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from openruimte.api import errors
+from openruimte.api.errors import error_body
+from openruimte.api.routers import plans, public, resources, tiles, web
+from openruimte.api.settings import Settings
+from openruimte.store import Store
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data: blob: https://service.pdok.nl; "
+        "style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; child-src blob:; "
+        "connect-src 'self' https://service.pdok.nl; frame-ancestors 'none'"
+    ),
+}
+
+
+class LimitsAndHeaders:
+    """Refuses bodies over the limit with 413 (also without Content-Length) and
+    adds security headers to every response."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            await self._too_large(send)
+            return
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise _TooLarge
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k.lower().encode() not in present]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except _TooLarge:
+            if not started:
+                await self._too_large(send)
+
+    async def _too_large(self, send: Send) -> None:
+        import json
+
+        body = json.dumps(error_body(413, "too_large", f"the request body is larger than {self.max_body} bytes")).encode()
+        await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """The OpenRuimte web app over ``store`` (or the database the settings name)."""
+    settings = settings or Settings()
+    own_store = store is None
+    store = store or Store.open(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_store:
+            store.close()
+
+    app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
+        title="OpenRuimte",
+        description="Gedeelde informatieomgeving voor integraal programmeren / shared information environment for integral programming",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    errors.install(app)
+    for router in (plans.router, public.router, resources.router, tiles.router, web.router):
+        app.include_router(router)
+    _include_ogc(app)
+    web.mount_static(app)
+    app.add_middleware(LimitsAndHeaders, max_body=settings.max_body_bytes)
+    return app
+
+
+def _include_ogc(app: FastAPI) -> Any:
+    try:
+        from openruimte.api.routers import ogc
+    except ImportError:  # built in its own module; absent in a partial checkout
+        return None
+    app.include_router(ogc.router)
+    return ogc

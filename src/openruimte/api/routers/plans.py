@@ -1,0 +1,202 @@
+"""Plans (planinformatie): list with filters, read, create, update, delete, history, export.
+
+Geometry is GeoJSON in WGS84 unless ``crs=EPSG:28992``; validation and messages
+are the importer's (one model, one set of coercers).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Response
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+
+from openruimte import io
+from openruimte.api import geo
+from openruimte.api.deps import StoreDep
+from openruimte.api.errors import ApiError
+from openruimte.model import Plan
+from openruimte.store import PlanFilter, RowMeta
+
+router = APIRouter(prefix="/api/plans", tags=["plans"])
+
+Csv = Annotated[str | None, Query(description="Comma-separated values; any of them matches.")]
+
+
+def plan_filter(
+    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in bbox-crs (default lon/lat WGS84).")] = None,
+    bbox_crs: Annotated[str | None, Query(alias="bbox-crs", description="EPSG:4326 (default) or EPSG:28992.")] = None,
+    phase: Csv = None,
+    hardness: Csv = None,
+    owner: Csv = None,
+    asset_type: Csv = None,
+    theme: Csv = None,
+    start: Annotated[str | None, Query(description="Period start (YYYY, YYYY-MM or YYYY-MM-DD): plans running then.")] = None,
+    end: Annotated[str | None, Query(description="Period end, inclusive.")] = None,
+) -> PlanFilter:
+    return PlanFilter(
+        bbox=geo.parse_bbox(bbox, geo.parse_crs(bbox_crs, name="bbox-crs")),
+        phases=geo.parse_list(phase),
+        hardness=geo.parse_list(hardness),
+        owners=geo.parse_list(owner),
+        asset_types=geo.parse_list(asset_type),
+        themes=geo.parse_list(theme),
+        period=geo.parse_period(start, end),
+    )
+
+
+FilterDep = Annotated[PlanFilter, Depends(plan_filter)]
+
+
+def plan_properties(plan: Plan, meta: RowMeta | None = None) -> dict[str, Any]:
+    rec = plan.to_record()
+    rec.pop("geometry")
+    rec["key"] = plan.key
+    if meta is not None:
+        rec.update(version=meta.version, updated_at=meta.updated_at, source=meta.source)
+    return rec
+
+
+def plan_features(rows: list[tuple[Plan, RowMeta]], crs: str) -> list[dict[str, Any]]:
+    return geo.features([plan_properties(p, m) for p, m in rows], [p.geometry for p, _ in rows], [p.key for p, _ in rows], crs)
+
+
+def search(rows: list[tuple[Plan, RowMeta]], q: str | None) -> list[tuple[Plan, RowMeta]]:
+    if not q:
+        return rows
+    needle = q.strip().lower()
+    return [(p, m) for p, m in rows if needle in p.name.lower() or needle in p.key.lower() or needle in (p.area or "").lower()]
+
+
+@router.get("", summary="Plans as GeoJSON, filtered")
+def list_plans(
+    store: StoreDep,
+    flt: FilterDep,
+    q: Annotated[str | None, Query(description="Search in name, key and area.")] = None,
+    crs: Annotated[str | None, Query(description="Output CRS: EPSG:4326 (default) or EPSG:28992.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    rows = search(store.plan_rows(flt), q)
+    page = rows[offset : offset + limit]
+    return geo.collection(plan_features(page, geo.parse_crs(crs)), numberMatched=len(rows), numberReturned=len(page))
+
+
+@router.get("/export", summary="The filtered plans as a file (geojson, jsonfg, gpkg, csv, xlsx)")
+def export_plans(
+    store: StoreDep,
+    flt: FilterDep,
+    q: str | None = None,
+    format: Annotated[str, Query(description="geojson, jsonfg, gpkg, csv or xlsx")] = "geojson",
+) -> FileResponse:
+    if format not in io.FORMAT_NAMES:
+        raise ApiError(400, "invalid_format", f"unknown format '{format}'; expected one of {', '.join(io.FORMAT_NAMES)}")
+    plans = [p for p, _ in search(store.plan_rows(flt), q)]
+    tmp = Path(tempfile.mkdtemp(prefix="openruimte-export-"))
+    suffix = {"jsonfg": "fg.json"}.get(format, format)
+    path = tmp / f"plannen.{suffix}"
+    io.write(path, "plans", plans, fmt=format)
+    return FileResponse(path, filename=path.name, background=BackgroundTask(_cleanup, tmp))
+
+
+def _cleanup(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _get(store: StoreDep, owner: str, plan_id: str) -> tuple[Plan, RowMeta]:
+    found = store.plan_row(owner, plan_id)
+    if found is None:
+        raise ApiError(404, "not_found", f"no plan {owner}:{plan_id}")
+    return found
+
+
+@router.get("/{owner}/{plan_id}", summary="One plan (ETag = its version)")
+def get_plan(store: StoreDep, owner: str, plan_id: str, response: Response, crs: str | None = None) -> dict[str, Any]:
+    plan, meta = _get(store, owner, plan_id)
+    response.headers["ETag"] = f'"{meta.version}"'
+    return plan_features([(plan, meta)], geo.parse_crs(crs))[0]
+
+
+def _plan_from_feature(feature: dict[str, Any], crs: str, owner: str | None = None, plan_id: str | None = None) -> Plan:
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        raise ApiError(422, "invalid_record", "expected a GeoJSON Feature with properties and geometry")
+    props = dict(feature.get("properties") or {})
+    for key, value in (("owner", owner), ("id", plan_id)):
+        if value is not None:
+            if props.get(key) not in (None, value):
+                raise ApiError(422, "invalid_record", f"field {key}: '{props[key]}' differs from the URL ({value})")
+            props[key] = value
+    props["geometry"] = geo.geometry_in(feature.get("geometry"), crs)
+    return Plan.from_record(props)
+
+
+@router.post("", status_code=201, summary="Create a plan (a GeoJSON Feature)")
+def create_plan(
+    store: StoreDep, response: Response, feature: Annotated[dict[str, Any], Body()], crs: str | None = None
+) -> dict[str, Any]:
+    plan = _plan_from_feature(feature, geo.parse_crs(crs))
+    if store.plan_row(plan.owner, plan.id) is not None:
+        raise ApiError(409, "exists", f"plan {plan.key} exists; update it with PUT /api/plans/{plan.owner}/{plan.id}")
+    with store.writer("api") as w:
+        w.upsert("plans", [plan], source="api")
+    response.headers["Location"] = f"/api/plans/{plan.owner}/{plan.id}"
+    saved, meta = _get(store, plan.owner, plan.id)
+    response.headers["ETag"] = f'"{meta.version}"'
+    return plan_features([(saved, meta)], "EPSG:4326")[0]
+
+
+@router.put("/{owner}/{plan_id}", summary="Replace a plan; If-Match with its version avoids lost updates")
+def update_plan(
+    store: StoreDep,
+    owner: str,
+    plan_id: str,
+    response: Response,
+    feature: Annotated[dict[str, Any], Body()],
+    crs: str | None = None,
+    if_match: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    _, meta = _get(store, owner, plan_id)
+    if if_match is not None and if_match.strip('W/"') != str(meta.version):
+        raise ApiError(412, "stale_version", f"plan {owner}:{plan_id} is at version {meta.version}, not {if_match}",
+                       [{"current_version": meta.version}])
+    plan = _plan_from_feature(feature, geo.parse_crs(crs), owner, plan_id)
+    with store.writer("api") as w:
+        w.upsert("plans", [plan], source="api")
+    saved, meta = _get(store, owner, plan_id)
+    response.headers["ETag"] = f'"{meta.version}"'
+    return plan_features([(saved, meta)], "EPSG:4326")[0]
+
+
+@router.delete("/{owner}/{plan_id}", status_code=204, summary="Delete a plan")
+def delete_plan(store: StoreDep, owner: str, plan_id: str) -> Response:
+    _get(store, owner, plan_id)
+    with store.writer("api") as w:
+        w.delete("plans", (owner, plan_id))
+    return Response(status_code=204)
+
+
+@router.get("/{owner}/{plan_id}/history", summary="Every change of this plan (audit log)")
+def plan_history(store: StoreDep, owner: str, plan_id: str) -> dict[str, Any]:
+    entries = store.audit(table="plans", key=f"{owner}:{plan_id}")
+    if not entries and store.plan_row(owner, plan_id) is None:
+        raise ApiError(404, "not_found", f"no plan {owner}:{plan_id}")
+    return {"key": f"{owner}:{plan_id}", "history": [geo.json_value(e) for e in entries]}
+
+
+@router.get("/{owner}/{plan_id}/analysis", summary="Couplings and no-dig conflicts of this plan, with explanations")
+def plan_analysis(store: StoreDep, owner: str, plan_id: str) -> dict[str, Any]:
+    _get(store, owner, plan_id)
+    key = f"{owner}:{plan_id}"
+    saved = store.latest_analysis("plans")
+    result = saved["result"] if saved else {"couplings": [], "conflicts": []}
+    return {
+        "key": key,
+        "analysed_at": geo.json_value(saved["created_at"]) if saved else None,
+        "couplings": [c for c in result["couplings"] if key in (c["a"], c["b"])],
+        "conflicts": [c for c in result["conflicts"] if key in (c["renewal"], c["plan"])],
+    }

@@ -1,0 +1,134 @@
+"""Read endpoints for assets, policy goals, areas, streets, environment layers,
+vital systems, organisations and analysis results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from openruimte.api import geo
+from openruimte.api.deps import SettingsDep, StoreDep
+from openruimte.api.errors import ApiError
+from openruimte.api.settings import SETTINGS_DOC
+from openruimte.model import ASSET_GROUPS, Hardness, Phase
+from openruimte.model.vocab import KNOWN_THEMES
+
+router = APIRouter(prefix="/api", tags=["resources"])
+
+BBox = Annotated[str | None, Query(description="minx,miny,maxx,maxy in bbox-crs (default lon/lat WGS84).")]
+BBoxCrs = Annotated[str | None, Query(alias="bbox-crs")]
+Crs = Annotated[str | None, Query(description="Output CRS: EPSG:4326 (default) or EPSG:28992.")]
+
+
+def _records(items: list[Any], key: str, crs: str, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    recs = []
+    for item in items:
+        rec = item.to_record()
+        rec.pop("geometry", None)
+        for k in drop:
+            rec.pop(k, None)
+        recs.append(rec)
+    ids = [str(getattr(i, key)) if key != "key" else i.key for i in items]
+    return geo.collection(geo.features(recs, [i.geometry for i in items], ids, crs), numberReturned=len(items))
+
+
+@router.get("/assets", summary="Assets as GeoJSON (use bbox: a city has many)")
+def list_assets(
+    store: StoreDep, settings: SettingsDep, bbox: BBox = None, bbox_crs: BBoxCrs = None, crs: Crs = None,
+    asset_type: str | None = None, owner: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 5_000,
+) -> dict[str, Any]:
+    box = geo.parse_bbox(bbox, geo.parse_crs(bbox_crs, name="bbox-crs"))
+    items = store.assets(bbox=box, asset_types=geo.parse_list(asset_type), owners=geo.parse_list(owner))
+    out = _records(items[:limit], "key", geo.parse_crs(crs))
+    out["numberMatched"] = len(items)
+    return out
+
+
+@router.get("/policy", summary="Policy goals (kernregistratie beleid)")
+def list_policy(store: StoreDep, crs: Crs = None) -> dict[str, Any]:
+    goals = store.policy_goals()
+    recs = []
+    for g in goals:
+        rec = g.to_record()
+        rec.pop("geometry")
+        rec["key"] = g.key
+        recs.append(rec)
+    return geo.collection(geo.features(recs, [g.geometry for g in goals], [g.key for g in goals], geo.parse_crs(crs)))
+
+
+@router.get("/areas", summary="Buurten, wijken and the municipality")
+def list_areas(store: StoreDep, level: str | None = None, crs: Crs = None) -> dict[str, Any]:
+    return _records(store.areas(level=level), "code", geo.parse_crs(crs))
+
+
+@router.get("/streets", summary="Street segments")
+def list_streets(store: StoreDep, bbox: BBox = None, bbox_crs: BBoxCrs = None, crs: Crs = None) -> dict[str, Any]:
+    box = geo.parse_bbox(bbox, geo.parse_crs(bbox_crs, name="bbox-crs"))
+    return _records(store.streets(bbox=box), "id", geo.parse_crs(crs))
+
+
+@router.get("/layers", summary="Environment layers (without features)")
+def list_layers(store: StoreDep) -> list[dict[str, Any]]:
+    return [layer.to_record() | {"features": len(layer.features)} for layer in store.layers()]
+
+
+@router.get("/layers/{name}", summary="One environment layer with its features")
+def get_layer(store: StoreDep, name: str, crs: Crs = None) -> dict[str, Any]:
+    for layer in store.layers():
+        if layer.name == name:
+            out = _records(layer.features, "id", geo.parse_crs(crs))
+            out.update(name=layer.name, title=layer.title, unit=layer.unit)
+            return out
+    raise ApiError(404, "not_found", f"no environment layer '{name}'")
+
+
+@router.get("/vital", summary="Vital systems with their elements (substations: capacity, load)")
+def list_vital(store: StoreDep, crs: Crs = None) -> dict[str, Any]:
+    systems = store.vital_systems()
+    recs, geoms, ids = [], [], []
+    for s in systems:
+        for e in s.elements:
+            rec = e.to_record()
+            rec.pop("geometry")
+            rec.pop("service_area", None)
+            rec.update(owner=s.owner, network_type=s.network_type, system_name=s.name, utilisation=e.utilisation)
+            recs.append(rec)
+            geoms.append(e.geometry)
+            ids.append(f"{s.key}:{e.id}")
+    return geo.collection(geo.features(recs, geoms, ids, geo.parse_crs(crs)))
+
+
+@router.get("/organisations", summary="Organisations at the programming table")
+def list_organisations(store: StoreDep) -> list[dict[str, Any]]:
+    return [o.to_record() for o in store.organisations()]
+
+
+@router.get("/analysis/{kind}", summary="The newest saved result of an analysis: plans, candidates, capacity or space")
+def get_analysis(store: StoreDep, kind: str) -> dict[str, Any]:
+    if kind not in ("plans", "candidates", "capacity", "space"):
+        raise ApiError(404, "not_found", f"no analysis kind '{kind}'; expected plans, candidates, capacity or space")
+    saved = store.latest_analysis(kind)
+    if saved is None:
+        raise ApiError(404, "not_found", f"no {kind} analysis has been run; run `openruimte analyse` (or candidates, capacity, space)")
+    return {"kind": kind, "created_at": geo.json_value(saved["created_at"]), "actor": saved["actor"], "result": saved["result"]}
+
+
+@router.get("/info", summary="Counts per category of information and owner")
+def info(store: StoreDep) -> dict[str, Any]:
+    return {k: dict(v) for k, v in store.counts().items()}
+
+
+@router.get("/config", summary="What the UI needs: vocabularies and map settings")
+def config(settings: SettingsDep, store: StoreDep) -> dict[str, Any]:
+    return {
+        "phases": [str(p) for p in Phase],
+        "hardness": [str(h) for h in Hardness],
+        "asset_groups": ASSET_GROUPS,
+        "themes": list(KNOWN_THEMES),
+        "organisations": [o.to_record() for o in store.organisations()],
+        "base_map": settings.base_map,
+        "public": {"min_phase": str(settings.public_min_phase), "min_hardness": str(settings.public_min_hardness)},
+        "settings": SETTINGS_DOC,
+    }

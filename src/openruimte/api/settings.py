@@ -1,0 +1,27 @@
+"""Settings of the server, declared once and validated on load (env prefix OPENRUIMTE_)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from openruimte.model import Hardness, Phase
+
+
+class Settings(BaseSettings):
+    """Every setting of ``openruimte serve``; each can be set as ``OPENRUIMTE_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="OPENRUIMTE_", extra="ignore")
+
+    database_url: str | None = Field(None, description="SQLite path or database URL (default openruimte.db).")
+    public_min_phase: Phase = Field(Phase.ONTWERP, description="Public map: plans from this phase on.")
+    public_min_hardness: Hardness = Field(Hardness.VOORGENOMEN, description="Public map: plans at least this hard.")
+    base_map: str = Field(
+        "offline",
+        description="'offline': the store's own streets and areas; 'pdok': PDOK BRT-Achtergrondkaart WMTS (needs internet).",
+    )
+    max_body_bytes: int = Field(50 * 1024 * 1024, ge=1024, description="Largest request body (uploads) in bytes.")
+    page_limit: int = Field(10_000, ge=1, description="Largest page of features per request.")
+
+
+SETTINGS_DOC = {name: field.description for name, field in Settings.model_fields.items()}
