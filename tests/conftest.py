@@ -66,3 +66,17 @@ def shared_data():
     if not DATA.exists():
         pytest.skip(f"../shared/data is absent ({DATA}); CI provides it")
     return DATA
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory):
+    """A SQLite store with the demo town (scale 0.1) imported and analysed, shared by API and UI tests."""
+    from rich.console import Console
+
+    from openruimte.demo.run import run_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    store = Store.open(f"sqlite:///{folder / 'demo.db'}")
+    run_demo(store, seed=2026, scale=0.1, out=folder / "files", console=Console(file=open(folder / "log.txt", "w")))
+    yield store
+    store.close()
