@@ -61,7 +61,11 @@ class LimitsAndHeaders:
             if message["type"] == "http.response.start":
                 started = True
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k.lower().encode() not in present]
+                extra = [
+                    (k.lower().encode(), v.encode())
+                    for k, v in SECURITY_HEADERS.items()
+                    if k.lower().encode() not in present
+                ]
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
@@ -74,7 +78,9 @@ class LimitsAndHeaders:
     async def _too_large(self, send: Send) -> None:
         import json
 
-        body = json.dumps(error_body(413, "too_large", f"the request body is larger than {self.max_body} bytes")).encode()
+        body = json.dumps(
+            error_body(413, "too_large", f"the request body is larger than {self.max_body} bytes")
+        ).encode()
         await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": body})
 

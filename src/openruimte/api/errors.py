@@ -63,7 +63,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
-            {"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("query", "body", "path")), "message": e.get("msg")}
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("query", "body", "path")),
+                "message": e.get("msg"),
+            }
             for e in exc.errors()
         ]
         text = "; ".join(f"{d['field']}: {d['message']}" for d in details)

@@ -34,7 +34,9 @@ def plan_filter(
     owner: Csv = None,
     asset_type: Csv = None,
     theme: Csv = None,
-    start: Annotated[str | None, Query(description="Period start (YYYY, YYYY-MM or YYYY-MM-DD): plans running then.")] = None,
+    start: Annotated[
+        str | None, Query(description="Period start (YYYY, YYYY-MM or YYYY-MM-DD): plans running then.")
+    ] = None,
     end: Annotated[str | None, Query(description="Period end, inclusive.")] = None,
 ) -> PlanFilter:
     return PlanFilter(
@@ -61,14 +63,20 @@ def plan_properties(plan: Plan, meta: RowMeta | None = None) -> dict[str, Any]:
 
 
 def plan_features(rows: list[tuple[Plan, RowMeta]], crs: str) -> list[dict[str, Any]]:
-    return geo.features([plan_properties(p, m) for p, m in rows], [p.geometry for p, _ in rows], [p.key for p, _ in rows], crs)
+    return geo.features(
+        [plan_properties(p, m) for p, m in rows], [p.geometry for p, _ in rows], [p.key for p, _ in rows], crs
+    )
 
 
 def search(rows: list[tuple[Plan, RowMeta]], q: str | None) -> list[tuple[Plan, RowMeta]]:
     if not q:
         return rows
     needle = q.strip().lower()
-    return [(p, m) for p, m in rows if needle in p.name.lower() or needle in p.key.lower() or needle in (p.area or "").lower()]
+    return [
+        (p, m)
+        for p, m in rows
+        if needle in p.name.lower() or needle in p.key.lower() or needle in (p.area or "").lower()
+    ]
 
 
 @router.get("", summary="Plans as GeoJSON, filtered")
@@ -93,7 +101,9 @@ def export_plans(
     format: Annotated[str, Query(description="geojson, jsonfg, gpkg, csv or xlsx")] = "geojson",
 ) -> FileResponse:
     if format not in io.FORMAT_NAMES:
-        raise ApiError(400, "invalid_format", f"unknown format '{format}'; expected one of {', '.join(io.FORMAT_NAMES)}")
+        raise ApiError(
+            400, "invalid_format", f"unknown format '{format}'; expected one of {', '.join(io.FORMAT_NAMES)}"
+        )
     plans = [p for p, _ in search(store.plan_rows(flt), q)]
     tmp = Path(tempfile.mkdtemp(prefix="openruimte-export-"))
     suffix = {"jsonfg": "fg.json"}.get(format, format)
@@ -162,8 +172,12 @@ def update_plan(
 ) -> dict[str, Any]:
     _, meta = _get(store, owner, plan_id)
     if if_match is not None and if_match.strip('W/"') != str(meta.version):
-        raise ApiError(412, "stale_version", f"plan {owner}:{plan_id} is at version {meta.version}, not {if_match}",
-                       [{"current_version": meta.version}])
+        raise ApiError(
+            412,
+            "stale_version",
+            f"plan {owner}:{plan_id} is at version {meta.version}, not {if_match}",
+            [{"current_version": meta.version}],
+        )
     plan = _plan_from_feature(feature, geo.parse_crs(crs), owner, plan_id)
     with store.writer("api") as w:
         w.upsert("plans", [plan], source="api")

@@ -35,8 +35,13 @@ def _records(items: list[Any], key: str, crs: str, drop: tuple[str, ...] = ()) -
 
 @router.get("/assets", summary="Assets as GeoJSON (use bbox: a city has many)")
 def list_assets(
-    store: StoreDep, settings: SettingsDep, bbox: BBox = None, bbox_crs: BBoxCrs = None, crs: Crs = None,
-    asset_type: str | None = None, owner: str | None = None,
+    store: StoreDep,
+    settings: SettingsDep,
+    bbox: BBox = None,
+    bbox_crs: BBoxCrs = None,
+    crs: Crs = None,
+    asset_type: str | None = None,
+    owner: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 5_000,
 ) -> dict[str, Any]:
     box = geo.parse_bbox(bbox, geo.parse_crs(bbox_crs, name="bbox-crs"))
@@ -111,8 +116,17 @@ def get_analysis(store: StoreDep, kind: str) -> dict[str, Any]:
         raise ApiError(404, "not_found", f"no analysis kind '{kind}'; expected plans, candidates, capacity or space")
     saved = store.latest_analysis(kind)
     if saved is None:
-        raise ApiError(404, "not_found", f"no {kind} analysis has been run; run `openruimte analyse` (or candidates, capacity, space)")
-    return {"kind": kind, "created_at": geo.json_value(saved["created_at"]), "actor": saved["actor"], "result": saved["result"]}
+        raise ApiError(
+            404,
+            "not_found",
+            f"no {kind} analysis has been run; run `openruimte analyse` (or candidates, capacity, space)",
+        )
+    return {
+        "kind": kind,
+        "created_at": geo.json_value(saved["created_at"]),
+        "actor": saved["actor"],
+        "result": saved["result"],
+    }
 
 
 @router.get("/info", summary="Counts per category of information and owner")

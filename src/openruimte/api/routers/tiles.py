@@ -49,9 +49,14 @@ def _rd_bbox(bounds: tuple[float, float, float, float]) -> tuple[float, float, f
 def _props(layer: str, item: Any) -> dict[str, Any]:
     if layer == "plans":
         return {
-            "key": item.key, "name": item.name, "owner": item.owner, "phase": str(item.phase),
-            "hardness": str(item.hardness), "asset_types": ",".join(item.asset_types),
-            "start": item.start.isoformat() if item.start else "", "end": item.end.isoformat() if item.end else "",
+            "key": item.key,
+            "name": item.name,
+            "owner": item.owner,
+            "phase": str(item.phase),
+            "hardness": str(item.hardness),
+            "asset_types": ",".join(item.asset_types),
+            "start": item.start.isoformat() if item.start else "",
+            "end": item.end.isoformat() if item.end else "",
         }
     if layer == "assets":
         props = {"key": item.key, "asset_type": item.asset_type, "owner": item.owner}
@@ -102,7 +107,9 @@ def tile(store: StoreDep, layer: str, z: int, x: int, y: int) -> Response:
     if layer not in LAYERS:
         raise ApiError(404, "not_found", f"no tile layer '{layer}'; expected one of {', '.join(LAYERS)}")
     if not (0 <= z <= 22 and 0 <= x < 2**z and 0 <= y < 2**z):
-        raise ApiError(400, "invalid_tile", f"no tile {z}/{x}/{y}: x and y must be in 0..{2**z - 1} at zoom {z} (0..22)")
+        raise ApiError(
+            400, "invalid_tile", f"no tile {z}/{x}/{y}: x and y must be in 0..{2**z - 1} at zoom {z} (0..22)"
+        )
     key = (id(store), store.data_version(), layer, z, x, y)
     with _lock:
         data = _cache.get(key)
