@@ -105,7 +105,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         docs_url=None,
         redoc_url=None,
         title="OpenRuimte",
-        description="Gedeelde informatieomgeving voor integraal programmeren / shared information environment for integral programming",
+        description=(
+            "Gedeelde informatieomgeving voor integraal programmeren / "
+            "shared information environment for integral programming"
+        ),
         version="0.1.0",
         lifespan=lifespan,
     )

@@ -18,7 +18,9 @@ class Settings(BaseSettings):
     public_min_hardness: Hardness = Field(Hardness.VOORGENOMEN, description="Public map: plans at least this hard.")
     base_map: str = Field(
         "offline",
-        description="'offline': the store's own streets and areas; 'pdok': PDOK BRT-Achtergrondkaart WMTS (needs internet).",
+        description=(
+            "'offline': the store's own streets and areas; 'pdok': PDOK BRT-Achtergrondkaart WMTS (needs internet)."
+        ),
     )
     max_body_bytes: int = Field(50 * 1024 * 1024, ge=1024, description="Largest request body (uploads) in bytes.")
     page_limit: int = Field(10_000, ge=1, description="Largest page of features per request.")

@@ -32,7 +32,7 @@ def _page(name: str) -> FileResponse:
 
 @router.get("/docs")
 def api_docs() -> HTMLResponse:
-    """Swagger UI from the npm package (no CDN); its inline start script is allowed by hash-free CSP for this page only."""
+    """Swagger UI from the npm package (no CDN); its inline start script is allowed on this page only."""
     page = get_swagger_ui_html(
         openapi_url="/openapi.json",
         title="OpenRuimte API",
