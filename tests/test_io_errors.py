@@ -240,3 +240,21 @@ def test_wrong_owner_against_option(tmp_path):
     assert errors_of(path, owner="gemeente-x") == [
         "plans.csv row 2, field eigenaar: owner 'telecom-a' differs from --owner gemeente-x"
     ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "EPSG:28992",
+        "urn:ogc:def:crs:EPSG::28992",
+        "urn:x-ogc:def:crs:EPSG:28992",
+        "urn:ogc:def:crs:EPSG:6.9:28992",
+        "http://www.opengis.net/def/crs/EPSG/0/28992",
+        "http://spatialreference.org/ref/epsg/28992/",
+        "28992",
+    ],
+)
+def test_every_spelling_of_rd_new(name):
+    from openruimte.io.crs import normalise_crs
+
+    assert normalise_crs(name) == "EPSG:28992"

@@ -177,3 +177,62 @@ def test_srs_name_spellings():
         "http://www.opengis.net/def/crs/EPSG/0/28992",
     ):
         assert _xml.crs_of_srs_name(name) == "EPSG:28992", name
+
+
+# --------------------------------------------------------------------------- GML geometry
+
+GML = 'xmlns:gml="http://www.opengis.net/gml/3.2" srsName="EPSG:28992"'
+
+
+def geometry(xml):
+    from lxml import etree
+
+    return _xml.read_geometry(etree.fromstring(f"<property>{xml}</property>"))
+
+
+def test_gml_curves_surfaces_and_orientation():
+    arc = geometry(
+        f"<gml:Curve {GML}><gml:segments><gml:Arc><gml:posList>155000 463000 155001 463001 155002 463000"
+        "</gml:posList></gml:Arc></gml:segments></gml:Curve>"
+    )
+    assert arc.length == pytest.approx(3.14159, abs=0.01) and arc.coords[0] == (155000, 463000)
+    surface = geometry(
+        f"<gml:Surface {GML}><gml:patches><gml:PolygonPatch><gml:exterior><gml:LinearRing><gml:posList>"
+        "155000 463000 155010 463000 155010 463010 155000 463000</gml:posList></gml:LinearRing></gml:exterior>"
+        "</gml:PolygonPatch></gml:patches></gml:Surface>"
+    )
+    assert surface.geom_type == "Polygon" and surface.area == 50
+    reverse = geometry(
+        f'<gml:OrientableCurve {GML} orientation="-"><gml:baseCurve><gml:LineString><gml:posList>'
+        "155000 463000 155001 463001</gml:posList></gml:LineString></gml:baseCurve></gml:OrientableCurve>"
+    )
+    assert list(reverse.coords) == [(155001, 463001), (155000, 463000)]
+
+
+@pytest.mark.parametrize(
+    ("xml", "message"),
+    [
+        (
+            f"<gml:Curve {GML}><gml:segments><gml:Circle><gml:posList>155000 463000 155001 463001 155002 463000"
+            "</gml:posList></gml:Circle></gml:segments></gml:Curve>",
+            "unsupported GML curve segment Circle",
+        ),
+        (
+            f'<gml:LineString {GML} srsDimension="4"><gml:posList>1 2 3 4 5 6 7 8</gml:posList></gml:LineString>',
+            "srsDimension '4' is not supported",
+        ),
+        (
+            f"<gml:LineString {GML}><gml:posList>155000 463000 155001</gml:posList></gml:LineString>",
+            "3 numbers do not make positions of dimension 2",
+        ),
+        (
+            '<gml:Point xmlns:gml="http://www.opengis.net/gml/3.2"><gml:pos>155000 463000</gml:pos></gml:Point>',
+            "no srsName",
+        ),
+        (f"<gml:Point {GML}><gml:pos>5.1 52.1</gml:pos></gml:Point>", "look like longitude/latitude"),
+    ],
+    ids=["circle", "dimension", "odd", "no-srs", "lonlat"],
+)
+def test_gml_that_cannot_be_read_says_why(xml, message):
+    with pytest.raises(_xml.GeometryError, match=message):
+        geometry(xml)

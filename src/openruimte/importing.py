@@ -12,7 +12,7 @@ from typing import Any
 
 from openruimte import io
 from openruimte.analysis.areas import assign_areas
-from openruimte.model import Category, Dataset, Organisation, OrganisationKind, Origin, RowError, Temporal
+from openruimte.model import Category, Dataset, InputError, Organisation, OrganisationKind, Origin, RowError, Temporal
 from openruimte.store import Store, WriteSummary
 
 CATEGORY_OF = {
@@ -23,7 +23,18 @@ CATEGORY_OF = {
     "vital": Category.VITAL,
     "areas": Category.AREAS,
     "streets": Category.STREETS,
+    "imkl": Category.ASSETS,
+    "bgt": Category.ASSETS,
+    "cityjson": Category.BUILDINGS,
 }
+#: national standards: reader, the kind stored, licence and whether the data is another party's
+EXTERNAL_KINDS = {
+    "imkl": ("assets", "KLIC levering (WIBON: alleen voor de graafmelding)", Origin.EXTERNAL),
+    "bgt": ("assets", "BGT open data (CC BY 4.0)", Origin.INTERNAL),
+    "cityjson": ("buildings", "3D BAG (CC BY 4.0)", Origin.EXTERNAL),
+}
+#: where an IMBOR data folder (crow-imbor2022/, crow-imbor2025-alignments/) may be named
+IMBOR_ENV = "OPENRUIMTE_IMBOR_DIR"
 
 
 @dataclass
@@ -38,6 +49,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     summary: WriteSummary | None = None
     new_organisations: list[str] = field(default_factory=list)
+    #: what the file held, per feature type (national standards)
+    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -72,22 +85,31 @@ def import_file(
     origin: Origin = Origin.INTERNAL,
     licence: str | None = None,
     snapshot_date: dt.date | None = None,
+    imbor: str | Path | None = None,
 ) -> ImportReport:
     """Read ``path`` as ``kind`` and write it in one transaction; nothing is written
     when any row is wrong, or when ``dry_run``."""
     path = Path(path)
-    result = io.read(
-        path,
-        kind,
-        fmt=fmt,
-        crs=crs,
-        encoding=encoding,
-        owner=owner,
-        layer=layer,
-        make_valid=make_valid,
-        level=level,
-        layer_name=layer_name,
-    )
+    stored_kind = kind
+    if kind in EXTERNAL_KINDS:
+        result = read_external(
+            kind, path, owner=owner, crs=crs, encoding=encoding, snapshot_date=snapshot_date, imbor=imbor
+        )
+        stored_kind, default_licence, origin = EXTERNAL_KINDS[kind]
+        licence = licence or default_licence
+    else:
+        result = io.read(
+            path,
+            kind,
+            fmt=fmt,
+            crs=crs,
+            encoding=encoding,
+            owner=owner,
+            layer=layer,
+            make_valid=make_valid,
+            level=level,
+            layer_name=layer_name,
+        )
     report = ImportReport(
         kind=kind,
         source=result.source,
@@ -95,11 +117,12 @@ def import_file(
         dry_run=dry_run,
         errors=result.errors,
         warnings=result.warnings,
+        counts=dict(result.summary),
     )
     if result.errors:
         return report
     items = result.items
-    if kind in ("plans", "assets"):
+    if stored_kind in ("plans", "assets"):
         _derive_areas(store, items)
     dataset = Dataset(
         name=path.stem,
@@ -108,13 +131,67 @@ def import_file(
         temporal=temporal,
         origin=origin,
         licence=licence,
-        snapshot_date=snapshot_date,
+        snapshot_date=snapshot_date or _snapshot_of(items),
         owner=owner,
     )
     report.summary, report.new_organisations = write_items(
-        store, kind, items, dataset=dataset, actor=actor, dry_run=dry_run
+        store, stored_kind, items, dataset=dataset, actor=actor, dry_run=dry_run
     )
     return report
+
+
+def read_external(
+    kind: str,
+    path: Path,
+    *,
+    owner: str | None,
+    crs: str | None,
+    encoding: str | None,
+    snapshot_date: dt.date | None,
+    imbor: str | Path | None,
+) -> io.ReadResult:
+    """KLIC/IMKL, BGT/IMGeo or CityJSON; a file that cannot be read at all becomes one error."""
+    from openruimte.io.bgt import read_bgt
+    from openruimte.io.cityjson import read_cityjson
+    from openruimte.io.imkl import read_imkl
+
+    try:
+        if kind == "imkl":
+            return read_imkl(path, owner=owner, snapshot_date=snapshot_date, encoding=encoding)
+        if kind == "bgt":
+            return read_bgt(path, owner=owner or "", imbor=load_imbor(imbor), encoding=encoding)
+        return read_cityjson(path, crs=crs)
+    except InputError as err:
+        return io.ReadResult(kind=kind, source=path.name, crs="", errors=err.errors)
+
+
+def load_imbor(folder: str | Path | None) -> Any:
+    """The IMBOR vocabulary (kern + BGT alignment) from ``folder`` or ``$OPENRUIMTE_IMBOR_DIR``; None if neither."""
+    import os
+
+    from openruimte.io.imbor import ImborVocabulary
+
+    folder = folder or os.environ.get(IMBOR_ENV)
+    if not folder:
+        return None
+    base = Path(folder)
+    kern = base / "crow-imbor2022" / "imbor-kern.ttl"
+    if not kern.exists():
+        raise InputError(f"no IMBOR kern at {kern}; --imbor names the folder that holds crow-imbor2022/", base.name)
+    alignment = base / "crow-imbor2025-alignments" / "IMBOR2025_BGT-IMGeo2.2_alignment.ttl"
+    return ImborVocabulary.load(kern, alignment=alignment if alignment.exists() else None)
+
+
+def _snapshot_of(items: list[Any]) -> dt.date | None:
+    """The delivery date the reader found (KLIC), as the dataset's snapshot date."""
+    for item in items[:1]:
+        value = getattr(item, "attributes", {}).get("snapshot_date")
+        if value:
+            try:
+                return dt.date.fromisoformat(str(value)[:10])
+            except ValueError:
+                return None
+    return None
 
 
 def write_items(

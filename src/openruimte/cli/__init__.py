@@ -41,6 +41,9 @@ class ImportKind(StrEnum):
     areas = "areas"
     vital = "vital"
     streets = "streets"
+    imkl = "imkl"
+    bgt = "bgt"
+    cityjson = "cityjson"
 
 
 class ExportKind(StrEnum):
@@ -109,6 +112,10 @@ def import_(
     external: Annotated[bool, typer.Option("--external", help="The dataset comes from another organisation.")] = False,
     licence: Annotated[str | None, typer.Option(help="Licence of the dataset.")] = None,
     snapshot: Annotated[str | None, typer.Option(help="Date of the snapshot (YYYY-MM-DD).")] = None,
+    imbor: Annotated[
+        Path | None,
+        typer.Option(help="BGT: the IMBOR data folder (crow-imbor2022/ ...); default $OPENRUIMTE_IMBOR_DIR."),
+    ] = None,
 ) -> None:
     """Import a file: all rows or none. Every error names file, row, field and value."""
     from openruimte.importing import import_file
@@ -132,6 +139,7 @@ def import_(
             origin=Origin.EXTERNAL if external else Origin.INTERNAL,
             licence=licence,
             snapshot_date=dt.date.fromisoformat(snapshot) if snapshot else None,
+            imbor=imbor,
         )
     except InputError as err:
         raise _fail(str(err)) from None
@@ -139,6 +147,8 @@ def import_(
         store.close()
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if report.counts:
+        console.print(counts_table(report.source, report.counts))
     if report.errors:
         for e in report.errors:
             err_console.print(str(e), highlight=False, markup=False)
@@ -208,6 +218,15 @@ def info(db: DbOption = None) -> None:
     finally:
         store.close()
     console.print(info_table(counts))
+
+
+def counts_table(source: str, counts: dict[str, int]) -> Table:
+    table = Table(title=f"{source}: per type")
+    table.add_column("type")
+    table.add_column("count", justify="right")
+    for name, n in sorted(counts.items()):
+        table.add_row(name, f"{n:,}")
+    return table
 
 
 def info_table(counts: dict) -> Table:  # type: ignore[type-arg]
@@ -414,7 +433,10 @@ def serve_app(db: str | None, host: str, port: int) -> None:
 
     settings = Settings(database_url=database_url(db))
     application = create_app(settings)
-    console.print(f"OpenRuimte: programmeerkaart / programming map at http://{host}:{port}/  (public map /publiek, API /docs, OGC /ogc)")
+    console.print(
+        f"OpenRuimte: programmeerkaart / programming map at http://{host}:{port}/  "
+        "(public map /publiek, API /docs, OGC /ogc)"
+    )
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 

@@ -377,13 +377,8 @@ def _geometry(elem: Any) -> BaseGeometry:
 
 
 def _members(elem: Any) -> list[Any]:
-    """Geometry elements under member properties (xxxMember, xxxMembers, patches, segments)."""
-    out = []
-    for prop in elem:
-        if not is_gml(prop):
-            continue
-        out.extend(c for c in prop if is_gml(c) and local(c) in GEOMETRY_TAGS | _RINGS)
-    return out
+    """GML elements under member properties (xxxMember, xxxMembers, patches, segments)."""
+    return [c for prop in elem if is_gml(prop) for c in prop if is_gml(c)]
 
 
 def _multi(elem: Any) -> BaseGeometry:
@@ -440,6 +435,8 @@ def _line(elem: Any) -> list[tuple[float, float]]:
         base = _members(elem)
         coords = _line(base[0]) if base else []
         return coords[::-1] if elem.get("orientation") == "-" else coords
+    if name not in ("Curve", "CompositeCurve", "Ring"):
+        raise GeometryError(f"unsupported GML curve segment {name}; expected line strings and arcs")
     out: list[tuple[float, float]] = []
     for part in _members(elem):  # Curve segments, CompositeCurve and Ring curve members
         coords = _line(part)
@@ -449,14 +446,13 @@ def _line(elem: Any) -> list[tuple[float, float]]:
 
 def _positions(elem: Any) -> list[tuple[float, float]]:
     """2D positions of posList, pos or coordinates children."""
-    dim = int(_inherited(elem, "srsDimension") or 2)
+    dim = _dimension(_inherited(elem, "srsDimension"))
     values: list[float] = []
     for c in elem:
         name = local(c)
         if name in ("posList", "pos"):
             own = c.get("srsDimension")
-            step = int(own) if own else dim
-            values.extend(_xy(_numbers(c.text), step))
+            values.extend(_xy(_numbers(c.text), _dimension(own) if own else dim))
         elif name == "coordinates":
             for pair in (c.text or "").split():
                 values.extend(float(v) for v in pair.split(",")[:2])
@@ -467,6 +463,14 @@ def _positions(elem: Any) -> list[tuple[float, float]]:
     return list(zip(values[0::2], values[1::2], strict=True))
 
 
+def _dimension(value: str | None) -> int:
+    if value is None:
+        return 2
+    if value.strip() not in ("2", "3"):
+        raise GeometryError(f"srsDimension '{value}' is not supported; expected 2 or 3")
+    return int(value)
+
+
 def _numbers(text: str | None) -> list[float]:
     try:
         return [float(v) for v in (text or "").split()]
@@ -475,8 +479,6 @@ def _numbers(text: str | None) -> list[float]:
 
 
 def _xy(numbers: list[float], step: int) -> list[float]:
-    if step not in (2, 3):
-        raise GeometryError(f"srsDimension {step} is not supported; expected 2 or 3")
     if len(numbers) % step:
         raise GeometryError(f"{len(numbers)} numbers do not make positions of dimension {step}")
     out: list[float] = []

@@ -143,6 +143,7 @@ class _Run:
     imbor: ImborVocabulary | None
     result: ReadResult
     progress: _xml.Progress | None = None
+    encoding: str | None = None
     read: int = 0
     unmapped: Counter[str] = field(default_factory=Counter)
     imbor_notes: set[str] = field(default_factory=set)
@@ -156,16 +157,18 @@ def read_bgt(
     owner: str,
     imbor: ImborVocabulary | None = None,
     progress: _xml.Progress | None = None,
+    encoding: str | None = None,
 ) -> ReadResult:
     """The BGT objects of a zip, folder or file as assets of ``owner``.
 
-    Raises :class:`InputError` for an input that cannot be read safely or is not BGT/IMGeo.
+    ``encoding`` overrides the one the XML declares. Raises :class:`InputError` for
+    an input that cannot be read safely or is not BGT/IMGeo.
     """
     path = Path(path_or_zip)
     if not owner or not str(owner).strip():
         raise InputError("an owner is required: the organisation that manages these objects (--owner)", path.name)
     result = ReadResult(kind="assets", source=path.name, crs=STORAGE_CRS)
-    run = _Run(owner=str(owner).strip(), imbor=imbor, result=result, progress=progress)
+    run = _Run(owner=str(owner).strip(), imbor=imbor, result=result, progress=progress, encoding=encoding)
     for name, opened in _sources(path):
         with opened as stream:
             _read_file(name, stream, run)
@@ -217,7 +220,11 @@ def _read_file(name: str, stream: IO[bytes], run: _Run) -> None:
     def on_root(root: Any) -> None:
         _xml.refuse_unsupported_root(root, name, "CityModel", SUPPORTED)
 
-    for index, elem in enumerate(_xml.iter_members(stream, name, on_root=on_root), start=1):
+    index = 0
+    for elem in _xml.iter_members(stream, name, encoding=run.encoding, on_root=on_root):
+        if _xml.local(elem.getparent()) != "cityObjectMember":
+            continue  # gml:boundedBy and other collection metadata
+        index += 1
         run.read += 1
         if run.progress is not None and run.read % _PROGRESS_EVERY == 0:
             run.progress(run.read)

@@ -18,8 +18,9 @@ RD_URI = "http://www.opengis.net/def/crs/EPSG/0/28992"
 
 _EPSG_PATTERNS = (
     re.compile(r"^epsg:(\d+)$", re.I),
-    re.compile(r"^urn:(?:x-)?ogc:def:crs:epsg:(?:[\d.]*):?(\d+)$", re.I),
+    re.compile(r"^urn:(?:x-)?ogc:def:crs:epsg:(?:[\d.]*:)?(\d+)$", re.I),
     re.compile(r"^https?://www\.opengis\.net/def/crs/epsg/0/(\d+)$", re.I),
+    re.compile(r"^https?://spatialreference\.org/ref/epsg/(\d+)/?$", re.I),
 )
 
 

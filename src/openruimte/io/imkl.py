@@ -33,10 +33,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 import shapely
 from shapely.geometry import LineString, MultiLineString
@@ -192,17 +195,20 @@ def read_imkl(
     owner: str | None = None,
     snapshot_date: dt.date | str | None = None,
     progress: _xml.Progress | None = None,
+    encoding: str | None = None,
 ) -> ReadResult:
-    """Cables, pipes and network elements of a KLIC delivery (IMKL GML) as assets.
+    """Cables, pipes and network elements of a KLIC delivery (IMKL GML, or the delivery zip) as assets.
 
-    ``owner`` defaults to the network operator's code (bronhoudercode, lower-case).
-    Raises :class:`InputError` for a file that cannot be read safely or is not IMKL.
+    ``owner`` defaults to the network operator's code (bronhoudercode, lower-case);
+    ``encoding`` overrides the one the XML declares. Raises :class:`InputError` for
+    a file that cannot be read safely or is not IMKL.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"no such file: {path}", path.name)
-    delivery = _read_delivery(path, progress)
-    result = ReadResult(kind="assets", source=path.name, crs=STORAGE_CRS, rows=len(delivery.features))
+    with _open_delivery(path) as (name, stream):
+        delivery = _read_delivery(name, stream, progress, encoding)
+    result = ReadResult(kind="assets", source=name, crs=STORAGE_CRS, rows=len(delivery.features))
     result.summary = dict(Counter(f.kind for f in delivery.features))
     snapshot = _snapshot_date(delivery, snapshot_date, result)
     records = _asset_records(delivery, owner, snapshot, result)
@@ -216,21 +222,39 @@ def read_imkl(
 # --------------------------------------------------------------------------- reading
 
 
-def _read_delivery(path: Path, progress: _xml.Progress | None) -> _Delivery:
-    delivery = _Delivery(name=path.name)
+@contextmanager
+def _open_delivery(path: Path) -> Iterator[tuple[str, IO[bytes]]]:
+    """The IMKL XML of a file, or of a KLIC delivery zip (its ``GI_*.xml``, else its one .xml)."""
+    if not zipfile.is_zipfile(path):
+        with path.open("rb") as stream:
+            yield path.name, stream
+        return
+    with zipfile.ZipFile(path) as archive:
+        xml = [n for n in archive.namelist() if n.lower().endswith(".xml")]
+        chosen = [n for n in xml if Path(n).name.startswith("GI_")] or xml
+        if len(chosen) != 1:
+            found = ", ".join(chosen) or "none"
+            raise InputError(
+                f"expected one IMKL .xml (GI_*.xml) in the zip, found: {found}; unzip it and pick one", path.name
+            )
+        with archive.open(chosen[0]) as stream:
+            yield f"{path.name}/{chosen[0]}", stream
+
+
+def _read_delivery(name: str, stream: IO[bytes], progress: _xml.Progress | None, encoding: str | None) -> _Delivery:
+    delivery = _Delivery(name=name)
 
     def on_root(root: Any) -> None:
-        namespace = _xml.refuse_unsupported_root(root, path.name, "FeatureCollection", SUPPORTED)
+        namespace = _xml.refuse_unsupported_root(root, name, "FeatureCollection", SUPPORTED)
         delivery.version = SUPPORTED[namespace]
 
-    with path.open("rb") as stream:
-        for elem in _xml.iter_members(stream, path.name, on_root=on_root):
-            if _xml.local(elem) == "Envelope":
-                delivery.default_srs = elem.get("srsName") or delivery.default_srs
-                continue
-            delivery.add(_feature(elem, len(delivery.features) + 1, delivery.default_srs))
-            if progress is not None and len(delivery.features) % _PROGRESS_EVERY == 0:
-                progress(len(delivery.features))
+    for elem in _xml.iter_members(stream, name, encoding=encoding, on_root=on_root):
+        if _xml.local(elem) == "Envelope":
+            delivery.default_srs = elem.get("srsName") or delivery.default_srs
+            continue
+        delivery.add(_feature(elem, len(delivery.features) + 1, delivery.default_srs))
+        if progress is not None and len(delivery.features) % _PROGRESS_EVERY == 0:
+            progress(len(delivery.features))
     if progress is not None:
         progress(len(delivery.features))
     return delivery

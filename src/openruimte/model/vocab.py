@@ -89,6 +89,7 @@ class Category(StrEnum):
     VITAL = "vital"
     AREAS = "areas"
     STREETS = "streets"
+    BUILDINGS = "buildings"
 
 
 #: Asset vocabulary, grouped as in practice (exchange.md "Asset vocabulary").

@@ -9,7 +9,7 @@ from typing import Any
 import shapely
 import sqlalchemy as sa
 
-from openruimte.model import Area, Asset, Phase, Plan, PolicyGoal, StreetSegment
+from openruimte.model import Area, Asset, Building, Phase, Plan, PolicyGoal, StreetSegment
 from openruimte.model.entities import parse_phase_planning
 from openruimte.model.vocab import AreaLevel, Hardness, PolicyKind, Visibility
 from openruimte.store import tables as t
@@ -173,10 +173,38 @@ class StreetMapper(Mapper):
         )
 
 
+class BuildingMapper(Mapper):
+    def to_row(self, item: Building) -> dict[str, Any]:
+        rec = item.to_record()
+        rec["lods"] = list(item.lods)
+        return rec
+
+    def from_row(self, row: Any) -> Building:
+        m = row._mapping
+        return Building(
+            **{
+                k: m[k]
+                for k in (
+                    "id",
+                    "bag_id",
+                    "source",
+                    "ground_height_m",
+                    "roof_height_m",
+                    "roof_max_m",
+                    "construction_year",
+                    "geometry",
+                )
+            },
+            lods=tuple(row.lods),
+            attributes=dict(row.attributes or {}),
+        )
+
+
 MAPPERS: dict[str, Mapper] = {
     "plans": PlanMapper("plans", t.plans, ("owner", "id")),
     "assets": AssetMapper("assets", t.assets, ("owner", "id")),
     "policy": PolicyMapper("policy", t.policy_goals, ("owner", "id")),
     "areas": AreaMapper("areas", t.areas, ("code",)),
     "streets": StreetMapper("streets", t.street_segments, ("id",)),
+    "buildings": BuildingMapper("buildings", t.buildings, ("id",)),
 }

@@ -253,6 +253,10 @@ class Store:
         where = [t.areas.c.level == level] if level else []
         return [mapper.from_row(r) for r in self._select(mapper, where, bbox)]
 
+    def buildings(self, *, bbox: BBox | None = None) -> list[Any]:
+        mapper = MAPPERS["buildings"]
+        return [mapper.from_row(r) for r in self._select(mapper, [], bbox)]
+
     def streets(self, *, bbox: BBox | None = None) -> list[Any]:
         mapper = MAPPERS["streets"]
         return [mapper.from_row(r) for r in self._select(mapper, [], bbox)]
@@ -340,6 +344,9 @@ class Store:
             ):
                 rows = conn.execute(sa.select(table.c.owner, sa.func.count()).group_by(table.c.owner)).all()
                 out[name] = Counter({o: n for o, n in rows})
+            out["buildings"] = Counter(
+                {"3D": conn.execute(sa.select(sa.func.count()).select_from(t.buildings)).scalar_one()}
+            )
             out["streets"] = Counter(
                 {"segments": conn.execute(sa.select(sa.func.count()).select_from(t.street_segments)).scalar_one()}
             )
@@ -392,7 +399,7 @@ class Store:
         import hashlib
 
         h = hashlib.sha256()
-        for kind in ("plans", "assets", "policy", "areas", "streets"):
+        for kind in ("plans", "assets", "policy", "areas", "streets", "buildings"):
             mapper = MAPPERS[kind]
             for row in self._select(mapper, [], None):
                 h.update(repr(sorted(jsonable(mapper.to_row(mapper.from_row(row))).items())).encode())

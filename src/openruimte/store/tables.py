@@ -290,3 +290,24 @@ analysis_results = sa.Table(
     sa.Column("result", sa.JSON, nullable=False),
     sa.Index("ix_analysis_results_kind", "kind", "pk"),
 )
+
+buildings = sa.Table(
+    "buildings",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(200), nullable=False, unique=True),
+    sa.Column("bag_id", sa.String(100)),
+    sa.Column("source", sa.String(500), nullable=False),
+    sa.Column("ground_height_m", sa.Float),
+    sa.Column("roof_height_m", sa.Float),
+    sa.Column("roof_max_m", sa.Float),
+    sa.Column("lods", sa.JSON, nullable=False),
+    sa.Column("construction_year", sa.Integer),
+    sa.Column("attributes", sa.JSON, nullable=False),
+    sa.Column("geometry", GeometryType(), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True)),
+    sa.Column("dataset_id", sa.Integer, sa.ForeignKey("datasets.pk", ondelete="SET NULL")),
+)

@@ -66,6 +66,10 @@ def _props(layer: str, item: Any) -> dict[str, Any]:
                 props[k] = v
         if item.due_year is not None:
             props["due_year"] = item.due_year
+        for k in ("standard_depth_m", "source", "netbeheerder", "status"):
+            v = item.attributes.get(k)
+            if isinstance(v, (str, int, float)) and not isinstance(v, bool):
+                props[k] = v
         return props
     return {"id": item.id, "name": item.name, "kind": item.kind or ""}
 
