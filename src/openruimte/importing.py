@@ -92,24 +92,40 @@ def import_file(
     path = Path(path)
     stored_kind = kind
     if kind in EXTERNAL_KINDS:
-        result = read_external(
-            kind, path, owner=owner, crs=crs, encoding=encoding, snapshot_date=snapshot_date, imbor=imbor
+        dataset = Dataset(
+            name=path.stem,
+            category=CATEGORY_OF[kind],
+            source=str(path.name),
+            temporal=temporal,
+            origin=EXTERNAL_KINDS[kind][2],
+            licence=licence or EXTERNAL_KINDS[kind][1],
+            snapshot_date=snapshot_date,
+            owner=owner,
         )
-        stored_kind, default_licence, origin = EXTERNAL_KINDS[kind]
-        licence = licence or default_licence
-    else:
-        result = io.read(
-            path,
+        return import_external(
+            store,
             kind,
-            fmt=fmt,
+            path,
+            dataset=dataset,
+            actor=actor,
+            dry_run=dry_run,
+            owner=owner,
             crs=crs,
             encoding=encoding,
-            owner=owner,
-            layer=layer,
-            make_valid=make_valid,
-            level=level,
-            layer_name=layer_name,
+            imbor=imbor,
         )
+    result = io.read(
+        path,
+        kind,
+        fmt=fmt,
+        crs=crs,
+        encoding=encoding,
+        owner=owner,
+        layer=layer,
+        make_valid=make_valid,
+        level=level,
+        layer_name=layer_name,
+    )
     report = ImportReport(
         kind=kind,
         source=result.source,
@@ -131,12 +147,97 @@ def import_file(
         temporal=temporal,
         origin=origin,
         licence=licence,
-        snapshot_date=snapshot_date or _snapshot_of(items),
+        snapshot_date=snapshot_date,
         owner=owner,
     )
     report.summary, report.new_organisations = write_items(
         store, stored_kind, items, dataset=dataset, actor=actor, dry_run=dry_run
     )
+    return report
+
+
+class _Rollback(Exception):
+    """Leaves the import transaction without writing (errors found, or a dry run)."""
+
+
+class BatchWriter:
+    """Writes batches of read items inside one open transaction: unknown owners
+    registered, areas derived, rows upserted. Readers of large files call it
+    as they go, so memory stays bounded while the import stays all-or-nothing."""
+
+    def __init__(self, writer: Any, store: Store, kind: str, dataset_id: int, source: str) -> None:
+        self.writer = writer
+        self.kind = kind
+        self.dataset_id = dataset_id
+        self.source = source
+        self.known = {o.code for o in store.organisations()}
+        self.areas = (store.areas(level="buurt") or store.areas()) if kind in ("plans", "assets") else []
+        self.summary = WriteSummary(kind, dataset_id=dataset_id)
+        self.new_organisations: list[str] = []
+        self.count = 0
+        self.first_snapshot: dt.date | None = None
+
+    def __call__(self, batch: list[Any]) -> None:
+        if not batch:
+            return
+        owners = sorted({i.owner for i in batch if hasattr(i, "owner")} - self.known)
+        if owners:
+            self.writer.upsert_organisations([Organisation(code=o, name=o, kind=guess_kind(o)) for o in owners])
+            self.known.update(owners)
+            self.new_organisations.extend(owners)
+        if self.areas:
+            _assign(batch, self.areas)
+        done = self.writer.upsert(self.kind, batch, dataset_id=self.dataset_id, source=self.source)
+        self.summary.inserted += done.inserted
+        self.summary.updated += done.updated
+        self.summary.unchanged += done.unchanged
+        self.count += len(batch)
+        if self.first_snapshot is None:
+            self.first_snapshot = _snapshot_of(batch)
+
+
+def import_external(
+    store: Store,
+    kind: str,
+    path: Path,
+    *,
+    dataset: Dataset,
+    actor: str,
+    dry_run: bool,
+    owner: str | None,
+    crs: str | None,
+    encoding: str | None,
+    imbor: str | Path | None,
+) -> ImportReport:
+    """KLIC/IMKL, BGT/IMGeo or CityJSON, streamed into one transaction that
+    commits only when the whole file was read without errors (and not a dry run)."""
+    stored_kind = EXTERNAL_KINDS[kind][0]
+    report = ImportReport(kind=kind, source=path.name, rows=0, dry_run=dry_run)
+    try:
+        with store.writer(actor) as w:
+            sink = BatchWriter(w, store, stored_kind, w.add_dataset(dataset, rows=0), dataset.source)
+            result = read_external(
+                kind,
+                path,
+                owner=owner,
+                crs=crs,
+                encoding=encoding,
+                snapshot_date=dataset.snapshot_date,
+                imbor=imbor,
+                sink=sink,
+            )
+            if not result.errors:
+                sink(result.items)
+            report.source, report.rows = result.source, result.rows
+            report.errors, report.warnings, report.counts = result.errors, result.warnings, dict(result.summary)
+            report.summary, report.new_organisations = sink.summary, sink.new_organisations
+            if result.errors or dry_run:
+                raise _Rollback
+            w.finish_dataset(
+                sink.dataset_id, rows=sink.count, snapshot_date=dataset.snapshot_date or sink.first_snapshot
+            )
+    except _Rollback:
+        pass
     return report
 
 
@@ -149,20 +250,33 @@ def read_external(
     encoding: str | None,
     snapshot_date: dt.date | None,
     imbor: str | Path | None,
+    sink: Any = None,
 ) -> io.ReadResult:
-    """KLIC/IMKL, BGT/IMGeo or CityJSON; a file that cannot be read at all becomes one error."""
+    """KLIC/IMKL, BGT/IMGeo or CityJSON; a file that cannot be read at all becomes one
+    error. Readers that stream hand their items to ``sink`` in batches."""
     from openruimte.io.bgt import read_bgt
     from openruimte.io.cityjson import read_cityjson
     from openruimte.io.imkl import read_imkl
 
     try:
         if kind == "imkl":
-            return read_imkl(path, owner=owner, snapshot_date=snapshot_date, encoding=encoding)
+            return read_imkl(
+                path, owner=owner, snapshot_date=snapshot_date, encoding=encoding, **_streaming(read_imkl, sink)
+            )
         if kind == "bgt":
-            return read_bgt(path, owner=owner or "", imbor=load_imbor(imbor), encoding=encoding)
+            return read_bgt(
+                path, owner=owner or "", imbor=load_imbor(imbor), encoding=encoding, **_streaming(read_bgt, sink)
+            )
         return read_cityjson(path, crs=crs)
     except InputError as err:
         return io.ReadResult(kind=kind, source=path.name, crs="", errors=err.errors)
+
+
+def _streaming(reader: Any, sink: Any) -> dict[str, Any]:
+    """Pass the sink to a reader that takes one."""
+    import inspect
+
+    return {"sink": sink} if sink is not None and "sink" in inspect.signature(reader).parameters else {}
 
 
 def load_imbor(folder: str | Path | None) -> Any:
@@ -210,11 +324,14 @@ def write_items(
 
 
 def _derive_areas(store: Store, items: list[Any]) -> None:
+    if any(not i.area for i in items):
+        _assign(items, store.areas(level="buurt") or store.areas())
+
+
+def _assign(items: list[Any], areas: list[Any]) -> None:
+    """Give items without an area the code of the area that holds them."""
     missing = [i for i in items if not i.area]
-    if not missing:
-        return
-    areas = store.areas(level="buurt") or store.areas()
-    if not areas:
+    if not missing or not areas:
         return
     for item, code in zip(missing, assign_areas([i.geometry for i in missing], areas), strict=True):
         item.area = code

@@ -453,6 +453,12 @@ class Writer:
         self._append_audit([self._audit("import", "datasets", str(pk), None, None, jsonable(values), pk)])
         return int(pk)
 
+    def finish_dataset(self, dataset_id: int, *, rows: int, snapshot_date: dt.date | None) -> None:
+        """Record what a streamed import wrote, once it has all been read."""
+        self.conn.execute(
+            sa.update(t.datasets).where(t.datasets.c.pk == dataset_id).values(rows=rows, snapshot_date=snapshot_date)
+        )
+
     def upsert_organisations(self, orgs: Sequence[Organisation]) -> WriteSummary:
         summary = WriteSummary("organisations")
         existing = {r.code: r for r in self.conn.execute(sa.select(t.organisations))}
