@@ -86,6 +86,7 @@ def import_file(
     licence: str | None = None,
     snapshot_date: dt.date | None = None,
     imbor: str | Path | None = None,
+    progress: Any = None,
 ) -> ImportReport:
     """Read ``path`` as ``kind`` and write it in one transaction; nothing is written
     when any row is wrong, or when ``dry_run``."""
@@ -113,6 +114,7 @@ def import_file(
             crs=crs,
             encoding=encoding,
             imbor=imbor,
+            progress=progress,
         )
     result = io.read(
         path,
@@ -208,6 +210,7 @@ def import_external(
     crs: str | None,
     encoding: str | None,
     imbor: str | Path | None,
+    progress: Any = None,
 ) -> ImportReport:
     """KLIC/IMKL, BGT/IMGeo or CityJSON, streamed into one transaction that
     commits only when the whole file was read without errors (and not a dry run)."""
@@ -225,6 +228,7 @@ def import_external(
                 snapshot_date=dataset.snapshot_date,
                 imbor=imbor,
                 sink=sink,
+                progress=progress,
             )
             if not result.errors:
                 sink(result.items)
@@ -251,6 +255,7 @@ def read_external(
     snapshot_date: dt.date | None,
     imbor: str | Path | None,
     sink: Any = None,
+    progress: Any = None,
 ) -> io.ReadResult:
     """KLIC/IMKL, BGT/IMGeo or CityJSON; a file that cannot be read at all becomes one
     error. Readers that stream hand their items to ``sink`` in batches."""
@@ -261,13 +266,23 @@ def read_external(
     try:
         if kind == "imkl":
             return read_imkl(
-                path, owner=owner, snapshot_date=snapshot_date, encoding=encoding, **_streaming(read_imkl, sink)
+                path,
+                owner=owner,
+                snapshot_date=snapshot_date,
+                encoding=encoding,
+                progress=progress,
+                **_streaming(read_imkl, sink),
             )
         if kind == "bgt":
             return read_bgt(
-                path, owner=owner or "", imbor=load_imbor(imbor), encoding=encoding, **_streaming(read_bgt, sink)
+                path,
+                owner=owner or "",
+                imbor=load_imbor(imbor),
+                encoding=encoding,
+                progress=progress,
+                **_streaming(read_bgt, sink),
             )
-        return read_cityjson(path, crs=crs)
+        return read_cityjson(path, crs=crs, progress=progress)
     except InputError as err:
         return io.ReadResult(kind=kind, source=path.name, crs="", errors=err.errors)
 

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -118,33 +118,48 @@ def import_(
     ] = None,
 ) -> None:
     """Import a file: all rows or none. Every error names file, row, field and value."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from openruimte.importing import import_file
 
     store = _open(db)
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,.0f}"),
+        TimeElapsedColumn(),
+    )
     try:
-        report = import_file(
-            store,
-            kind.value,
-            file,
-            owner=owner,
-            crs=crs,
-            encoding=encoding,
-            layer=layer,
-            fmt=fmt.value if fmt else None,
-            make_valid=make_valid,
-            dry_run=dry_run,
-            level=level,
-            layer_name=name,
-            temporal=Temporal.FUTURE if future else Temporal.CURRENT,
-            origin=Origin.EXTERNAL if external else Origin.INTERNAL,
-            licence=licence,
-            snapshot_date=dt.date.fromisoformat(snapshot) if snapshot else None,
-            imbor=imbor,
-        )
+        with Progress(*columns, console=err_console, transient=True) as bar:
+            task = bar.add_task(f"importeren / importing {file.name}", total=None)
+            report = import_file(
+                store,
+                kind.value,
+                file,
+                owner=owner,
+                crs=crs,
+                encoding=encoding,
+                layer=layer,
+                fmt=fmt.value if fmt else None,
+                make_valid=make_valid,
+                dry_run=dry_run,
+                level=level,
+                layer_name=name,
+                temporal=Temporal.FUTURE if future else Temporal.CURRENT,
+                origin=Origin.EXTERNAL if external else Origin.INTERNAL,
+                licence=licence,
+                snapshot_date=dt.date.fromisoformat(snapshot) if snapshot else None,
+                imbor=imbor,
+                progress=lambda n: bar.update(task, completed=n),
+            )
     except InputError as err:
         raise _fail(str(err)) from None
     finally:
         store.close()
+    _print_import(report, dry_run)
+
+
+def _print_import(report: Any, dry_run: bool) -> None:
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if report.counts:
