@@ -53,21 +53,31 @@ class PlanAnalysis:
         }
 
 
-def shared_length(a: np.ndarray, b: np.ndarray, distance: float) -> np.ndarray:
-    """Metres of works that could share one opening: the length of each geometry's
-    part within ``distance`` of the other (the smaller of the two), or for
-    areas the side of the shared area; 0 for points."""
+def shared_length(geoms: np.ndarray, a: np.ndarray, b: np.ndarray, distance: float) -> np.ndarray:
+    """Metres of works that could share one opening, per pair (rows ``a[i]``, ``b[i]``
+    of ``geoms``): for two lines the smaller of each one's length within
+    ``distance`` of the other; a line against an area, the line's part near it;
+    two areas, the side of their shared area; 0 for points. Each geometry is
+    buffered once (coarse corners: this ranks, it does not measure a contract)."""
     if not len(a):
         return np.zeros(0)
-    near_a = shapely.intersection(a, shapely.buffer(b, distance, quad_segs=4))
-    near_b = shapely.intersection(b, shapely.buffer(a, distance, quad_segs=4))
-    length = np.minimum(shapely.length(near_a), shapely.length(near_b))
-    dim_a, dim_b = shapely.get_dimensions(a), shapely.get_dimensions(b)
+    involved = np.unique(np.concatenate([a, b]))
+    zone = np.empty(len(geoms), dtype=object)
+    zone[involved] = shapely.buffer(geoms[involved], distance, quad_segs=1)
+    ga, gb = geoms[a], geoms[b]
+    near_a = shapely.length(shapely.intersection(ga, zone[b]))
+    near_b = shapely.length(shapely.intersection(gb, zone[a]))
+    dim_a, dim_b = shapely.get_dimensions(ga), shapely.get_dimensions(gb)
+    out = np.minimum(near_a, near_b)
+    line_area = (dim_a == 1) & (dim_b == 2)
+    out[line_area] = near_a[line_area]
+    area_line = (dim_a == 2) & (dim_b == 1)
+    out[area_line] = near_b[area_line]
     both_areas = (dim_a == 2) & (dim_b == 2)
-    area = np.sqrt(shapely.area(shapely.intersection(a, b)))
-    line_area = ((dim_a == 1) & (dim_b == 2)) | ((dim_a == 2) & (dim_b == 1))
-    line_part = np.where(dim_a == 1, shapely.length(near_a), shapely.length(near_b))
-    return np.where(both_areas, area, np.where(line_area, line_part, length))
+    if both_areas.any():
+        out[both_areas] = np.sqrt(shapely.area(shapely.intersection(ga[both_areas], gb[both_areas])))
+    out[(dim_a == 0) | (dim_b == 0)] = 0.0
+    return out
 
 
 def score(distance: np.ndarray, gap: np.ndarray, shared_m: np.ndarray, params: Parameters) -> np.ndarray:
@@ -103,7 +113,7 @@ def analyse_plans(
 def _coupling_records(
     plans: Sequence[Plan], cols: PlanColumns, c: Couplings, params: Parameters, costs: UnitCosts
 ) -> list[dict[str, Any]]:
-    shared = shared_length(cols.geoms[c.a], cols.geoms[c.b], params.max_distance_m)
+    shared = shared_length(cols.geoms, c.a, c.b, params.max_distance_m)
     overlap = np.maximum(0, np.minimum(cols.end[c.a], cols.end[c.b]) - np.maximum(cols.start[c.a], cols.start[c.b]) + 1)
     saving = costs.saving(shared)
     scores = score(c.distance_m, c.gap_days, shared, params)

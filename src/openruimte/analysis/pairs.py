@@ -1,9 +1,10 @@
 """Coupling opportunities (koppelkansen) and no-dig conflicts (graafrust),
 exactly as defined in shared/spec/exchange.md "Analysis definitions".
 
-Strategy: space first (STRtree ``dwithin`` query in chunks, so memory stays
-bounded), then the time, owner and excavation rules on the candidate pairs as
-vectorised numpy, then the exact distance on what is left.
+Strategy: space first on bounding boxes (an STRtree query of boxes grown by the
+distance, in chunks, so memory stays bounded), then the time, owner and
+excavation rules on the candidate pairs as vectorised numpy, then the exact
+distance on what is left (the costly step, on the fewest pairs).
 """
 
 from __future__ import annotations
@@ -70,16 +71,21 @@ class Conflicts:
 def _near_pairs(
     tree_geoms: np.ndarray, query_geoms: np.ndarray, distance: float, progress: Progress | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(query index, tree index) of every pair whose geometries may be within ``distance``."""
+    """(query index, tree index) of every pair whose bounding boxes come within
+    ``distance``: a superset of the pairs within that distance, found on boxes
+    alone (fast); the exact distance is computed later, on fewer pairs."""
     tree = shapely.STRtree(tree_geoms)
+    bounds = shapely.bounds(query_geoms)
+    reach = distance + _SLACK_M
     qs, ts = [], []
     for lo in range(0, len(query_geoms), CHUNK):
-        chunk = query_geoms[lo : lo + CHUNK]
-        q, t = tree.query(chunk, predicate="dwithin", distance=distance + _SLACK_M)
+        b = bounds[lo : lo + CHUNK]
+        boxes = shapely.box(b[:, 0] - reach, b[:, 1] - reach, b[:, 2] + reach, b[:, 3] + reach)
+        q, t = tree.query(boxes)
         qs.append(q + lo)
         ts.append(t)
         if progress:
-            progress(len(chunk))
+            progress(len(b))
     if not qs:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     return np.concatenate(qs), np.concatenate(ts)
