@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openruimte.api import errors
 from openruimte.api.errors import error_body
-from openruimte.api.routers import plans, public, resources, tiles, web
+from openruimte.api.routers import ogc, plans, public, resources, tiles, web
 from openruimte.api.settings import Settings
 from openruimte.store import Store
 
@@ -115,18 +114,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
-    for router in (plans.router, public.router, resources.router, tiles.router, web.router):
+    for router in (plans.router, public.router, resources.router, tiles.router, ogc.router, web.router):
         app.include_router(router)
-    _include_ogc(app)
     web.mount_static(app)
     app.add_middleware(LimitsAndHeaders, max_body=settings.max_body_bytes)
     return app
-
-
-def _include_ogc(app: FastAPI) -> Any:
-    try:
-        from openruimte.api.routers import ogc
-    except ImportError:  # built in its own module; absent in a partial checkout
-        return None
-    app.include_router(ogc.router)
-    return ogc

@@ -58,14 +58,25 @@ def read_table(
     columns = [str(c) for c in meta["fields"]]
     table = RawTable(source=f"{source} layer {name}", row_label="feature", columns=columns, rows=[], crs=crs)
     shapes = shapely.from_wkb(geoms) if geoms is not None else [None] * len(field_data[0] if field_data else [])
-    n = len(shapes)
-    for i in range(n):
-        values = {col: _plain(field_data[j][i]) for j, col in enumerate(columns)}
-        geom = shapes[i]
+    plain = [_plain_column(col) for col in field_data]
+    for i, geom in enumerate(shapes):
+        values = {col: plain[j][i] for j, col in enumerate(columns)}
         table.rows.append(RawRow(number=i + 1, values=values, geometry=geom))
     if not table.rows:
         table.errors.append(RowError(table.source, f"layer '{name}' has no features"))
     return table
+
+
+def _plain_column(values: np.ndarray) -> list[Any]:
+    """A column as plain Python values (dates as ``date``, missing as None), converted at once."""
+    if values.dtype.kind == "M":
+        days = values.astype("datetime64[D]")
+        return [None if np.isnat(d) else d.item() for d in days]
+    if values.dtype.kind == "f":
+        return [None if v != v else v for v in values.tolist()]  # NaN is missing
+    if values.dtype.kind in "iub":
+        return values.tolist()
+    return [_plain(v) for v in values.tolist()]
 
 
 def _plain(value: Any) -> Any:
