@@ -35,7 +35,7 @@ from openruimte.model import (
     VitalSystem,
 )
 from openruimte.model.errors import FieldError
-from openruimte.model.geometry import STORAGE_CRS
+from openruimte.model.geometry import STORAGE_CRS, quantize_all
 from openruimte.model.vocab import AreaLevel
 
 FORMATS: dict[str, str] = {
@@ -256,9 +256,8 @@ def _geometries_in_rd(table: RawTable, result: ReadResult) -> list[Any]:
         except Exception as err:  # pyproj raises ProjError for impossible transforms
             result.errors.append(RowError(table.source, f"cannot transform from {crs} to {STORAGE_CRS}: {err}"))
             continue
+        moved = quantize_all([shapely.force_2d(g) if g is not None else None for g in moved])
         for i, g in zip(idx, moved, strict=True):
-            if g is not None:
-                g = shapely.force_2d(g)
             out[i] = g
     return out
 

@@ -41,6 +41,15 @@ def quantize(geom: BaseGeometry) -> BaseGeometry:
     return shapely.transform(geom, lambda c: np.round(c, 3), include_z=geom.has_z)
 
 
+def quantize_all(geoms: list[BaseGeometry | None]) -> list[BaseGeometry | None]:
+    """:func:`quantize` for many 2D geometries in one call (None kept)."""
+    arr = np.array(geoms, dtype=object)
+    mask = np.array([g is not None for g in geoms], dtype=bool)
+    if mask.any():
+        arr[mask] = shapely.transform(arr[mask], lambda c: np.round(c, 3))
+    return list(arr)
+
+
 def outside_bounds(geom: BaseGeometry, bounds: tuple[float, float, float, float]) -> bool:
     minx, miny, maxx, maxy = geom.bounds
     bx0, by0, bx1, by1 = bounds
@@ -77,7 +86,7 @@ def check_geometry(
         raise FieldError(
             field, f"geometry has {n} vertices, more than the limit of {MAX_VERTICES}; simplify it first", n
         )
-    coords = shapely.get_coordinates(geom)
+    coords = shapely.get_coordinates(geom, include_z=geom.has_z)
     if not np.isfinite(coords).all():
         raise FieldError(field, "geometry has coordinates that are not finite numbers", None)
     if outside_bounds(geom, RD_BOUNDS):
@@ -87,7 +96,8 @@ def check_geometry(
             f"(x 0..300000, y 289000..629000); is the CRS right? Pass --crs to name the file's CRS",
             describe_point(geom),
         )
-    geom = quantize(geom)
+    if not np.array_equal(np.round(coords, 3), coords):
+        geom = quantize(geom)
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         if not make_valid:

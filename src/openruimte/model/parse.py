@@ -149,6 +149,11 @@ def date(field: str, value: Any, *, end_of_period: bool = False) -> dt.date | No
     if isinstance(value, dt.date):
         return value
     raw = str(value).strip()
+    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            pass  # the full check below says what is wrong
     if "T" in raw and len(raw) > 10:
         raw = raw.split("T", 1)[0]
     elif " " in raw and len(raw) > 10:
