@@ -461,8 +461,10 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the generator: the same seed gives the same town.")] = 2026,
     scale: Annotated[float, typer.Option(help="Scale of the town (1.0 = full size).")] = 1.0,
     out: Annotated[Path, typer.Option(help="Where the demo's exchange files are written.")] = Path("demo-data"),
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the map afterwards.")] = True,
+    port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
 ) -> None:
-    """Generate Voorbeeldstad, import it through the normal importers and summarise."""
+    """Generate Voorbeeldstad, import it through the normal importers, analyse it, summarise, and serve the map."""
     from openruimte.demo.run import run_demo
 
     store = _open(db)
@@ -472,6 +474,8 @@ def demo(
         raise _fail(str(err)) from None
     finally:
         store.close()
+    if serve_after:
+        serve_app(db, "127.0.0.1", port)
 
 
 def main() -> None:
