@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,6 +149,15 @@ class _Run:
     imbor_notes: set[str] = field(default_factory=set)
     matches: dict[tuple[str, tuple[str, ...]], ImborMatch | None] = field(default_factory=dict)
     seen: dict[str, str] = field(default_factory=dict)
+    sink: Callable[[list[Asset]], None] | None = None
+    batch_size: int = 5000
+    batch: list[Asset] = field(default_factory=list)
+
+    def flush(self) -> None:
+        """Hand the batch to the sink; after an error it is dropped (the import will be refused)."""
+        batch, self.batch = self.batch, []
+        if batch and self.sink is not None and not self.result.errors:
+            self.sink(batch)
 
 
 def read_bgt(
@@ -158,20 +167,37 @@ def read_bgt(
     imbor: ImborVocabulary | None = None,
     progress: _xml.Progress | None = None,
     encoding: str | None = None,
+    sink: Callable[[list[Asset]], None] | None = None,
+    batch_size: int = 5000,
 ) -> ReadResult:
     """The BGT objects of a zip, folder or file as assets of ``owner``.
 
     ``encoding`` overrides the one the XML declares. Raises :class:`InputError` for
     an input that cannot be read safely or is not BGT/IMGeo.
+
+    With a ``sink`` the assets go to ``sink`` in lists of up to ``batch_size`` as they
+    are read, and ``ReadResult.items`` stays empty: memory stays bounded (one object's
+    XML, one batch, the ids seen for the duplicate check). Once an error is found no
+    further batch is handed over (the import will be refused anyway), but reading goes
+    on so that every error is reported. ``progress`` gets the running count of objects read.
     """
     path = Path(path_or_zip)
     if not owner or not str(owner).strip():
         raise InputError("an owner is required: the organisation that manages these objects (--owner)", path.name)
     result = ReadResult(kind="assets", source=path.name, crs=STORAGE_CRS)
-    run = _Run(owner=str(owner).strip(), imbor=imbor, result=result, progress=progress, encoding=encoding)
+    run = _Run(
+        owner=str(owner).strip(),
+        imbor=imbor,
+        result=result,
+        progress=progress,
+        encoding=encoding,
+        sink=sink,
+        batch_size=max(1, int(batch_size)),
+    )
     for name, opened in _sources(path):
         with opened as stream:
             _read_file(name, stream, run)
+    run.flush()
     if progress is not None:
         progress(run.read)
     result.rows = run.read
@@ -374,10 +400,17 @@ def _note_match(run: _Run, bgt_class: str, values: list[str], match: ImborMatch 
 
 def _add_asset(record: dict[str, Any], source: str, index: int, run: _Run) -> None:
     try:
-        run.result.items.append(Asset.from_record(record))
+        asset = Asset.from_record(record)
     except RecordInvalid as err:
         for fe in err.errors:
             _error(run, source, index, f"{record['id']}: {fe.message}", fe.field, fe.value)
+        return
+    if run.sink is None:
+        run.result.items.append(asset)
+        return
+    run.batch.append(asset)
+    if len(run.batch) >= run.batch_size:
+        run.flush()
 
 
 def _error(run: _Run, source: str, index: int, message: str, field_name: str, value: Any = None) -> None:

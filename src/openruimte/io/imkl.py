@@ -27,15 +27,22 @@ not a measurement: it is kept as ``attributes['standard_depth_m']`` only.
 
 KLIC information may by law (WIBON) only be used for the excavation it was asked
 for, so the assets are imported with visibility ``private``.
+
+Large files: with a ``sink`` the reader streams in bounded memory, in two passes
+(context and UtilityLink geometry first, then the elements in batches); the assets,
+errors and warnings are the same as when the file is read whole. A 1 GB delivery
+reads in about 140 MB RSS (bench/import_memory.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
+import tempfile
 import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,13 +179,19 @@ class _Feature:
 
 @dataclass
 class _Delivery:
-    """Every feature of one file, indexed for resolving references."""
+    """The features of one file, indexed for resolving references.
+
+    Read whole (no sink) it holds every feature. Streamed, it holds only the
+    context the assets need (networks, depth objects, operators, the delivery date)
+    and the UtilityLink geometries sit in ``links``.
+    """
 
     name: str
     version: str = ""
     features: list[_Feature] = field(default_factory=list)
     by_id: dict[str, _Feature] = field(default_factory=dict)
     default_srs: str | None = None
+    links: _Links | None = None
 
     def add(self, feature: _Feature) -> None:
         self.features.append(feature)
@@ -188,6 +201,13 @@ class _Delivery:
     def of_kind(self, *kinds: str) -> list[_Feature]:
         return [f for f in self.features if f.kind in kinds]
 
+    def link(self, link_id: str) -> tuple[BaseGeometry | None, str | None] | None:
+        """The geometry of the feature a ``net:link`` names, or why it has none; None: no such feature."""
+        if self.links is not None:
+            return self.links.get(link_id)
+        feature = self.by_id.get(link_id)
+        return None if feature is None else (feature.geometry, feature.geometry_error)
+
 
 def read_imkl(
     path: str | Path,
@@ -196,16 +216,26 @@ def read_imkl(
     snapshot_date: dt.date | str | None = None,
     progress: _xml.Progress | None = None,
     encoding: str | None = None,
+    sink: Callable[[list[Asset]], None] | None = None,
+    batch_size: int = 5000,
 ) -> ReadResult:
     """Cables, pipes and network elements of a KLIC delivery (IMKL GML, or the delivery zip) as assets.
 
     ``owner`` defaults to the network operator's code (bronhoudercode, lower-case);
     ``encoding`` overrides the one the XML declares. Raises :class:`InputError` for
     a file that cannot be read safely or is not IMKL.
+
+    With a ``sink`` the file is streamed in bounded memory (see :func:`_stream`):
+    the assets go to ``sink`` in lists of up to ``batch_size`` and
+    ``ReadResult.items`` stays empty; once an error is found no further batch is
+    handed over (the import will be refused anyway), but reading goes on so that
+    every error is reported. ``progress`` gets the running count of features read.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"no such file: {path}", path.name)
+    if sink is not None:
+        return _stream(path, owner, snapshot_date, progress, encoding, _Batches(sink, batch_size))
     with _open_delivery(path) as (name, stream):
         delivery = _read_delivery(name, stream, progress, encoding)
     result = ReadResult(kind="assets", source=name, crs=STORAGE_CRS, rows=len(delivery.features))
@@ -213,9 +243,11 @@ def read_imkl(
     snapshot = _snapshot_date(delivery, snapshot_date, result)
     records = _asset_records(delivery, owner, snapshot, result)
     _attach_depths(delivery, records, result)
-    _report_skipped(delivery, result)
+    _report_skipped(delivery.name, result.summary, result)
     for feature, record in records:
-        _add_asset(feature, record, result)
+        asset = _asset(feature, record, result.source, result.errors)
+        if asset is not None:
+            result.items.append(asset)
     return result
 
 
@@ -243,21 +275,280 @@ def _open_delivery(path: Path) -> Iterator[tuple[str, IO[bytes]]]:
 
 def _read_delivery(name: str, stream: IO[bytes], progress: _xml.Progress | None, encoding: str | None) -> _Delivery:
     delivery = _Delivery(name=name)
+    for index, elem in _members(delivery, stream, encoding):
+        delivery.add(_feature(elem, index, delivery.default_srs))
+        if progress is not None and index % _PROGRESS_EVERY == 0:
+            progress(index)
+    if progress is not None:
+        progress(len(delivery.features))
+    return delivery
+
+
+def _members(delivery: _Delivery, stream: IO[bytes], encoding: str | None) -> Iterator[tuple[int, Any]]:
+    """(1-based feature number, element) of each feature; sets the delivery's version and default CRS."""
+    name = delivery.name
 
     def on_root(root: Any) -> None:
         namespace = _xml.refuse_unsupported_root(root, name, "FeatureCollection", SUPPORTED)
         delivery.version = SUPPORTED[namespace]
 
+    index = 0
     for elem in _xml.iter_members(stream, name, encoding=encoding, on_root=on_root):
         if _xml.local(elem) == "Envelope":
             delivery.default_srs = elem.get("srsName") or delivery.default_srs
             continue
-        delivery.add(_feature(elem, len(delivery.features) + 1, delivery.default_srs))
-        if progress is not None and len(delivery.features) % _PROGRESS_EVERY == 0:
-            progress(len(delivery.features))
-    if progress is not None:
-        progress(len(delivery.features))
-    return delivery
+        index += 1
+        yield index, elem
+
+
+# --------------------------------------------------------------------------- streaming
+
+#: Kinds pass 1 keeps whole: what an asset needs besides its own XML and its links.
+_CONTEXT_KINDS = frozenset({"Utiliteitsnet", "Beheerder", "GebiedsinformatieLevering", *DEPTH_KINDS})
+#: A cable or pipe this close to a depth object of its network waits for all depths to be matched.
+_HOLD_M = DEPTH_MATCH_M + 0.01
+#: UtilityLink geometries kept in memory up to about this many bytes, then moved to a temporary SQLite file.
+LINK_MEMORY_BYTES = 256 * 1024 * 1024
+_ENTRY_OVERHEAD = 160  # bytes a dict entry with its key and value objects costs beyond their content
+
+
+def _stream(
+    path: Path,
+    owner: str | None,
+    snapshot_date: dt.date | str | None,
+    progress: _xml.Progress | None,
+    encoding: str | None,
+    batches: _Batches,
+) -> ReadResult:
+    """Read a delivery in bounded memory, in two passes over the file.
+
+    Pass 1 keeps the context (networks, depth objects, operators, delivery date),
+    counts every feature, and stores each UtilityLink's geometry as WKB (in memory,
+    in a temporary SQLite file past :data:`LINK_MEMORY_BYTES`): networks and links
+    may come before or after the elements that name them. Should an element name
+    a link that is no UtilityLink, one more pass looks for those ids. Pass 2 builds
+    the assets element by element, exactly as the whole-file reader does, and hands
+    them on in batches. Cables and pipes within reach of a depth object of their
+    network are held back until all are read (depth goes to the nearest ones), then
+    sent last. Memory: the context, the links, the ids seen (duplicate check), one
+    batch and the held-back elements.
+    """
+    with _Links() as links:
+        context = _pass_one(path, encoding, links)
+        name = context.name
+        result = ReadResult(kind="assets", source=name, crs=STORAGE_CRS, rows=context.rows, summary=context.summary)
+        snapshot = _snapshot_date(context.delivery, snapshot_date, result)
+        builder = _Builder(context.delivery, owner, snapshot, result)
+        depths = _DepthIndex(context.delivery.of_kind(*DEPTH_KINDS))
+        batches.start(result)
+        held: list[tuple[_Feature, dict[str, Any]]] = []
+        with _open_delivery(path) as (_, stream):
+            reader = _Delivery(name=name)
+            for index, elem in _members(reader, stream, encoding):
+                if progress is not None and index % _PROGRESS_EVERY == 0:
+                    progress(index)
+                if _xml.local(elem) not in LINE_ELEMENTS | POINT_ELEMENTS:
+                    continue
+                feature = _feature(elem, index, reader.default_srs)
+                record = builder.record(feature)
+                if record is None:
+                    continue
+                if feature.kind in LINE_ELEMENTS and depths.near(feature, record["geometry"]):
+                    held.append((feature, record))
+                else:
+                    batches.add(feature, record)
+        if progress is not None:
+            progress(context.rows)
+    builder.report_unmapped()
+    _attach_depths(context.delivery, held, result)
+    _report_skipped(name, result.summary, result)
+    for feature, record in held:
+        batches.add(feature, record)
+    batches.finish()
+    return result
+
+
+@dataclass
+class _Context:
+    """What pass 1 found."""
+
+    name: str
+    delivery: _Delivery
+    rows: int
+    summary: dict[str, int]
+
+
+def _pass_one(path: Path, encoding: str | None, links: _Links) -> _Context:
+    waiting: set[str] = set()  # link ids named before a UtilityLink with that id was read
+    summary: dict[str, int] = {}
+    rows = 0
+    with _open_delivery(path) as (name, stream):
+        delivery = _Delivery(name=name, links=links)
+        for rows, elem in _members(delivery, stream, encoding):
+            kind = _xml.local(elem)
+            summary[kind] = summary.get(kind, 0) + 1
+            if kind == "UtilityLink":
+                link_id = _xml.gml_id(elem)
+                if link_id and link_id not in links:
+                    feature = _feature(elem, rows, delivery.default_srs)
+                    links.add(link_id, feature.geometry, feature.geometry_error)
+                    waiting.discard(link_id)
+            elif kind in LINE_ELEMENTS:
+                waiting.update(ref for ref in _link_refs(elem) if ref not in links)
+            elif kind in _CONTEXT_KINDS:
+                delivery.add(_feature(elem, rows, delivery.default_srs))
+    if waiting:
+        _resolve(path, encoding, waiting, links)
+    return _Context(name, delivery, rows, summary)
+
+
+def _resolve(path: Path, encoding: str | None, wanted: set[str], links: _Links) -> None:
+    """The features that links name but that are no UtilityLink: their geometry, or why there is none."""
+    with _open_delivery(path) as (name, stream):
+        reader = _Delivery(name=name)
+        for index, elem in _members(reader, stream, encoding):
+            link_id = _xml.gml_id(elem)
+            if link_id in wanted:
+                feature = _feature(elem, index, reader.default_srs)
+                links.add(link_id, feature.geometry, feature.geometry_error)
+                wanted.discard(link_id)
+                if not wanted:
+                    return
+
+
+def _link_refs(elem: Any) -> list[str]:
+    """The local ``net:link`` targets of an element, as :func:`_feature` reads them."""
+    out = []
+    for prop in elem:
+        if _xml.local(prop) == "link":
+            target = _xml.href(prop)
+            if target and not target.startswith(("http://", "https://")):
+                out.append(target)
+    return out
+
+
+class _Links:
+    """UtilityLink geometry (WKB) or the reason it has none, by gml:id; the first of an id counts.
+
+    Kept in a dict until about :data:`LINK_MEMORY_BYTES`, then in a temporary SQLite
+    file that is deleted when closed.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = LINK_MEMORY_BYTES if limit is None else limit
+        self.memory: dict[str, bytes | str] = {}
+        self.size = 0
+        self.db: sqlite3.Connection | None = None
+        self.folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> _Links:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __contains__(self, link_id: str) -> bool:
+        if link_id in self.memory:
+            return True
+        return self.db is not None and self._row(link_id) is not None
+
+    def add(self, link_id: str, geometry: BaseGeometry | None, error: str | None) -> None:
+        value: bytes | str = shapely.to_wkb(geometry) if geometry is not None else str(error)
+        if self.db is not None:
+            self.db.execute("INSERT OR IGNORE INTO links VALUES (?, ?)", (link_id, value))
+            return
+        if link_id in self.memory:
+            return
+        self.memory[link_id] = value
+        self.size += len(link_id) + len(value) + _ENTRY_OVERHEAD
+        if self.size > self.limit:
+            self._spill()
+
+    def get(self, link_id: str) -> tuple[BaseGeometry | None, str | None] | None:
+        value = self.memory.get(link_id) if self.db is None else self._row(link_id)
+        if value is None:
+            return None
+        return (shapely.from_wkb(value), None) if isinstance(value, bytes) else (None, value)
+
+    @property
+    def on_disk(self) -> bool:
+        return self.db is not None
+
+    def _row(self, link_id: str) -> bytes | str | None:
+        assert self.db is not None
+        row = self.db.execute("SELECT value FROM links WHERE id = ?", (link_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def _spill(self) -> None:
+        self.folder = tempfile.TemporaryDirectory(prefix="openruimte-imkl-")
+        self.db = sqlite3.connect(Path(self.folder.name) / "links.db")
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute("CREATE TABLE links (id TEXT PRIMARY KEY, value) WITHOUT ROWID")
+        self.db.executemany("INSERT INTO links VALUES (?, ?)", self.memory.items())
+        self.memory = {}
+        self.size = 0
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        if self.folder is not None:
+            self.folder.cleanup()
+            self.folder = None
+
+
+class _DepthIndex:
+    """Depth objects by network, to tell which cables and pipes they may attach to."""
+
+    def __init__(self, depths: list[_Feature]) -> None:
+        points: dict[str, list[BaseGeometry]] = defaultdict(list)
+        for depth in depths:
+            if depth.geometry is not None:
+                points[depth.ref("inNetwork") or ""].append(depth.geometry)
+        self.trees = {network: shapely.STRtree(geoms) for network, geoms in points.items()}
+
+    def near(self, feature: _Feature, geometry: BaseGeometry) -> bool:
+        """Whether a depth object of the element's network lies within reach (a little beyond DEPTH_MATCH_M)."""
+        tree = self.trees.get(feature.ref("inNetwork") or "")
+        return tree is not None and len(tree.query(geometry, predicate="dwithin", distance=_HOLD_M)) > 0
+
+
+class _Batches:
+    """Assets on their way to a sink, in lists of ``size``; none once an error is known."""
+
+    def __init__(self, sink: Callable[[list[Asset]], None], size: int) -> None:
+        self.sink = sink
+        self.size = max(1, int(size))
+        self.batch: list[Asset] = []
+        self.errors: list[RowError] = []
+        self.result: ReadResult | None = None
+
+    def start(self, result: ReadResult) -> None:
+        self.result = result
+
+    def add(self, feature: _Feature, record: dict[str, Any]) -> None:
+        assert self.result is not None
+        asset = _asset(feature, record, self.result.source, self.errors)
+        if asset is not None:
+            self.batch.append(asset)
+            if len(self.batch) >= self.size:
+                self.flush()
+
+    def flush(self) -> None:
+        assert self.result is not None
+        batch, self.batch = self.batch, []
+        if batch and not self.result.errors and not self.errors:
+            self.sink(batch)
+
+    def finish(self) -> None:
+        """Send the last batch; the record errors go last, in file order, as when read whole."""
+        assert self.result is not None
+        self.flush()
+        self.result.errors.extend(sorted(self.errors, key=lambda e: e.row or 0))
+
+
+# --------------------------------------------------------------------------- features
 
 
 def _feature(elem: Any, index: int, default_srs: str | None) -> _Feature:
@@ -309,27 +600,56 @@ def _read_geometry(elem: Any, feature: _Feature, default_srs: str | None) -> Non
 def _asset_records(
     delivery: _Delivery, owner: str | None, snapshot: str | None, result: ReadResult
 ) -> list[tuple[_Feature, dict[str, Any]]]:
-    operators = _operators(delivery)
+    builder = _Builder(delivery, owner, snapshot, result)
     out: list[tuple[_Feature, dict[str, Any]]] = []
-    seen: dict[str, int] = {}
-    unmapped: list[_Feature] = []
     for feature in delivery.of_kind(*LINE_ELEMENTS, *POINT_ELEMENTS):
+        record = builder.record(feature)
+        if record is not None:
+            out.append((feature, record))
+    builder.report_unmapped()
+    return out
+
+
+class _Builder:
+    """Asset records of network elements, one at a time, in file order; errors go to the result."""
+
+    def __init__(self, delivery: _Delivery, owner: str | None, snapshot: str | None, result: ReadResult) -> None:
+        self.delivery = delivery
+        self.owner = owner
+        self.snapshot = snapshot
+        self.result = result
+        self.operators = _operators(delivery)
+        self.seen: dict[str, int] = {}
+        self.unmapped = 0
+        self.unmapped_ids: list[str] = []
+
+    def record(self, feature: _Feature) -> dict[str, Any] | None:
+        """The record of one element; None when it has no asset type, no geometry or a duplicate id."""
+        delivery = self.delivery
         network = delivery.by_id.get(feature.ref("inNetwork") or "")
         asset_type = _asset_type(feature, network)
         if asset_type is None:
-            unmapped.append(feature)
-            continue
-        record = _record(feature, network, asset_type, delivery, operators, snapshot)
-        record["owner"] = owner or _operator_code(feature).lower() or None
-        geometry = _element_geometry(feature, delivery, result)
+            self.unmapped += 1
+            if len(self.unmapped_ids) < 10:
+                self.unmapped_ids.append(feature.gml_id or feature.local_id or str(feature.index))
+            return None
+        record = _record(feature, network, asset_type, delivery, self.operators, self.snapshot)
+        record["owner"] = self.owner or _operator_code(feature).lower() or None
+        geometry = _element_geometry(feature, delivery, self.result)
         if geometry is None:
-            continue
+            return None
         record["geometry"] = geometry
-        if _is_duplicate(feature, record["id"], seen, delivery.name, result):
-            continue
-        out.append((feature, record))
-    _report_unmapped(unmapped, delivery, result)
-    return out
+        if _is_duplicate(feature, record["id"], self.seen, delivery.name, self.result):
+            return None
+        return record
+
+    def report_unmapped(self) -> None:
+        if not self.unmapped:
+            return
+        self.result.warnings.append(
+            f"{self.delivery.name}: {self.unmapped} element(s) not imported: their theme and class have no asset "
+            f"type in the vocabulary (e.g. theme 'overig' with class Overig): {', '.join(self.unmapped_ids)}"
+        )
 
 
 def _asset_type(feature: _Feature, network: _Feature | None) -> str | None:
@@ -424,12 +744,12 @@ def _element_geometry(feature: _Feature, delivery: _Delivery, result: ReadResult
         return feature.geometry
     lines: list[BaseGeometry] = []
     for link_id in feature.refs.get("link", []):
-        link = delivery.by_id.get(link_id)
-        if link is None or link.geometry is None:
-            problem = link.geometry_error if link else "is not in the file; the delivery is incomplete"
+        link = delivery.link(link_id)
+        if link is None or link[0] is None:
+            problem = link[1] if link else "is not in the file; the delivery is incomplete"
             _error(result, delivery, feature, f"UtilityLink {link_id}: {problem}", "link", link_id)
             return None
-        lines.append(link.geometry)
+        lines.append(link[0])
     if not lines:
         _error(result, delivery, feature, "no net:link to a UtilityLink, so no geometry", "link")
         return None
@@ -449,15 +769,16 @@ def _is_duplicate(feature: _Feature, asset_id: str, seen: dict[str, int], source
     return False
 
 
-def _add_asset(feature: _Feature, record: dict[str, Any], result: ReadResult) -> None:
+def _asset(feature: _Feature, record: dict[str, Any], source: str, errors: list[RowError]) -> Asset | None:
     try:
-        result.items.append(Asset.from_record(record))
+        return Asset.from_record(record)
     except RecordInvalid as err:
         for fe in err.errors:
             message = f"{feature.label}: {fe.message}"
             if fe.field == "owner":
                 message += "; pass owner (--owner) to name the organisation"
-            result.errors.append(RowError(result.source, message, feature.index, fe.field, fe.value, "feature"))
+            errors.append(RowError(source, message, feature.index, fe.field, fe.value, "feature"))
+        return None
 
 
 def _error(
@@ -582,23 +903,13 @@ def _snapshot_date(delivery: _Delivery, given: dt.date | str | None, result: Rea
     return in_file or given_text
 
 
-def _report_unmapped(unmapped: list[_Feature], delivery: _Delivery, result: ReadResult) -> None:
-    if not unmapped:
-        return
-    ids = ", ".join(f.gml_id or f.local_id or str(f.index) for f in unmapped[:10])
-    result.warnings.append(
-        f"{delivery.name}: {len(unmapped)} element(s) not imported: their theme and class have no asset type "
-        f"in the vocabulary (e.g. theme 'overig' with class Overig): {ids}"
-    )
-
-
-def _report_skipped(delivery: _Delivery, result: ReadResult) -> None:
-    counts = Counter(f.kind for f in delivery.features if f.kind not in LINE_ELEMENTS | POINT_ELEMENTS)
+def _report_skipped(name: str, summary: dict[str, int], result: ReadResult) -> None:
+    counts = {k: n for k, n in summary.items() if k not in LINE_ELEMENTS | POINT_ELEMENTS}
     known = {k: n for k, n in counts.items() if k in NOT_ASSETS}
     unknown = {k: n for k, n in counts.items() if k not in NOT_ASSETS}
     if known:
         shown = ", ".join(f"{k} {n} ({NOT_ASSETS[k]})" for k, n in sorted(known.items()))
-        result.warnings.append(f"{delivery.name}: features that are not assets, not imported: {shown}")
+        result.warnings.append(f"{name}: features that are not assets, not imported: {shown}")
     if unknown:
         shown = ", ".join(f"{k} {n}" for k, n in sorted(unknown.items()))
-        result.warnings.append(f"{delivery.name}: feature types this reader does not know, not imported: {shown}")
+        result.warnings.append(f"{name}: feature types this reader does not know, not imported: {shown}")
