@@ -17,6 +17,7 @@ the same functions the command calls (some of them private), in the same order:
 from __future__ import annotations
 
 import cProfile
+import inspect
 import io
 import pstats
 import time
@@ -34,6 +35,14 @@ from openruimte.io.columns import KINDS
 from openruimte.io.crs import normalise_crs
 
 
+def _shared_length(cols: PlanColumns, c: Any, distance: float) -> np.ndarray:
+    """``couplings.shared_length`` with whichever signature it has (it changed: now it
+    takes all geometries and the pair rows, so each plan is buffered once)."""
+    if "geoms" in inspect.signature(cp.shared_length).parameters:
+        return cp.shared_length(cols.geoms, c.a, c.b, distance)
+    return cp.shared_length(cols.geoms[c.a], cols.geoms[c.b], distance)
+
+
 def rss_mb() -> float:
     with open("/proc/self/status") as f:
         for line in f:
@@ -42,17 +51,20 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def stages(path: Path, out: Path) -> list[tuple[str, float, float, bool]]:
-    """[(stage, seconds, RSS MB after it, counts in the total)] for one run of the
-    command's work on ``path``; stages "measured alone" repeat part of a later one."""
+def stages(path: Path, out: Path) -> list[tuple[str, float, float, bool, float]]:
+    """[(stage, seconds, RSS MB after it, counts in the total, CPU seconds)] for one run of
+    the command's work on ``path``; stages "measured alone" repeat part of a later one."""
     from pyogrio.raw import read
 
-    rows: list[tuple[str, float, float, bool]] = []
+    rows: list[tuple[str, float, float, bool, float]] = []
+    cpu = [time.process_time()]
     params = Parameters()
 
     def mark(label: str, t0: float) -> float:
         t = time.perf_counter()
-        rows.append((label, t - t0, rss_mb(), "[measured alone]" not in label))
+        c = time.process_time()
+        rows.append((label, t - t0, rss_mb(), "[measured alone]" not in label, c - cpu[0]))
+        cpu[0] = c
         return t
 
     t = time.perf_counter()
@@ -60,7 +72,10 @@ def stages(path: Path, out: Path) -> list[tuple[str, float, float, bool]]:
     t = mark("pyogrio.raw.read (GDAL, arrays)", t)
     table = gpkg_format.read_table(path, crs=normalise_crs("EPSG:28992"), kind_name="plans")
     t_table = time.perf_counter() - t
-    rows.append(("gpkg_format.read_table minus raw read: row dicts, _plain()", t_table - rows[0][1], rss_mb(), True))
+    c = time.process_time()
+    label = "gpkg_format.read_table minus raw read: row dicts, _plain()"
+    rows.append((label, t_table - rows[0][1], rss_mb(), True, c - cpu[0] - rows[0][4]))
+    cpu[0] = c
     t = time.perf_counter()
     result = exchange.ReadResult(kind="plans", source=table.source, crs=table.crs, rows=len(table.rows))
     exchange._build(table, KINDS["plans"], result, owner=None, make_valid=False, level=None, layer_name=path.stem)
@@ -77,7 +92,7 @@ def stages(path: Path, out: Path) -> list[tuple[str, float, float, bool]]:
     t = mark("find_couplings (tree query, rules, exact distance)", t)
     k = find_conflicts(cols, params)
     t = mark("find_conflicts", t)
-    shared = cp.shared_length(cols.geoms[c.a], cols.geoms[c.b], params.max_distance_m)
+    shared = _shared_length(cols, c, params.max_distance_m)
     t = mark("shared_length: buffers + intersections [measured alone]", t)
     del shared
     couplings = cp._coupling_records(plans, cols, c, params, cp.UnitCosts())
@@ -115,3 +130,27 @@ def cprofile(path: Path, out: Path, top: int = 25) -> tuple[str, float]:
     buf.write("\n")
     stats.sort_stats("cumulative").print_stats(top)
     return buf.getvalue(), total
+
+
+def main() -> None:
+    """``python bench/_profile.py PLANS.gpkg OUTDIR``: stages.json and cprofile.txt in OUTDIR
+    (a fresh process, so the memory figures are the command's own)."""
+    import json
+    import sys
+
+    path, out_dir = Path(sys.argv[1]), Path(sys.argv[2])
+    rows = stages(path, out_dir / "profile-result.json")
+    text, secs = cprofile(path, out_dir / "profile-result.json")
+    (out_dir / "cprofile.txt").write_text(text)
+    (out_dir / "stages.json").write_text(
+        json.dumps(
+            {
+                "stages": [{"stage": a, "s": b, "rss_mb": c, "counts": d, "cpu_s": e} for a, b, c, d, e in rows],
+                "cprofile_s": secs,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
