@@ -209,7 +209,10 @@ def test_period_slider_and_colour_by(ui, server):
     # The view is in the URL: a reload keeps the period and the colouring.
     page.reload()
     page.wait_for_selector('#map[data-plans-loaded="true"]', state="attached", timeout=LOAD_TIMEOUT_MS)
-    assert page.get_attribute("#map", "data-plans-count") == str(expected)
+    # the period from the URL is applied after the first load: wait for the filtered count
+    page.wait_for_function(
+        "n => document.querySelector('#map').dataset.plansCount === n", arg=str(expected), timeout=LOAD_TIMEOUT_MS
+    )
     assert page.input_value("#color-by") == "asset_type"
     ui.shot("period-colour")
     ui.assert_clean()
