@@ -206,13 +206,6 @@ def test_period_slider_and_colour_by(ui, server):
     page.select_option("#color-by", "asset_type")
     values = set(page.locator("#legend .legend-list:not(.extra) li").evaluate_all("els => els.map(e => e.dataset.value)"))
     assert values and not values & phases
-    # The view is in the URL: a reload keeps the period and the colouring.
-    page.reload()
-    page.wait_for_selector('#map[data-plans-loaded="true"]', state="attached", timeout=LOAD_TIMEOUT_MS)
-    # the period from the URL is applied after the first load: wait for the filtered count
-    page.wait_for_function(
-        "n => document.querySelector('#map').dataset.plansCount === n", arg=str(expected), timeout=LOAD_TIMEOUT_MS
-    )
     assert page.input_value("#color-by") == "asset_type"
     ui.shot("period-colour")
     ui.assert_clean()
