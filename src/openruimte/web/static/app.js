@@ -63,6 +63,7 @@
     readHash();
     bindChrome();
     S.firstPlans = getJSON(plansUrl()); // in parallel with the map's start-up
+    const mapLoaded = createMap(); // the map (and its worker) starts while the data comes in
 
     const [config, areas, analysisPlans] = await Promise.all([
       getJSON("/api/config"),
@@ -86,7 +87,8 @@
     buildFilters();
     buildLayerList();
     buildTimelineScope();
-    createMap(gemeente);
+    await mapLoaded;
+    initMap(gemeente);
   }
 
   /* ============================================================ URL hash (shareable view) */
@@ -97,8 +99,8 @@
       const v = params.get(k);
       if (v) v.split(",").filter(Boolean).forEach((x) => S.filters[k].add(x));
     });
-    const from = parseInt(params.get("from"), 10);
-    const to = parseInt(params.get("to"), 10);
+    const from = parseInt(params.get("start") || params.get("from"), 10);
+    const to = parseInt(params.get("end") || params.get("to"), 10);
     if (from >= YEAR_MIN && from <= YEAR_MAX) S.filters.from = from;
     if (to >= YEAR_MIN && to <= YEAR_MAX && to >= S.filters.from) S.filters.to = to;
     if (params.get("q")) S.filters.q = params.get("q");
@@ -153,6 +155,7 @@
       if (map) setTimeout(() => map.resize(), 220);
     });
     if (window.matchMedia("(max-width: 760px)").matches) {
+      S.legendCollapsed = true;
       document.body.classList.add("sidebar-collapsed");
       sidebarToggle.setAttribute("aria-expanded", "false");
     }
@@ -174,6 +177,11 @@
     });
 
     document.getElementById("plan-close").addEventListener("click", () => selectPlan(null));
+    document.addEventListener("keydown", (e) => {
+      if (e.key !== "Escape" || e.target.closest("input, select")) return;
+      if (popup && popup.isOpen()) popup.remove();
+      else if (S.selected) selectPlan(null);
+    });
     document.getElementById("timeline-toggle").addEventListener("click", () => toggleTimeline());
     document.getElementById("timeline-close").addEventListener("click", () => toggleTimeline(false));
     document.getElementById("timeline-group").addEventListener("change", () => renderTimeline());
@@ -353,13 +361,13 @@
 
   /* ============================================================ map */
 
-  function createMap(gemeente) {
-    const pdok = S.config.base_map === "pdok";
+  /** The map with empty sources; resolves when its style has loaded. */
+  function createMap() {
     const origin = location.origin;
     const style = {
       version: 8,
       sources: {
-        areas: { type: "geojson", data: S.areas },
+        areas: { type: "geojson", data: emptyFC() },
         streets: { type: "vector", tiles: [origin + "/tiles/streets/{z}/{x}/{y}.pbf"], minzoom: 10, maxzoom: 16 },
         assets: { type: "vector", tiles: [origin + "/tiles/assets/{z}/{x}/{y}.pbf"], minzoom: 14, maxzoom: 18 },
         plans: { type: "geojson", data: emptyFC() },
@@ -368,20 +376,13 @@
         candidates: { type: "geojson", data: emptyFC() },
         capacity: { type: "geojson", data: emptyFC() },
       },
-      layers: [{ id: "background", type: "background", paint: { "background-color": pdok ? "#f4f4f1" : "#eceee8" } }],
+      layers: [{ id: "background", type: "background", paint: { "background-color": "#eceee8" } }],
     };
-    if (pdok) {
-      style.sources.pdok = OR.util.pdokSource();
-      style.layers.push({ id: "pdok", type: "raster", source: "pdok" });
-    }
-    let bounds = gemeente ? OR.util.bbox(gemeente.geometry) : null;
-    if (!bounds || !isFinite(bounds[0])) bounds = [3.3, 50.7, 7.3, 53.6];
-
     map = new maplibregl.Map({
       container: "map",
       style,
-      bounds: [[bounds[0], bounds[1]], [bounds[2], bounds[3]]],
-      fitBoundsOptions: { padding: 30 },
+      center: [5.3, 52.1],
+      zoom: 7,
       attributionControl: { compact: true },
       dragRotate: false,
       pitchWithRotate: false,
@@ -390,23 +391,36 @@
     map.touchZoomRotate.disableRotation();
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");
-    map.on("load", () => {
-      mark("mapLoad");
-      addLayers(pdok);
-      bindMapEvents();
-      S.streetLabels = OR.util.streetLabels(map, "streets");
-      if (pdok) S.streetLabels.setVisible(false);
-      loadPlans(true);
-      showStatus(pdok ? t("status.pdok") : null);
+    map.on("error", (e) => {
+      // Tiles of an empty area come back empty; other errors are shown, not thrown.
+      if (e && e.error && !/aborted/i.test(String(e.error.message))) console.warn("map:", e.error.message || e.error);
     });
+    return new Promise((resolve) => map.on("load", () => { mark("mapLoad"); resolve(); }));
+  }
+
+  /** Once the configuration and areas are in: the base map, our layers, the first view and the plans. */
+  function initMap(gemeente) {
+    const pdok = S.config.base_map === "pdok";
+    if (pdok) {
+      map.setPaintProperty("background", "background-color", "#f4f4f1");
+      map.addSource("pdok", OR.util.pdokSource());
+      map.addLayer({ id: "pdok", type: "raster", source: "pdok" });
+    }
+    map.getSource("areas").setData(S.areas);
+    let bounds = gemeente ? OR.util.bbox(gemeente.geometry) : null;
+    if (!bounds || !isFinite(bounds[0])) bounds = [3.3, 50.7, 7.3, 53.6];
+    map.fitBounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]], { padding: 30, duration: 0 });
+    addLayers(pdok);
+    bindMapEvents();
+    S.streetLabels = OR.util.streetLabels(map, "streets");
+    if (pdok) S.streetLabels.setVisible(false);
+    addAreaLabels();
+    loadPlans(true);
+    showStatus(pdok ? t("status.pdok") : null);
     map.on("zoomend", () => updateAssetHint());
     map.on("moveend", () => {
       if (!document.getElementById("timeline").hidden && (S.timelineScope || "view") === "view") renderTimeline();
       if (S.layers.candidates) renderCandidateList();
-    });
-    map.on("error", (e) => {
-      // Tiles of an empty area come back empty; other errors are shown, not thrown.
-      if (e && e.error && !/aborted/i.test(String(e.error.message))) console.warn("map:", e.error.message || e.error);
     });
   }
 
@@ -563,7 +577,16 @@
     S.matched = fc.numberMatched !== undefined ? fc.numberMatched : fc.features.length;
     S.plans.forEach((f) => { f.properties._c = colourOf(f.properties); });
     map.getSource("plans").setData({ type: "FeatureCollection", features: S.plans });
-    if (first) buildFilters(); // themes present in the data
+    if (first) {
+      buildFilters(); // themes present in the data
+      // Perceived speed: the first frame with the plans on it (the base map's tiles may still be coming in).
+      const onData = (e) => {
+        if (e.sourceId !== "plans" || !map.isSourceLoaded("plans")) return;
+        map.off("sourcedata", onData);
+        map.once("render", () => { S.perf.plansDrawnMs = Math.round(performance.now()); });
+      };
+      map.on("sourcedata", onData);
+    }
     renderCount();
     renderLegend();
     renderCouplings();
@@ -576,7 +599,11 @@
     } else {
       updateHalos();
     }
+    // MapLibre emits 'idle' only at the end of a frame; when the last thing to happen was a failed
+    // tile (PDOK offline) no frame follows, so a watchdog asks for one until the map is idle.
+    const watchdog = setInterval(() => { if (seq !== S.loadSeq) clearInterval(watchdog); else map.triggerRepaint(); }, 1000);
     map.once("idle", () => {
+      clearInterval(watchdog);
       if (seq !== S.loadSeq) return;
       mapEl.dataset.plansLoaded = "true";
       mapEl.dataset.plansCount = String(S.plans.length);
@@ -733,8 +760,13 @@
   function fitPadding() {
     const panelOpen = !document.getElementById("plan-panel").hidden;
     const tlOpen = !document.getElementById("timeline").hidden;
-    const mapH = document.getElementById("map").clientHeight;
-    return { top: 60, left: 60, right: panelOpen ? 420 : 60, bottom: tlOpen ? Math.min(mapH * 0.45, 360) : 60 };
+    const mapEl = document.getElementById("map");
+    const mapH = mapEl.clientHeight;
+    const narrow = mapEl.clientWidth < 760;
+    let bottom = tlOpen ? Math.min(mapH * 0.45, 360) : 60;
+    if (narrow && panelOpen) bottom = Math.max(bottom, mapH * 0.58); // the panel is a bottom sheet on a phone
+    const right = panelOpen && !narrow ? 420 : 40;
+    return { top: 40, left: 40, right, bottom: Math.min(bottom, mapH - 100) };
   }
 
   async function renderPlanPanel(key) {
@@ -1060,10 +1092,27 @@
         const attrs = full.attributes || {};
         full._source = attrs.source || attrs.bron || attrs.dataset || "";
         const node = showPopup(lngLat, t("popup.asset"), rows(full));
+        node.dataset.full = "true";
         const extra = Object.entries(attrs).filter(([k]) => !["source", "bron", "dataset"].includes(k));
-        if (extra.length) node.appendChild(h("table", { class: "small" }, extra.map(([k, v]) => h("tr", null, h("th", null, k), h("td", null, String(v))))));
+        if (extra.length) {
+          node.appendChild(h("table", { class: "small" }, extra.map(([k, v]) => h("tr", null, h("th", null, attrLabel(k)),
+            h("td", null, typeof v === "number" ? i18n.number(v, 2) : String(v))))));
+        }
       }
     } catch (e) { /* the tile's attributes stay */ }
+  }
+
+  /* Labels of the free attributes assets carry (the store's "attributes"); others show their key. */
+  const ATTR = {
+    street: ["straat", "street"], street_id: ["straatvak", "street segment"], offset_m: ["ligging t.o.v. as (m)", "offset from axis (m)"],
+    pipes: ["leidingen", "pipes"], voltage: ["spanning", "voltage"], ducts: ["mantelbuizen", "ducts"], species: ["soort", "species"],
+    height_m: ["hoogte (m)", "height (m)"], crown_diameter_m: ["kroondiameter (m)", "crown diameter (m)"], system: ["stelsel", "system"],
+    lamp: ["lamp", "lamp"], mast_height_m: ["masthoogte (m)", "mast height (m)"], pressure: ["druk", "pressure"],
+    last_renewal_year: ["laatst vernieuwd", "last renewed"], kind: ["soort", "kind"], status: ["status", "status"],
+  };
+
+  function attrLabel(k) {
+    return ATTR[k] ? ATTR[k][i18n.lang === "en" ? 1 : 0] : k.replace(/_/g, " ");
   }
 
   function showEnvPopup(lngLat, f) {
@@ -1168,7 +1217,6 @@
     S.envMeta = layers;
     if (space) map.setFilter("space", ["in", ["get", "id"], ["literal", space.does_not_fit.map((s) => s.street_id)]]);
     buildLayerList();
-    addAreaLabels();
   }
 
   /* Area names as HTML labels (no glyph server offline). */
@@ -1341,7 +1389,10 @@
   function renderLegend() {
     const box = clear(document.getElementById("legend"));
     const by = t("color." + S.colorBy);
-    box.appendChild(h("h3", null, t("legend.plans", { by })));
+    box.classList.toggle("collapsed", !!S.legendCollapsed);
+    box.appendChild(h("h3", null, h("button", { type: "button", class: "legend-toggle", "aria-expanded": String(!S.legendCollapsed),
+      onclick: () => { S.legendCollapsed = !S.legendCollapsed; renderLegend(); } },
+    h("span", { class: "chev", "aria-hidden": "true" }, S.legendCollapsed ? "▸" : "▾"), " ", t("legend.plans", { by }))));
     const counts = new Map();
     S.plans.forEach((f) => {
       const p = f.properties;

@@ -214,7 +214,9 @@
       map.getCanvas().style.cursor = feats.length ? "pointer" : "";
     });
     if (!pdok) OR.util.streetLabels(map, "streets", { minZoom: 15 });
-    map.once("idle", () => { document.getElementById("public-map").dataset.loaded = "true"; });
+    // 'idle' comes at the end of a frame; after a failed tile (PDOK offline) none follows: ask for one.
+    const watchdog = setInterval(() => map.triggerRepaint(), 1000);
+    map.once("idle", () => { clearInterval(watchdog); document.getElementById("public-map").dataset.loaded = "true"; });
   }
 
   window.publiek = {
