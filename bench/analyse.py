@@ -516,6 +516,11 @@ def main() -> None:
         f"{os.cpu_count()} cores, work dir {args.workdir}"
     )
     pg = PostGIS()
+
+    def terminated(signum: int, _frame: Any) -> None:
+        raise SystemExit(f"stopped by signal {signum}")  # so the cluster is stopped below
+
+    signal.signal(signal.SIGTERM, terminated)
     problems: list[str] = []
     report: dict[str, Any] = {"seed": args.seed, "cores": os.cpu_count(), "sizes": {}}
     try:
@@ -574,6 +579,8 @@ def main() -> None:
             for line in tl:
                 console.print(line)
             report["sizes"][str(n)] = {"input": info, "runs": [asdict(r) for r in runs], "targets": tl}
+            if args.report:  # after every size, so a run stopped later keeps what it measured
+                args.report.write_text(json.dumps(report, indent=1, default=str))
             if args.profile and ours.status == "ok":
                 profile(path, out_dir, n, args.timeout, report["sizes"][str(n)])
     finally:
