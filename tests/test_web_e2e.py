@@ -93,7 +93,9 @@ class UI:
     def idle(self, handle: str = "window.openruimte.map") -> None:
         """Wait until the map has drawn everything (after a repaint)."""
         # Resolve with nothing: the idle event's target is the Map, far too big to send back to Python.
-        self.page.evaluate(f"() => new Promise(r => {{ const m = {handle}; m.once('idle', () => r()); m.triggerRepaint(); }})")
+        self.page.evaluate(
+            f"() => new Promise(r => {{ const m = {handle}; m.once('idle', () => r()); m.triggerRepaint(); }})"
+        )
 
     def rendered_keys(self) -> set[str]:
         return set(self.page.evaluate("window.openruimte.renderedPlanKeys()"))
@@ -150,18 +152,31 @@ def test_map_draws_every_plan_and_logs_first_render(ui, server, demo_store, reco
     record_property("first_render_ms", perf["firstRenderMs"])
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     record_property("plans_drawn_ms", perf.get("plansDrawnMs"))
-    (ARTIFACTS / "web-perf.json").write_text(json.dumps({
-        "first_render_ms": perf["firstRenderMs"], "plans_drawn_ms": perf.get("plansDrawnMs"), "steps_ms": perf["steps"],
-        "wall_clock_s": round(seconds, 2), "plans": total}, indent=2))
-    print(f"\nfirst render of the programming map: {perf['firstRenderMs']} ms after navigation, complete with base map "
-          f"(plans first drawn at {perf.get('plansDrawnMs')} ms; {total} plans; steps {perf['steps']}); wall clock {seconds:.2f} s")
+    (ARTIFACTS / "web-perf.json").write_text(
+        json.dumps(
+            {
+                "first_render_ms": perf["firstRenderMs"],
+                "plans_drawn_ms": perf.get("plansDrawnMs"),
+                "steps_ms": perf["steps"],
+                "wall_clock_s": round(seconds, 2),
+                "plans": total,
+            },
+            indent=2,
+        )
+    )
+    print(
+        f"\nfirst render of the programming map: {perf['firstRenderMs']} ms after navigation, complete with base map "
+        f"(plans first drawn at {perf.get('plansDrawnMs')} ms; {total} plans; steps {perf['steps']}); wall clock {seconds:.2f} s"
+    )
     ui.shot("map")
     ui.assert_clean()
 
 
 def test_phase_filter_requeries_the_plans(ui, server):
     ui.open_map()
-    counts = {ph: api(server, "/api/plans", phase=ph, limit=1)["numberMatched"] for ph in api(server, "/api/config")["phases"]}
+    counts = {
+        ph: api(server, "/api/plans", phase=ph, limit=1)["numberMatched"] for ph in api(server, "/api/config")["phases"]
+    }
     total = api(server, "/api/plans", limit=1)["numberMatched"]
     phase = max((ph for ph, n in counts.items() if 0 < n < total), key=lambda ph: counts[ph])
     expected = {f["id"] for f in api(server, "/api/plans", phase=phase)["features"]}
@@ -203,10 +218,14 @@ def test_period_slider_and_colour_by(ui, server):
     # Colour by phase, then by asset type: the legend follows.
     phases = set(api(server, "/api/config")["phases"])
     page.select_option("#color-by", "phase")
-    values = set(page.locator("#legend .legend-list:not(.extra) li").evaluate_all("els => els.map(e => e.dataset.value)"))
+    values = set(
+        page.locator("#legend .legend-list:not(.extra) li").evaluate_all("els => els.map(e => e.dataset.value)")
+    )
     assert values and values <= phases
     page.select_option("#color-by", "asset_type")
-    values = set(page.locator("#legend .legend-list:not(.extra) li").evaluate_all("els => els.map(e => e.dataset.value)"))
+    values = set(
+        page.locator("#legend .legend-list:not(.extra) li").evaluate_all("els => els.map(e => e.dataset.value)")
+    )
     assert values and not values & phases
     # The view is in the URL: a reload keeps the period and the colouring.
     page.reload()
@@ -284,7 +303,9 @@ def test_timeline_draws_bars_and_selects_a_plan(ui, server):
     page.click("#timeline-toggle")
     page.select_option("#timeline-scope", "all")
     page.wait_for_selector("#timeline rect.tl-bar", timeout=LOAD_TIMEOUT_MS)
-    scheduled = [f for f in api(server, "/api/plans")["features"] if f["properties"]["start"] and f["properties"]["end"]]
+    scheduled = [
+        f for f in api(server, "/api/plans")["features"] if f["properties"]["start"] and f["properties"]["end"]
+    ]
     assert page.locator("#timeline rect.tl-bar").count() == len(scheduled)
     # Couplings are drawn as connectors between bars.
     assert page.locator("#timeline path.tl-link.coupling").count() > 0
@@ -338,7 +359,10 @@ def test_every_layer_works_offline_without_console_errors(ui, server):
     env_drawn = "names => names.every(n => window.openruimte.map.getLayer('env-' + n + '-fill'))"
     page.wait_for_function(env_drawn, arg=["hittestress"], timeout=LOAD_TIMEOUT_MS)
     ui.idle()
-    assert page.evaluate("() => window.openruimte.map.queryRenderedFeatures({layers: ['env-hittestress-fill']}).length") > 0
+    assert (
+        page.evaluate("() => window.openruimte.map.queryRenderedFeatures({layers: ['env-hittestress-fill']}).length")
+        > 0
+    )
     ui.shot("analysis-layers")
     # Every environment layer loads (choropleth by value).
     for name in env:
@@ -349,12 +373,16 @@ def test_every_layer_works_offline_without_console_errors(ui, server):
     space = api(server, "/api/analysis/space")["result"]["does_not_fit"]
     street = next(f for f in api(server, "/api/streets")["features"] if f["id"] == space[0]["street_id"])
     lon, lat = street["geometry"]["coordinates"][len(street["geometry"]["coordinates"]) // 2]
-    page.evaluate("c => { window.openruimte.map.jumpTo({center: c, zoom: 17.5}); }", [lon, lat])  # returns nothing: a Map is huge
+    page.evaluate(
+        "c => { window.openruimte.map.jumpTo({center: c, zoom: 17.5}); }", [lon, lat]
+    )  # returns nothing: a Map is huge
     ui.idle()
     for name in env:
         page.uncheck(f"#layer-env-{name}")
     ui.idle()
-    assets = page.evaluate("() => window.openruimte.map.queryRenderedFeatures({layers: ['assets-line', 'assets-point']}).length")
+    assets = page.evaluate(
+        "() => window.openruimte.map.queryRenderedFeatures({layers: ['assets-line', 'assets-point']}).length"
+    )
     assert assets > 0
     assert page.locator(".street-label").count() > 0
     # Click an asset with a depth: the popup shows its attributes.
@@ -394,7 +422,9 @@ def test_every_layer_works_offline_without_console_errors(ui, server):
 
 
 def test_public_map_shows_only_published_plans(browser, server, demo_store):
-    phone = UI(browser, server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2)
+    phone = UI(
+        browser, server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     try:
         page = phone.page
         page.goto(server + "/publiek")
@@ -411,7 +441,9 @@ def test_public_map_shows_only_published_plans(browser, server, demo_store):
         html = page.content()
         for p in hidden:
             assert p.key not in html, f"unpublished plan {p.key} ({p.visibility}) appears on the public page"
-        private_names = {p.name for p in plans if p.visibility is Visibility.PRIVATE} - {p.name for p in plans if p.key in published}
+        private_names = {p.name for p in plans if p.visibility is Visibility.PRIVATE} - {
+            p.name for p in plans if p.key in published
+        }
         text = page.inner_text("body")
         assert not [n for n in private_names if n in text]
         # Only the public endpoint for plans: never /api/plans nor the plan tiles.

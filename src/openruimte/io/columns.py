@@ -54,6 +54,8 @@ PLAN = Kind(
         "visibility",
         "phase_planning",
         "dwellings",
+        "sensitive",
+        "goals",
     ),
     aliases={
         "planid": "id",
@@ -100,10 +102,16 @@ PLAN = Kind(
         "faseplanning": "phase_planning",
         "woningen": "dwellings",
         "aantal_woningen": "dwellings",
+        "commercieel_gevoelig": "sensitive",
+        "gevoelig": "sensitive",
+        "vertrouwelijk": "sensitive",
+        "doelen": "goals",
+        "beleidsdoelen": "goals",
+        "goal": "goals",
     },
-    list_keys=("asset_types", "themes"),
+    list_keys=("asset_types", "themes", "goals"),
     date_keys=("start", "end", "earliest_start", "latest_end"),
-    bool_keys=("excavation", "surface_renewal"),
+    bool_keys=("excavation", "surface_renewal", "sensitive"),
     int_keys=("duration_days", "dwellings"),
     float_keys=("budget_eur",),
 )
@@ -179,6 +187,8 @@ POLICY = Kind(
         "unit",
         "horizon_year",
         "source_document",
+        "current",
+        "measures",
         "visibility",
     ),
     aliases={
@@ -203,9 +213,15 @@ POLICY = Kind(
         "brondocument": "source_document",
         "document": "source_document",
         "zichtbaarheid": "visibility",
+        "huidige_waarde": "current",
+        "huidig": "current",
+        "nulmeting": "current",
+        "maatregelen": "measures",
+        "maatregel": "measures",
     },
+    list_keys=("measures",),
     int_keys=("horizon_year",),
-    float_keys=("target",),
+    float_keys=("target", "current"),
 )
 
 AREA = Kind(

@@ -114,6 +114,10 @@ class Plan(Record):
     visibility: Visibility = Visibility.PRIVATE
     #: dwellings a housing or area development plan adds (for network capacity)
     dwellings: int | None = None
+    #: commercially sensitive: others see only "works by an undisclosed party"
+    sensitive: bool = False
+    #: policy goals the plan serves (keys ``owner:id`` or ids of policy goals)
+    goals: tuple[str, ...] = ()
     #: planning per phase: phase -> (start, end), either may be open
     phase_planning: dict[Phase, tuple[dt.date | None, dt.date | None]] = field(default_factory=dict)
 
@@ -150,6 +154,8 @@ class Plan(Record):
             "contact": c.get(p.text, "contact"),
             "visibility": c.get(p.enum, "visibility", Visibility, label="visibility", default=Visibility.PRIVATE),
             "dwellings": c.get(p.integer, "dwellings", minimum=0),
+            "sensitive": c.get(p.boolean, "sensitive", default=False),
+            "goals": tuple(c.get(p.string_list, "goals") or ()),
             "phase_planning": c.get(parse_phase_planning, "phase_planning") or {},
             "geometry": _geometry(c, PLAN_GEOMETRY_TYPES, make_valid),
         }
@@ -315,6 +321,10 @@ class PolicyGoal(Record):
     unit: str | None = None
     horizon_year: int | None = None
     source_document: str | None = None
+    #: the indicator's value today, to measure the distance to the target
+    current: float | None = None
+    #: measures (maatregelen) that serve the goal, e.g. "vergroenen", "afkoppelen"
+    measures: tuple[str, ...] = ()
     visibility: Visibility = Visibility.PUBLIC
     geometry: BaseGeometry | None = None
 
@@ -338,6 +348,8 @@ class PolicyGoal(Record):
             "unit": c.get(p.text, "unit"),
             "horizon_year": c.get(p.integer, "horizon_year", minimum=2000, maximum=2200),
             "source_document": c.get(p.text, "source_document"),
+            "current": c.get(p.number, "current"),
+            "measures": tuple(m.lower() for m in (c.get(p.string_list, "measures") or ())),
             "visibility": c.get(p.enum, "visibility", Visibility, label="visibility", default=Visibility.PUBLIC),
             "geometry": _geometry(c, AREA_GEOMETRY_TYPES, make_valid, required=False),
         }

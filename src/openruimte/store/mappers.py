@@ -60,6 +60,7 @@ class PlanMapper(Mapper):
         rec = item.to_record()
         rec["asset_types"] = list(item.asset_types)
         rec["themes"] = list(item.themes)
+        rec["goals"] = list(item.goals)
         rec["phase_planning"] = {str(k): [_iso(s), _iso(e)] for k, (s, e) in item.phase_planning.items()}
         return rec
 
@@ -85,6 +86,8 @@ class PlanMapper(Mapper):
             contact=row.contact,
             visibility=Visibility(row.visibility),
             dwellings=row.dwellings,
+            sensitive=bool(row.sensitive),
+            goals=tuple(row.goals or ()),
             phase_planning=parse_phase_planning("phase_planning", dict(row.phase_planning)),
             geometry=row.geometry,
         )
@@ -131,6 +134,8 @@ class PolicyMapper(Mapper):
             **{k: m[k] for k in _POLICY_FIELDS},
             kind=PolicyKind(row.kind),
             visibility=Visibility(row.visibility),
+            current=row.current,
+            measures=tuple(row.measures or ()),
         )
 
 

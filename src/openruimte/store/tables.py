@@ -127,6 +127,8 @@ plans = sa.Table(
     sa.Column("geometry", GeometryType(), nullable=False),
     *_row_columns(),
     sa.Column("dwellings", sa.Integer),
+    sa.Column("sensitive", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("goals", sa.JSON, nullable=False, server_default="[]"),
     sa.UniqueConstraint("owner", "id", name="uq_plans_owner_id"),
     sa.Index("ix_plans_phase", "phase"),
     sa.Index("ix_plans_dates", "start", "end"),
@@ -172,6 +174,8 @@ policy_goals = sa.Table(
     sa.Column("source_document", sa.String(1000)),
     sa.Column("geometry", GeometryType()),
     *_row_columns(),
+    sa.Column("current", sa.Float),
+    sa.Column("measures", sa.JSON, nullable=False, server_default="[]"),
     sa.UniqueConstraint("owner", "id", name="uq_policy_goals_owner_id"),
 )
 
