@@ -10,27 +10,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from openruimte.cli._common import DbOption, _fail, _open, app, console, err_console
 from openruimte.model import InputError, OpenRuimteError, Origin, Temporal
-
-app = typer.Typer(
-    name="openruimte",
-    help="OpenRuimte: shared information environment for integral programming of works in public space.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db", help="Database: a SQLite file path or a URL (default: $OPENRUIMTE_DATABASE_URL or openruimte.db)."
-    ),
-]
 
 
 class ImportKind(StrEnum):
@@ -62,22 +45,6 @@ class Format(StrEnum):
     gpkg = "gpkg"
     csv = "csv"
     xlsx = "xlsx"
-
-
-def _open(db: str | None):  # noqa: ANN202 - Store, imported lazily
-    from openruimte.store import Store
-
-    try:
-        return Store.open(db)
-    except Exception as err:  # any engine error: say which database and why
-        from openruimte.store import database_url
-
-        raise typer.BadParameter(f"cannot open the database {database_url(db)}: {err}", param_hint="--db") from None
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
 
 
 @app.command()
@@ -476,6 +443,10 @@ def demo(
         store.close()
     if serve_after:
         serve_app(db, "127.0.0.1", port)
+
+
+# commands of other topics register themselves on ``app`` when imported
+from openruimte.cli import _topics  # noqa: E402, F401
 
 
 def main() -> None:

@@ -1,0 +1,3 @@
+"""Command modules per topic; importing one registers its commands on ``app``.
+
+One import per line, so parallel work on different topics merges cleanly."""
