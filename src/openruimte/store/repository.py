@@ -591,14 +591,21 @@ class Writer:
         return meta
 
     def _existing(self, mapper: Mapper, items: Sequence[Any]) -> dict[tuple[Any, ...], Any]:
+        """The stored rows with the keys of ``items``, looked up on the whole key (owner AND id
+        chunks): a streamed import then reads only its batch, not every row of its owners."""
         table = mapper.table
-        first = mapper.key_columns[0]
-        values = sorted({getattr(i, first) for i in items})
+        *heads, last = mapper.key_columns
+        groups: dict[tuple[Any, ...], set[Any]] = defaultdict(set)
+        for item in items:
+            groups[tuple(getattr(item, c) for c in heads)].add(getattr(item, last))
         out: dict[tuple[Any, ...], Any] = {}
-        for i in range(0, len(values), 500):
-            chunk = values[i : i + 500]
-            for row in self.conn.execute(sa.select(table).where(table.c[first].in_(chunk))):
-                out[tuple(getattr(row, c) for c in mapper.key_columns)] = row
+        for head, lasts in groups.items():
+            values = sorted(lasts)
+            for i in range(0, len(values), 500):
+                where = [table.c[c] == v for c, v in zip(heads, head, strict=True)]
+                where.append(table.c[last].in_(values[i : i + 500]))
+                for row in self.conn.execute(sa.select(table).where(*where)):
+                    out[tuple(getattr(row, c) for c in mapper.key_columns)] = row
         return out
 
     def _replace_layers(self, layers: Sequence[EnvironmentLayer], dataset_id: int | None) -> WriteSummary:
