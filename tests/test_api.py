@@ -200,3 +200,30 @@ def test_one_error_shape_on_every_endpoint(client):
         assert set(body) == {"error"}, (method, path, body)
         assert set(body["error"]) == {"status", "code", "message", "details"}, (method, path)
         assert body["error"]["status"] == r.status_code and body["error"]["message"], (method, path)
+
+
+def test_plan_list_is_cached_per_data_version_and_credentials(client, store):
+    """The map's big request is rendered once per data version; ETag/304; a write shows at once;
+    callers with other credentials never share an entry."""
+    from tests.factories import plan
+
+    with store.writer(actor="test") as w:
+        w.upsert("plans", [plan(id="c1", visibility="public")])
+    first = client.get("/api/plans")
+    assert first.status_code == 200 and first.headers["etag"].startswith('"')
+    assert [f["id"] for f in first.json()["features"]] == ["gemeente-voorbeeldstad:c1"]
+    assert client.get("/api/plans", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    cache = client.app.state.response_cache
+    entries = len(cache._entries)
+    assert client.get("/api/plans").content == first.content and len(cache._entries) == entries
+    client.get("/api/plans", headers={"Cookie": "taal=en"})
+    assert len(cache._entries) == entries + 1
+    with store.writer(actor="test") as w:
+        w.upsert("plans", [plan(id="c2", visibility="public")])
+    second = client.get("/api/plans", headers={"If-None-Match": first.headers["etag"]})
+    assert second.status_code == 200 and second.headers["etag"] != first.headers["etag"]
+    assert sorted(f["id"] for f in second.json()["features"]) == [
+        "gemeente-voorbeeldstad:c1",
+        "gemeente-voorbeeldstad:c2",
+    ]
+    assert len(cache._entries) == 1  # entries of the old data version are gone

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
 import shapely
+from fastapi.responses import JSONResponse
 from shapely.geometry import mapping, shape
 
 from openruimte.api.errors import ApiError
@@ -126,5 +128,27 @@ def features(
     ]
 
 
+class FeatureCollectionResponse(JSONResponse):
+    """A FeatureCollection rendered straight to JSON: values are JSON-ready already, so FastAPI's
+    ``jsonable_encoder`` pass (2 of 3.5 s for 10k plans) is skipped."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=_json_default).encode("utf-8")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime, shapely.Geometry)):
+        return json_value(value)
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def collection(feats: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     return {"type": "FeatureCollection", **extra, "features": feats}
+
+
+def respond(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` as a response that skips FastAPI's encoder; typed as the dict it renders so the
+    endpoint's annotation still documents the body in OpenAPI."""
+    return FeatureCollectionResponse(doc)  # type: ignore[return-value]

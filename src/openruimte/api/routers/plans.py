@@ -10,12 +10,13 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Response
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from openruimte import io
 from openruimte.api import geo
+from openruimte.api.cache import cached
 from openruimte.api.deps import StoreDep
 from openruimte.api.errors import ApiError
 from openruimte.model import Plan
@@ -81,6 +82,7 @@ def search(rows: list[tuple[Plan, RowMeta]], q: str | None) -> list[tuple[Plan, 
 
 @router.get("", summary="Plans as GeoJSON, filtered")
 def list_plans(
+    request: Request,
     store: StoreDep,
     flt: FilterDep,
     q: Annotated[str | None, Query(description="Search in name, key and area.")] = None,
@@ -88,9 +90,15 @@ def list_plans(
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    rows = search(store.plan_rows(flt), q)
-    page = rows[offset : offset + limit]
-    return geo.collection(plan_features(page, geo.parse_crs(crs)), numberMatched=len(rows), numberReturned=len(page))
+    out_crs = geo.parse_crs(crs)
+
+    def render() -> bytes:
+        rows = search(store.plan_rows(flt), q)
+        page = rows[offset : offset + limit]
+        doc = geo.collection(plan_features(page, out_crs), numberMatched=len(rows), numberReturned=len(page))
+        return geo.FeatureCollectionResponse(doc).body
+
+    return cached(request, store, render)  # type: ignore[return-value]
 
 
 @router.get("/export", summary="The filtered plans as a file (geojson, jsonfg, gpkg, csv, xlsx)")

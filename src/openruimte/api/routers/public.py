@@ -35,7 +35,7 @@ def public_plans(store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
         rec["organisation"] = names.get(p.owner, p.owner)
         rec["key"] = p.key
         recs.append(rec)
-    return geo.collection(
-        geo.features(recs, [p.geometry for p in plans], [p.key for p in plans]),
-        threshold={"min_phase": str(settings.public_min_phase), "min_hardness": str(settings.public_min_hardness)},
+    threshold = {"min_phase": str(settings.public_min_phase), "min_hardness": str(settings.public_min_hardness)}
+    return geo.respond(
+        geo.collection(geo.features(recs, [p.geometry for p in plans], [p.key for p in plans]), threshold=threshold)
     )

@@ -48,7 +48,7 @@ def list_assets(
     items = store.assets(bbox=box, asset_types=geo.parse_list(asset_type), owners=geo.parse_list(owner))
     out = _records(items[:limit], "key", geo.parse_crs(crs))
     out["numberMatched"] = len(items)
-    return out
+    return geo.respond(out)
 
 
 @router.get("/policy", summary="Policy goals (kernregistratie beleid)")
@@ -60,18 +60,20 @@ def list_policy(store: StoreDep, crs: Crs = None) -> dict[str, Any]:
         rec.pop("geometry")
         rec["key"] = g.key
         recs.append(rec)
-    return geo.collection(geo.features(recs, [g.geometry for g in goals], [g.key for g in goals], geo.parse_crs(crs)))
+    return geo.respond(
+        geo.collection(geo.features(recs, [g.geometry for g in goals], [g.key for g in goals], geo.parse_crs(crs)))
+    )
 
 
 @router.get("/areas", summary="Buurten, wijken and the municipality")
 def list_areas(store: StoreDep, level: str | None = None, crs: Crs = None) -> dict[str, Any]:
-    return _records(store.areas(level=level), "code", geo.parse_crs(crs))
+    return geo.respond(_records(store.areas(level=level), "code", geo.parse_crs(crs)))
 
 
 @router.get("/streets", summary="Street segments")
 def list_streets(store: StoreDep, bbox: BBox = None, bbox_crs: BBoxCrs = None, crs: Crs = None) -> dict[str, Any]:
     box = geo.parse_bbox(bbox, geo.parse_crs(bbox_crs, name="bbox-crs"))
-    return _records(store.streets(bbox=box), "id", geo.parse_crs(crs))
+    return geo.respond(_records(store.streets(bbox=box), "id", geo.parse_crs(crs)))
 
 
 @router.get("/layers", summary="Environment layers (without features)")
@@ -85,7 +87,7 @@ def get_layer(store: StoreDep, name: str, crs: Crs = None) -> dict[str, Any]:
         if layer.name == name:
             out = _records(layer.features, "id", geo.parse_crs(crs))
             out.update(name=layer.name, title=layer.title, unit=layer.unit)
-            return out
+            return geo.respond(out)
     raise ApiError(404, "not_found", f"no environment layer '{name}'")
 
 
@@ -102,7 +104,7 @@ def list_vital(store: StoreDep, crs: Crs = None) -> dict[str, Any]:
             recs.append(rec)
             geoms.append(e.geometry)
             ids.append(f"{s.key}:{e.id}")
-    return geo.collection(geo.features(recs, geoms, ids, geo.parse_crs(crs)))
+    return geo.respond(geo.collection(geo.features(recs, geoms, ids, geo.parse_crs(crs))))
 
 
 @router.get("/organisations", summary="Organisations at the programming table")

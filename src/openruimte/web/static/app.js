@@ -371,6 +371,9 @@
         streets: { type: "vector", tiles: [origin + "/tiles/streets/{z}/{x}/{y}.pbf"], minzoom: 10, maxzoom: 16 },
         assets: { type: "vector", tiles: [origin + "/tiles/assets/{z}/{x}/{y}.pbf"], minzoom: 14, maxzoom: 18 },
         plans: { type: "geojson", data: emptyFC() },
+        // the selected, hovered and partner plans' outlines: a small source of its own, so a click or a
+        // hover never makes the worker re-lay out every plan (filters on "plans" would, at 10k plans)
+        halo: { type: "geojson", data: emptyFC() },
         couplings: { type: "geojson", data: emptyFC() },
         conflicts: { type: "geojson", data: emptyFC() },
         candidates: { type: "geojson", data: emptyFC() },
@@ -387,6 +390,7 @@
       dragRotate: false,
       pitchWithRotate: false,
       maxZoom: 20,
+      fadeDuration: 0, // no cross-fade frames: the map is idle (and drawn) one frame after its data
     });
     map.touchZoomRotate.disableRotation();
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
@@ -490,10 +494,10 @@
           15, ["min", 9, ["+", 3, ["*", 0.5, ["get", "assets"]]]], 18, ["min", 18, ["+", 6, ["get", "assets"]]]] } });
 
     // Plans: a halo for the selected plan and its partners, then fills, outlines, lines and points.
-    const halo = (id, color, w) => [
-      { id: id + "-line", type: "line", source: "plans", filter: ["==", ["get", "key"], "__none__"],
+    const halo = (id, color, w, role) => [
+      { id: id + "-line", type: "line", source: "halo", filter: ["all", ["!", IS_POINT], ["==", ["get", "_role"], role || id]],
         layout: { "line-cap": "round", "line-join": "round" }, paint: { "line-color": color, "line-width": w, "line-opacity": 0.9 } },
-      { id: id + "-point", type: "circle", source: "plans", filter: ["==", ["get", "key"], "__none__"],
+      { id: id + "-point", type: "circle", source: "halo", filter: ["all", IS_POINT, ["==", ["get", "_role"], role || id]],
         paint: { "circle-color": color, "circle-radius": w, "circle-opacity": 0.9 } },
     ];
     halo("halo-partner", "#12b886", 11).forEach((l) => L(l));
@@ -514,7 +518,7 @@
     L({ id: "plans-point", type: "circle", source: "plans", filter: IS_POINT,
       paint: { "circle-color": ["get", "_c"], "circle-radius": ["interpolate", ["linear"], ["zoom"], 12, 5, 17, 9],
         "circle-stroke-color": "#fff", "circle-stroke-width": 1.5, "circle-opacity": dim } });
-    halo("halo-selected-top", "#fcc419", 3).forEach((l) => {
+    halo("halo-selected-top", "#fcc419", 3, "halo-selected").forEach((l) => {
       l.paint = l.type === "line" ? { "line-color": "#e67700", "line-width": 2, "line-dasharray": [2, 1.2] }
         : { "circle-color": "rgba(0,0,0,0)", "circle-radius": 11, "circle-stroke-color": "#e67700", "circle-stroke-width": 2.5 };
       L(l);
@@ -577,6 +581,7 @@
     S.matched = fc.numberMatched !== undefined ? fc.numberMatched : fc.features.length;
     S.plans.forEach((f) => { f.properties._c = colourOf(f.properties); });
     map.getSource("plans").setData({ type: "FeatureCollection", features: S.plans });
+    if (first) mark("plansSet");
     if (first) {
       buildFilters(); // themes present in the data
       // Perceived speed: the first frame with the plans on it (the base map's tiles may still be coming in).
@@ -599,6 +604,7 @@
     } else {
       updateHalos();
     }
+    if (first) mark("panelsDone");
     // MapLibre emits 'idle' only at the end of a frame; when the last thing to happen was a failed
     // tile (PDOK offline) no frame follows, so a watchdog asks for one until the map is idle.
     const watchdog = setInterval(() => { if (seq !== S.loadSeq) clearInterval(watchdog); else map.triggerRepaint(); }, 1000);
@@ -708,16 +714,19 @@
   }
 
   function updateHalos() {
-    if (!map || !map.getLayer("halo-selected-line")) return;
-    const sel = S.selected ? [S.selected] : [];
+    if (!map || !map.getSource("halo")) return;
     const partners = S.hoverKeys || partnersOf(S.selected);
-    ["line", "point"].forEach((kind) => {
-      const f = (keys) => ["all", kind === "point" ? IS_POINT : ["!", IS_POINT], ["in", ["get", "key"], ["literal", keys]]];
-      map.setFilter("halo-selected-" + kind, f(sel));
-      map.setFilter("halo-selected-top-" + kind, f(sel));
-      map.setFilter("halo-partner-" + kind, f(partners));
-      map.setFilter("halo-hover-" + kind, f(S.hover && S.hover !== S.selected ? [S.hover] : []));
-    });
+    const roles = [
+      ["halo-partner", partners],
+      ["halo-hover", S.hover && S.hover !== S.selected ? [S.hover] : []],
+      ["halo-selected", S.selected ? [S.selected] : []],
+    ];
+    const features = [];
+    roles.forEach(([role, keys]) => keys.forEach((key) => {
+      const f = planFeature(key);
+      if (f) features.push({ type: "Feature", geometry: f.geometry, properties: { key: key, _role: role } });
+    }));
+    map.getSource("halo").setData({ type: "FeatureCollection", features: features });
   }
 
   /* ============================================================ selection and plan panel */

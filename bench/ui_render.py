@@ -1,0 +1,133 @@
+"""First render of the programming map in headless Chromium (issue 4: target < 2 s at 10k plans).
+
+For each size the plans of the analysis benchmark (``bench/_plans.py``: realistic
+lines, polygons and points in street grids) go into a fresh SQLite store, the
+app is served by uvicorn on a loopback port, and Debian's Chromium (Playwright,
+the flags of the e2e tests, every host but 127.0.0.1 blocked: offline) opens
+``/`` several times. The figure is the page's own ``firstRenderMs``: from
+navigation start to the first idle frame with every plan drawn (the map sets
+``data-first-render-ms`` then). Its steps (config, map load, plans fetched) and
+the size and server time of the plans request are printed beside it.
+
+The plans are stored ``public`` so the map shows them to an anonymous visitor;
+what a signed-in user sees only changes which rows the request returns.
+
+    .venv/bin/python bench/ui_render.py [--sizes 1000,10000] [--runs 5] [--viewport 1440x900]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._plans import make_plans  # noqa: E402
+from openruimte.model import Visibility  # noqa: E402
+from openruimte.store import Store  # noqa: E402
+from tests.support.server import live_server  # noqa: E402
+from tests.support.system import ensure_command  # noqa: E402
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TARGET_MS = 2000
+console = Console()
+
+
+@dataclasses.dataclass
+class Run:
+    first_render_ms: float
+    steps: dict[str, float]
+
+
+def fill(db: Path, n: int) -> int:
+    plans = [dataclasses.replace(p, visibility=Visibility.PUBLIC) for p in make_plans(n)]
+    with Store.open(str(db)) as store, store.writer(actor="bench") as writer:
+        writer.upsert("plans", plans)
+    return len(plans)
+
+
+def open_once(browser, base: str, viewport: tuple[int, int]) -> Run:
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+
+    def route(r) -> None:
+        if urlparse(r.request.url).hostname == "127.0.0.1" or r.request.url.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            r.abort("internetdisconnected")
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.goto(base + "/", wait_until="commit")
+    page.wait_for_selector("#map[data-first-render-ms]", state="attached", timeout=180_000)
+    perf = page.evaluate("() => window.openruimte && window.openruimte.perf")
+    first = float(page.get_attribute("#map", "data-first-render-ms"))
+    context.close()
+    return Run(first, {k: float(v) for k, v in ((perf or {}).get("steps") or {}).items()})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="plan counts, comma separated")
+    parser.add_argument("--runs", type=int, default=5, help="page loads per size (the first one warms caches)")
+    parser.add_argument("--viewport", default="1440x900")
+    args = parser.parse_args()
+    viewport = tuple(int(v) for v in args.viewport.split("x"))
+    executable = ensure_command("chromium", "chromium")
+    from playwright.sync_api import sync_playwright
+
+    table = Table(title=f"First render of the programming map (target < {TARGET_MS:,} ms at 10k plans)")
+    for col in ("plans", "/api/plans", "server ms", "median ms", "p95 ms", "max ms", "steps (median ms)"):
+        table.add_column(col, justify="left" if col.startswith("steps") else "right")
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    with tempfile.TemporaryDirectory(prefix="openruimte-ui-render-") as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        with Progress(console=console) as progress:
+            task = progress.add_task("first render", total=len(sizes) * (args.runs + 1))
+            for n in sizes:
+                db = Path(tmp) / f"plans-{n}.db"
+                progress.update(task, description=f"{n:,} plans: store")
+                fill(db, n)
+                with Store.open(str(db)) as store, live_server(store) as base:
+                    t0 = time.perf_counter()
+                    response = httpx.get(base + "/api/plans", params={"limit": 100000}, timeout=120)
+                    server_ms = (time.perf_counter() - t0) * 1000
+                    size_mb = len(response.content) / 1e6
+                    progress.advance(task)
+                    runs = []
+                    for i in range(args.runs):
+                        progress.update(task, description=f"{n:,} plans: page load {i + 1}/{args.runs}")
+                        runs.append(open_once(browser, base, viewport))
+                        progress.advance(task)
+                timed = [r.first_render_ms for r in runs[1:]] or [runs[0].first_render_ms]
+                steps = {k: statistics.median(r.steps.get(k, 0) for r in runs[1:] or runs) for k in runs[0].steps}
+                p95 = sorted(timed)[max(0, round(0.95 * len(timed)) - 1)]
+                median = statistics.median(timed)
+                colour = "green" if median < TARGET_MS else "red"
+                table.add_row(
+                    f"{n:,}",
+                    f"{size_mb:,.1f} MB",
+                    f"{server_ms:,.0f}",
+                    f"[{colour}]{median:,.0f}[/]",
+                    f"{p95:,.0f}",
+                    f"{max(timed):,.0f}",
+                    ", ".join(f"{k} {v:,.0f}" for k, v in steps.items()),
+                )
+        browser.close()
+    console.print(table)
+    console.print("[dim]ms from navigation start; the first load of each size warms caches and is left out[/]")
+
+
+if __name__ == "__main__":
+    main()

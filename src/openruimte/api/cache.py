@@ -1,0 +1,73 @@
+"""Rendered responses kept while the store's data stays the same, with ETags.
+
+The programming map asks for every plan at once; rendering 10k plans takes the
+server 1-2 s (read, transform to WGS84, encode) and the result only changes when
+something is written. An entry is keyed by the store's data version (the newest
+audit entry: it grows with every write), the request's query and a hash of its
+credentials (``Authorization`` and ``Cookie``), so two callers who may see
+different plans never share an entry. The ETag lets a browser revalidate with
+``If-None-Match`` and get a 304 without a body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from fastapi import Request, Response
+
+from openruimte.store import Store
+
+#: total size of the kept bodies; the least recently used go first
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+
+
+class ResponseCache:
+    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[int, str, str, str], tuple[bytes, str]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: tuple[int, str, str, str], render: Callable[[], bytes]) -> tuple[bytes, str]:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+                return hit
+        body = render()  # outside the lock: other requests go on meanwhile
+        entry = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        if len(body) > self.max_bytes:
+            return entry
+        with self._lock:
+            if key not in self._entries:
+                self._entries = OrderedDict((k, v) for k, v in self._entries.items() if k[0] == key[0])
+                self._bytes = sum(len(b) for b, _ in self._entries.values())
+                self._entries[key] = entry
+                self._bytes += len(body)
+                while self._bytes > self.max_bytes:
+                    _, (old, _) = self._entries.popitem(last=False)
+                    self._bytes -= len(old)
+        return entry
+
+
+def _credentials(request: Request) -> str:
+    raw = (request.headers.get("authorization") or "") + "\n" + (request.headers.get("cookie") or "")
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def cached(
+    request: Request, store: Store, render: Callable[[], bytes], media_type: str = "application/json"
+) -> Response:
+    """The rendered body for this request (from the cache when the data has not changed), or 304."""
+    cache: ResponseCache | None = getattr(request.app.state, "response_cache", None)
+    if cache is None:
+        cache = request.app.state.response_cache = ResponseCache()
+    key = (store.data_version(), request.url.path, str(request.url.query), _credentials(request))
+    body, etag = cache.get(key, render)
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
+    if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
