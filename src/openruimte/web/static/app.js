@@ -509,7 +509,8 @@
     L({ id: "plans-outline", type: "line", source: "plans", filter: IS_POLY,
       paint: { "line-color": ["get", "_c"], "line-width": 2, "line-opacity": dim,
         "line-dasharray": ["case", ["==", ["get", "hardness"], "indicatief"], ["literal", [2, 1.5]], ["literal", [1, 0]]] } });
-    L({ id: "plans-line-casing", type: "line", source: "plans", filter: IS_LINE,
+    // the white casing only where streets are told apart (it doubles the lines to draw at city scale)
+    L({ id: "plans-line-casing", type: "line", source: "plans", filter: IS_LINE, minzoom: 13,
       layout: { "line-cap": "round", "line-join": "round" },
       paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 12, 4.5, 17, 10], "line-opacity": dim } });
     L({ id: "plans-line", type: "line", source: "plans", filter: IS_LINE,
