@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openruimte.api import errors
+from openruimte.api import auth, errors
 from openruimte.api.errors import error_body
 from openruimte.api.routers import ogc, plans, public, resources, tiles, web
 from openruimte.api.settings import Settings
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
-    for router in (plans.router, public.router, resources.router, tiles.router, ogc.router, web.router):
+    for router in (auth.router, plans.router, public.router, resources.router, tiles.router, ogc.router, web.router):
         app.include_router(router)
     web.mount_static(app)
     app.add_middleware(LimitsAndHeaders, max_body=settings.max_body_bytes)

@@ -1,4 +1,8 @@
-"""Shared dependencies as named ``Annotated`` aliases."""
+"""Shared dependencies as named ``Annotated`` aliases.
+
+Routers read through :data:`ViewDep` (the store as the caller may see it,
+store/permissions.py) and write as :data:`PrincipalDep`; only the accounts
+module touches the raw store for authentication."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from fastapi import Depends, Request
 
 from openruimte.api.settings import Settings
 from openruimte.store import Store
+from openruimte.store.permissions import ANONYMOUS, Principal, View
 
 
 def get_store(request: Request) -> Store:
@@ -18,5 +23,23 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def get_principal(request: Request) -> Principal:
+    from openruimte.api.auth import authenticate
+
+    return authenticate(request)
+
+
+def get_view(request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> View:
+    return View(request.app.state.store, principal)
+
+
+def get_public_view(request: Request) -> View:
+    """What anyone may see without logging in (the public map)."""
+    return View(request.app.state.store, ANONYMOUS)
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+ViewDep = Annotated[View, Depends(get_view)]
+PublicViewDep = Annotated[View, Depends(get_public_view)]
