@@ -54,8 +54,15 @@ def write_demo_files(data: Any, out: Path) -> list[tuple[str, Path, dict[str, An
     return todo
 
 
-def run_demo(store: Any, *, seed: int, scale: float, out: Path, console: Console) -> dict[str, ImportReport]:
-    """Generate, write, import and summarise the demo municipality."""
+#: the demo's coordinator (the municipality's urban programmer)
+DEMO_COORDINATOR = "coordinator@voorbeeldstad.nl"
+
+
+def run_demo(
+    store: Any, *, seed: int, scale: float, out: Path, console: Console, password: str | None = None
+) -> dict[str, ImportReport]:
+    """Generate, write, import and summarise the demo municipality. Its organisations sit at the
+    programming table; the coordinator gets ``password`` or a new random one, printed once."""
     from openruimte.cli import info_table
     from openruimte.demo import generate
 
@@ -66,6 +73,9 @@ def run_demo(store: Any, *, seed: int, scale: float, out: Path, console: Console
     console.print(f"Voorbeeldstad generated in {time.perf_counter() - started:.1f} s, files in {out}/")
     with store.writer("demo") as w:
         w.upsert_organisations(data.organisations)
+    from openruimte.store import security
+
+    security.set_at_table(store, [o.code for o in data.organisations], True, actor="demo")
     reports: dict[str, ImportReport] = {}
     columns = (
         TextColumn("{task.description}"),
@@ -88,7 +98,31 @@ def run_demo(store: Any, *, seed: int, scale: float, out: Path, console: Console
         summary = analyse_demo(store)
     for line in summary:
         console.print(f"  - {line}", highlight=False)
+    _coordinator(store, console, password)
     return reports
+
+
+def _coordinator(store: Any, console: Console, password: str | None) -> None:
+    """The coordinator's login: a fresh random password on every run, shown once (none is stored in clear)."""
+    import secrets
+
+    from openruimte.demo._orgs import GEMEENTE
+    from openruimte.store import security
+
+    given = password is not None
+    password = password or secrets.token_urlsafe(12)
+    if security.user_exists(store, DEMO_COORDINATOR):
+        security.set_password(store, DEMO_COORDINATOR, password, actor="demo")
+    else:
+        security.add_user(store, DEMO_COORDINATOR, GEMEENTE, "coordinator", password, actor="demo")
+    console.print("[bold]Inloggen / log in[/bold] on /login (the public map /publiek needs no login):")
+    console.print(f"  e-mail: {DEMO_COORDINATOR} (coördinator / coordinator of {GEMEENTE})", highlight=False)
+    if not given:
+        console.print(
+            f"  wachtwoord / password: {password}   (alleen nu getoond / shown only now; "
+            "`openruimte demo` again makes a new one)",
+            highlight=False,
+        )
 
 
 def analyse_demo(store: Any) -> list[str]:

@@ -174,6 +174,25 @@ def add_user(store: Any, email: str, org: str, role: Role | str, password: str, 
     return int(pk)
 
 
+def set_password(store: Any, email: str, password: str, *, actor: str) -> None:
+    """A new password for an existing user; their open sessions end."""
+    check_password(password)
+    email = email.strip().lower()
+    with store.writer(actor) as w:
+        u = t.users
+        pk = w.conn.execute(sa.select(u.c.pk).where(u.c.email == email)).scalar()
+        if pk is None:
+            raise AccountError(f"no user {email}")
+        w.conn.execute(sa.update(u).where(u.c.pk == pk).values(password_hash=hash_password(password)))
+        w.conn.execute(sa.delete(t.sessions).where(t.sessions.c.user_pk == pk))
+        w.audit("update", "users", email, None, {"password": "changed"})
+
+
+def user_exists(store: Any, email: str) -> bool:
+    with store.engine.connect() as conn:
+        return conn.execute(sa.select(t.users.c.pk).where(t.users.c.email == email.strip().lower())).first() is not None
+
+
 def users(store: Any) -> list[dict[str, Any]]:
     u = t.users
     with store.engine.connect() as conn:

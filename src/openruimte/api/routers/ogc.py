@@ -211,7 +211,9 @@ def _extent(loaded: Loaded, temporal: bool) -> dict[str, Any]:
     bounds = loaded.bounds[~np.isnan(loaded.bounds).any(axis=1)] if len(loaded) else loaded.bounds
     out: dict[str, Any] = {}
     if len(bounds):
-        envelope = shapely.box(bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max())
+        x0, y0, x1, y1 = bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()
+        # one point (or a straight line along an axis) has a flat envelope: widen it by a millimetre
+        envelope = shapely.box(x0, y0, max(x1, x0 + 0.001), max(y1, y0 + 0.001))
         dense = shapely.segmentize(envelope, max(envelope.length / 400, 1.0))
         lonlat = transform_geometries([dense], STORAGE_CRS, WGS84)[0]
         x0, y0, x1, y1 = lonlat.bounds  # outwards to 7 decimals (~1 cm): the box still holds every feature
