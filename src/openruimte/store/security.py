@@ -332,8 +332,9 @@ def login(store: Any, email: str, password: str, ip: str) -> tuple[str, Session]
     ok = ok and user is not None and not user.disabled
     with store.engine.begin() as conn:
         conn.execute(sa.insert(la), {"at": moment, "ip": ip, "email": email, "success": ok})
-        if not ok:
-            raise LoginRefused("onbekend e-mailadres of verkeerd wachtwoord / unknown e-mail address or wrong password")
+    if not ok:  # the failed attempt is committed first: it counts
+        raise LoginRefused("onbekend e-mailadres of verkeerd wachtwoord / unknown e-mail address or wrong password")
+    with store.engine.begin() as conn:
         cookie = pysecrets.token_urlsafe(32)
         csrf = pysecrets.token_urlsafe(32)
         expires = moment + dt.timedelta(hours=SESSION_HOURS)
