@@ -90,6 +90,19 @@ def test_cli_prints_the_token_once_and_it_works(store, app, db_url):
     listing = runner.invoke(cli, ["token", "list", "--db", db_url])
     assert token not in listing.output and token[:6] in listing.output
     assert TestClient(app).get("/api/session", headers={"Authorization": f"Bearer {token}"}).json()["role"] == "admin"
+    made = runner.invoke(
+        cli,
+        ["user", "add", "x@gemeente-x.nl", "--org", "gemeente-x", "--password-stdin", "--db", db_url],
+        input=PASSWORD,
+    )
+    assert made.exit_code == 0, made.output
+    changed = runner.invoke(
+        cli, ["user", "password", "x@gemeente-x.nl", "--password-stdin", "--db", db_url], input=PASSWORD + "!"
+    )
+    assert changed.exit_code == 0, changed.output
+    with pytest.raises(security.LoginRefused):
+        security.login(store, "x@gemeente-x.nl", PASSWORD, "127.0.0.1")
+    assert security.login(store, "x@gemeente-x.nl", PASSWORD + "!", "127.0.0.1")[1].principal.role == "viewer"
     bad = runner.invoke(
         cli, ["user", "add", "x@y.nl", "--org", "nope", "--password-stdin", "--db", db_url], input=PASSWORD
     )
@@ -264,3 +277,12 @@ def test_login_rate_limits_per_account_and_per_address(store, app, user):
     with store.engine.begin() as conn:
         conn.execute(sa.update(t.login_attempts).values(at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
     assert login(client, user, PASSWORD).status_code == 303
+
+
+def test_only_the_coordinator_runs_the_analysis(store, app):
+    client = TestClient(app)
+    error(client.post("/api/analysis/plans"), 401, "unauthenticated")
+    error(client.post("/api/analysis/plans", headers=token_headers(store, "gemeente-x", "admin")), 403, "forbidden")
+    r = client.post("/api/analysis/plans", headers=token_headers(store, "gemeente-x", "coordinator"))
+    assert r.status_code == 200 and r.json()["created_at"]
+    assert store.latest_analysis("plans")["actor"].startswith("token:")

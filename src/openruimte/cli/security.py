@@ -104,6 +104,31 @@ def user_add(
     console.print(f"user {email.strip().lower()} added: {role} of {org}", highlight=False)
 
 
+@user_app.command("password")
+def user_password(
+    email: Annotated[str, typer.Argument(help="E-mail address of the user.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input (for scripts).")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Set a new password for a user; their open sessions end."""
+    from openruimte.store import security
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Nieuw wachtwoord / new password", hide_input=True, confirmation_prompt=True)
+    store = _open(db)
+    try:
+        security.set_password(store, email, password, actor=_actor())
+    except OpenRuimteError as err:
+        raise _fail(str(err)) from None
+    finally:
+        store.close()
+    console.print(f"password of {email.strip().lower()} changed; their sessions have ended", highlight=False)
+
+
 @user_app.command("list")
 def user_list(db: DbOption = None) -> None:
     """List the users (never their passwords: only argon2 hashes are stored)."""

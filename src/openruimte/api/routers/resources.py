@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from openruimte.api import geo
-from openruimte.api.deps import SettingsDep, ViewDep
+from openruimte.api.deps import PrincipalDep, SettingsDep, StoreDep, ViewDep
 from openruimte.api.errors import ApiError
 from openruimte.api.settings import SETTINGS_DOC
 from openruimte.model import ASSET_GROUPS, Hardness, Phase
@@ -131,6 +131,22 @@ def get_analysis(view: ViewDep, kind: str) -> dict[str, Any]:
         "actor": saved["actor"],
         "result": saved["result"],
     }
+
+
+@router.post("/analysis/plans", summary="Run the couplings and no-dig analysis over every plan (the coordinator)")
+def run_plan_analysis(store: StoreDep, principal: PrincipalDep) -> dict[str, Any]:
+    """The analysis sees every plan (private ones too); each reader gets the result filtered
+    pair by pair (GET /api/analysis/plans)."""
+    from openruimte import analysing
+    from openruimte.analysis.pairs import Parameters
+
+    if principal.anonymous:
+        raise ApiError(401, "unauthenticated", "running an analysis needs the coordinator's token or login")
+    if not (principal.coordinator or principal.system):
+        raise ApiError(403, "forbidden", "only the coordinator runs analyses for the programming table")
+    analysing.analyse_store(store, Parameters(), actor=principal.actor)
+    saved = store.latest_analysis("plans")
+    return {"kind": "plans", "created_at": geo.json_value(saved["created_at"]) if saved else None}
 
 
 @router.get("/info", summary="Counts per category of information and owner")
