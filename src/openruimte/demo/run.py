@@ -56,6 +56,8 @@ def write_demo_files(data: Any, out: Path) -> list[tuple[str, Path, dict[str, An
 
 #: the demo's coordinator (the municipality's urban programmer)
 DEMO_COORDINATOR = "coordinator@voorbeeldstad.nl"
+#: an editor of the grid operator, to see the table as a party sees it
+DEMO_EDITOR = "planner@netbeheer-noord.nl"
 
 
 def run_demo(
@@ -103,26 +105,25 @@ def run_demo(
 
 
 def _coordinator(store: Any, console: Console, password: str | None) -> None:
-    """The coordinator's login: a fresh random password on every run, shown once (none is stored in clear)."""
+    """The logins of the demo: the coordinator, and an editor of the grid operator (to see what a party
+    sees: others' sensitive plans masked, undisclosed coordination). A fresh random password per run,
+    shown once (no password is stored in clear); ``password`` (tests) is used for both."""
     import secrets
 
-    from openruimte.demo._orgs import GEMEENTE
+    from openruimte.demo._orgs import GEMEENTE, NETBEHEERDER
     from openruimte.store import security
 
-    given = password is not None
-    password = password or secrets.token_urlsafe(12)
-    if security.user_exists(store, DEMO_COORDINATOR):
-        security.set_password(store, DEMO_COORDINATOR, password, actor="demo")
-    else:
-        security.add_user(store, DEMO_COORDINATOR, GEMEENTE, "coordinator", password, actor="demo")
     console.print("[bold]Inloggen / log in[/bold] on /login (the public map /publiek needs no login):")
-    console.print(f"  e-mail: {DEMO_COORDINATOR} (coördinator / coordinator of {GEMEENTE})", highlight=False)
-    if not given:
-        console.print(
-            f"  wachtwoord / password: {password}   (alleen nu getoond / shown only now; "
-            "`openruimte demo` again makes a new one)",
-            highlight=False,
-        )
+    for email, org, role in ((DEMO_COORDINATOR, GEMEENTE, "coordinator"), (DEMO_EDITOR, NETBEHEERDER, "editor")):
+        chosen = password or secrets.token_urlsafe(12)
+        if security.user_exists(store, email):
+            security.set_password(store, email, chosen, actor="demo")
+        else:
+            security.add_user(store, email, org, role, chosen, actor="demo")
+        shown = "" if password else f"  wachtwoord / password: {chosen}"
+        console.print(f"  {email} ({role} / {org}){shown}", highlight=False)
+    if not password:
+        console.print("  (alleen nu getoond / shown only now; `openruimte demo` again makes new ones)")
 
 
 def analyse_demo(store: Any) -> list[str]:
