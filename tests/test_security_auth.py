@@ -58,6 +58,9 @@ def test_tokens_are_stored_hashed_and_expire_and_revoke(store, app):
         audit = " ".join(str(r) for r in conn.execute(sa.select(t.audit_log)).all())
     assert token not in everything and token not in audit and row.token_hash == security.sha256(token)
     client = TestClient(app)
+    r = client.get("/api/plans", headers={"Authorization": f"Bearer {token}"})
+    assert r.headers["cache-control"] == "private, no-cache" and "Authorization" in r.headers["vary"]
+    assert "HTTPBearer" in client.get("/openapi.json").json()["components"]["securitySchemes"]
     ok = client.get("/api/session", headers={"Authorization": f"Bearer {token}"}).json()
     assert ok["org"] == "gemeente-x" and ok["role"] == "editor" and ok["auth"] == "token"
     for header in ("Bearer nope", "Basic abc", "Bearer", f"Token {token}"):

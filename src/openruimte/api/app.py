@@ -26,6 +26,10 @@ SECURITY_HEADERS = {
 }
 
 
+#: paths whose answers depend on who asks (store/permissions.py)
+PER_PRINCIPAL = ("/api", "/ogc", "/tiles")
+
+
 class LimitsAndHeaders:
     """Refuses bodies over the limit with 413 (also without Content-Length) and
     adds security headers to every response."""
@@ -55,17 +59,26 @@ class LimitsAndHeaders:
                     raise _TooLarge
             return message
 
+        per_principal = scope.get("path", "").startswith(PER_PRINCIPAL)
+
         async def send_with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                present = {k.lower() for k, _ in message.get("headers", [])}
+                headers = list(message.get("headers", []))
+                if per_principal:  # answers differ per caller: never from a shared cache
+                    given = b"".join(v for k, v in headers if k.lower() == b"cache-control")
+                    if b"no-store" not in given:
+                        headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                        headers.append((b"cache-control", b"private, no-cache"))
+                    headers.append((b"vary", b"Authorization, Cookie"))
+                present = {k.lower() for k, _ in headers}
                 extra = [
                     (k.lower().encode(), v.encode())
                     for k, v in SECURITY_HEADERS.items()
                     if k.lower().encode() not in present
                 ]
-                message["headers"] = list(message.get("headers", [])) + extra
+                message["headers"] = headers + extra
             await send(message)
 
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from openruimte.api.settings import Settings
 from openruimte.store import Store
@@ -23,7 +24,13 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_principal(request: Request) -> Principal:
+#: declares the bearer scheme in the OpenAPI document (Swagger's "Authorize"); api/auth.py checks the header
+_bearer = HTTPBearer(auto_error=False, description="An API token from `openruimte token create`.")
+
+
+def get_principal(
+    request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None
+) -> Principal:
     from openruimte.api.auth import authenticate
 
     return authenticate(request)
