@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 DATA = SHARED / "data"
 _counter = itertools.count()
+#: the coordinator's password in the test demo store (the real demo makes a random one)
+DEMO_PASSWORD = "test-coordinator-password"
 
 
 def _skip_or_fail(reason: str) -> None:
@@ -77,6 +79,7 @@ def demo_store(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("demo")
     store = Store.open(f"sqlite:///{folder / 'demo.db'}")
-    run_demo(store, seed=2026, scale=0.1, out=folder / "files", console=Console(file=open(folder / "log.txt", "w")))
+    log = Console(file=open(folder / "log.txt", "w"))
+    run_demo(store, seed=2026, scale=0.1, out=folder / "files", console=log, password=DEMO_PASSWORD)
     yield store
     store.close()

@@ -1,5 +1,8 @@
 """The REST API in process: plans CRUD with the importer's validation, filters,
-ETags, history, analysis, export; one error shape on every endpoint."""
+ETags, history, analysis, export; one error shape on every endpoint.
+
+Writes run as an editor of the plans' owner; the demo reads as its coordinator
+(what anyone else sees: tests/test_security_matrix.py)."""
 
 import json
 
@@ -9,16 +12,27 @@ from fastapi.testclient import TestClient
 from openruimte import io
 from openruimte.api import Settings, create_app
 from tests.factories import X0, Y0
+from tests.support.auth import DEMO_MUNICIPALITY, coordinator_view, token_headers
 
 
 @pytest.fixture
 def client(store):
-    return TestClient(create_app(Settings(), store=store))
+    c = TestClient(create_app(Settings(), store=store))
+    c.headers.update(token_headers(store, "gemeente-x", "editor"))
+    return c
 
 
 @pytest.fixture(scope="module")
 def demo_client(demo_store):
-    return TestClient(create_app(Settings(), store=demo_store))
+    c = TestClient(create_app(Settings(), store=demo_store))
+    c.headers.update(token_headers(demo_store, DEMO_MUNICIPALITY, "coordinator"))
+    return c
+
+
+@pytest.fixture(scope="module")
+def seen(demo_store):
+    """The demo's plans as its coordinator sees them."""
+    return coordinator_view(demo_store).plans()
 
 
 def feature(**props):
@@ -54,12 +68,27 @@ def test_create_read_update_delete_with_etags(client):
     stale = client.put(
         "/api/plans/gemeente-x/p1?crs=EPSG:28992", json=feature(phase="realisatie"), headers={"If-Match": '"1"'}
     )
-    assert stale.status_code == 412
+    assert stale.status_code == 412 and stale.headers["etag"] == '"2"'
     assert stale.json()["error"]["details"] == [{"current_version": 2}]
+    missing = client.put("/api/plans/gemeente-x/p1?crs=EPSG:28992", json=feature(phase="realisatie"))
+    assert missing.status_code == 428 and missing.json()["error"]["code"] == "precondition_required"
+    patched = client.patch(
+        "/api/plans/gemeente-x/p1",
+        json={"type": "Feature", "properties": {"name": "Riool Kerkstraat-Oost"}},
+        headers={"If-Match": '"2"'},
+    )
+    assert patched.status_code == 200 and patched.headers["etag"] == '"3"'
+    assert (
+        patched.json()["properties"]["name"] == "Riool Kerkstraat-Oost"
+        and patched.json()["properties"]["phase"] == "voorbereiding"
+    )
     history = client.get("/api/plans/gemeente-x/p1/history").json()["history"]
-    assert [h["action"] for h in history] == ["update", "insert"]
-    assert history[0]["before"] == {"phase": "ontwerp"} and history[0]["after"] == {"phase": "voorbereiding"}
-    assert client.delete("/api/plans/gemeente-x/p1").status_code == 204
+    assert [h["action"] for h in history] == ["update", "update", "insert"]
+    assert history[1]["before"] == {"phase": "ontwerp"} and history[1]["after"] == {"phase": "voorbereiding"}
+    assert {h["actor"] for h in history} == {history[0]["actor"]} and history[0]["actor"].startswith("token:")
+    assert client.delete("/api/plans/gemeente-x/p1").status_code == 428
+    assert client.delete("/api/plans/gemeente-x/p1", headers={"If-Match": '"2"'}).status_code == 412
+    assert client.delete("/api/plans/gemeente-x/p1", headers={"If-Match": '"3"'}).status_code == 204
     assert client.get("/api/plans/gemeente-x/p1").status_code == 404
 
 
@@ -78,8 +107,8 @@ def test_validation_messages_are_the_importers(client):
     assert wgs.status_code == 422 and "pass --crs EPSG:28992" in wgs.json()["error"]["message"]
 
 
-def test_filters_and_geojson_in_wgs84(demo_client, demo_store):
-    all_plans = demo_store.plans()
+def test_filters_and_geojson_in_wgs84(demo_client, seen):
+    all_plans = seen
     body = demo_client.get("/api/plans").json()
     assert body["numberMatched"] == len(all_plans)
     lon, lat = (
@@ -98,7 +127,7 @@ def test_filters_and_geojson_in_wgs84(demo_client, demo_store):
     )
 
 
-def test_plan_analysis_and_export(demo_client, demo_store, tmp_path):
+def test_plan_analysis_and_export(demo_client, seen, tmp_path):
     result = demo_client.get("/api/analysis/plans").json()["result"]
     pair = result["couplings"][0]
     owner, pid = pair["a"].split(":", 1)
@@ -110,7 +139,7 @@ def test_plan_analysis_and_export(demo_client, demo_store, tmp_path):
         path = tmp_path / f"x.{fmt}"
         path.write_bytes(r.content)
         got = io.read(path, "plans")
-        assert got.errors == [] and len(got.items) == sum(p.phase.value == "ontwerp" for p in demo_store.plans())
+        assert got.errors == [] and len(got.items) == sum(p.phase.value == "ontwerp" for p in seen)
 
 
 def test_public_plans_only_published_without_internal_fields(demo_client, demo_store):
@@ -148,6 +177,7 @@ def test_info_config_layers_vital_tiles(demo_client):
 
 def test_security_headers_and_body_limit(store):
     client = TestClient(create_app(Settings(max_body_bytes=2048), store=store))
+    client.headers.update(token_headers(store, "gemeente-x", "editor"))
     r = client.get("/api/info")
     assert (
         r.headers["x-content-type-options"] == "nosniff"
@@ -178,7 +208,14 @@ def _bad_calls(app):
 
 
 #: listings with no parameter to get wrong
-WITHOUT_PARAMETERS = {"/api/layers", "/api/organisations", "/api/info", "/api/config", "/api/public/plans"}
+WITHOUT_PARAMETERS = {
+    "/api/layers",
+    "/api/organisations",
+    "/api/info",
+    "/api/config",
+    "/api/public/plans",
+    "/api/session",
+}
 
 
 def test_one_error_shape_on_every_endpoint(client):
@@ -202,11 +239,12 @@ def test_one_error_shape_on_every_endpoint(client):
         assert body["error"]["status"] == r.status_code and body["error"]["message"], (method, path)
 
 
-def test_plan_list_is_cached_per_data_version_and_credentials(client, store):
+def test_plan_list_is_cached_per_data_version_and_visibility_scope(client, store):
     """The map's big request is rendered once per data version; ETag/304; a write shows at once;
-    callers with other credentials never share an entry."""
+    callers who may see different plans never share an entry."""
     from tests.factories import plan
 
+    other = token_headers(store, "netbeheerder-y", "viewer")  # (a write: made before the first request)
     with store.writer(actor="test") as w:
         w.upsert("plans", [plan(id="c1", visibility="public")])
     first = client.get("/api/plans")
@@ -216,7 +254,9 @@ def test_plan_list_is_cached_per_data_version_and_credentials(client, store):
     cache = client.app.state.response_cache
     entries = len(cache._entries)
     assert client.get("/api/plans").content == first.content and len(cache._entries) == entries
-    client.get("/api/plans", headers={"Cookie": "taal=en"})
+    client.get("/api/plans", headers={"Cookie": "taal=en"})  # the same caller: the same entry
+    assert len(cache._entries) == entries
+    client.get("/api/plans", headers=other)
     assert len(cache._entries) == entries + 1
     with store.writer(actor="test") as w:
         w.upsert("plans", [plan(id="c2", visibility="public")])

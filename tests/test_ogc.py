@@ -16,15 +16,25 @@ from shapely.geometry import shape
 from openruimte.api import Settings, create_app
 from openruimte.io.crs import CRS84_URI, RD_URI, to_wgs84
 from openruimte.model import Plan
+from openruimte.store.permissions import may_see
 from tests import factories
+from tests.support.auth import DEMO_MUNICIPALITY, token_headers
+from tests.support.auth import coordinator_view as seen
 
 JSON_TYPES = (str, int, float, bool, type(None))
 CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
 
 
+def coordinator_client(store, settings=None):
+    """The tests read as the demo's coordinator (what others see: tests/test_security_matrix.py)."""
+    c = TestClient(create_app(settings or Settings(), store=store))
+    c.headers.update(token_headers(store, DEMO_MUNICIPALITY, "coordinator"))
+    return c
+
+
 @pytest.fixture(scope="module")
 def client(demo_store):
-    return TestClient(create_app(Settings(), store=demo_store))
+    return coordinator_client(demo_store)
 
 
 def ok(client, url, **params):
@@ -134,7 +144,7 @@ def test_collections_list_every_collection_with_extent_and_crs(client, demo_stor
             assert coll["title"] == titles[cid]
         assert coll == ok(client, f"/ogc/collections/{cid}")  # the same description on its own
 
-    plans = demo_store.plans()
+    plans = seen(demo_store).plans()
     bounds = shapely.GeometryCollection(to_wgs84([p.geometry for p in plans])).bounds
     ((minx, miny, maxx, maxy),) = by_id["plans"]["extent"]["spatial"]["bbox"]
     assert minx <= bounds[0] and miny <= bounds[1] and maxx >= bounds[2] and maxy >= bounds[3]
@@ -148,10 +158,10 @@ def test_collections_list_every_collection_with_extent_and_crs(client, demo_stor
 
 
 def test_every_collection_serves_all_its_features(client, demo_store):
-    analysis = demo_store.latest_analysis("plans")["result"]
+    analysis = seen(demo_store).analysis("plans")["result"]
     expected = {
-        "plans": len(demo_store.plans()),
-        "assets": len(demo_store.assets()),
+        "plans": len(seen(demo_store).plans()),
+        "assets": len(seen(demo_store).assets()),
         "couplings": len(analysis["couplings"]),
         "conflicts": len(analysis["conflicts"]),
         "areas": len(demo_store.areas()),
@@ -177,7 +187,7 @@ def test_every_collection_serves_all_its_features(client, demo_store):
 
 def test_plan_properties_are_complete_and_flat(client, demo_store):
     feats, _ = all_pages(client, "/ogc/collections/plans/items", limit=100)
-    by_key = {p.key: p for p in demo_store.plans()}
+    by_key = {p.key: p for p in seen(demo_store).plans()}
     assert {f["id"] for f in feats} == set(by_key)
     exchange = set(by_key[feats[0]["id"]].to_record()) - {"geometry"}
     for feat in feats:
@@ -214,7 +224,7 @@ def test_next_links_reach_every_feature_once(client, demo_store, cid, limit):
     assert "prev" not in {li["rel"] for li in pages[0]["links"]}
     assert all("prev" in {li["rel"] for li in p["links"]} for p in pages[1:])
     if cid == "plans":
-        assert [f["id"] for f in feats] == [p.key for p in demo_store.plans()]  # store order, stable
+        assert [f["id"] for f in feats] == [p.key for p in seen(demo_store).plans()]  # store order, stable
 
 
 def test_paging_keeps_the_filters(client):
@@ -234,11 +244,11 @@ def test_limit_offset_validation_and_cap(client, demo_store):
     for params in ({"limit": 0}, {"limit": "abc"}, {"limit": -5}, {"offset": -1}, {"offset": "x"}, {"limit": [1, 2]}):
         bad(client, "/ogc/collections/plans/items", **params)
     page = ok(client, "/ogc/collections/plans/items", limit=50_000)
-    assert page["numberReturned"] == page["numberMatched"] == len(demo_store.plans())
+    assert page["numberReturned"] == page["numberMatched"] == len(seen(demo_store).plans())
     page = ok(client, "/ogc/collections/plans/items", offset=10_000)
     assert page["features"] == [] and "next" not in {li["rel"] for li in page["links"]}
 
-    capped = TestClient(create_app(Settings(page_limit=5), store=demo_store))
+    capped = coordinator_client(demo_store, Settings(page_limit=5))
     page = ok(capped, "/ogc/collections/plans/items", limit=50)
     assert page["numberReturned"] == 5
     assert parse_qs(urlsplit(rel(page, "next")).query)["limit"] == ["5"]
@@ -253,7 +263,7 @@ def test_pages_read_the_store_once(demo_store, monkeypatch):
         return original(**kwargs)
 
     monkeypatch.setattr(demo_store, "assets", counting)
-    fresh = TestClient(create_app(Settings(), store=demo_store))
+    fresh = coordinator_client(demo_store)
     ids = set()
     for offset in (0, 10, 20, 4000):
         page = ok(fresh, "/ogc/collections/assets/items", offset=offset, bbox="5.30,52.10,5.45,52.20")
@@ -267,7 +277,7 @@ def test_pages_read_the_store_once(demo_store, monkeypatch):
 
 def test_bbox_in_crs84(client, demo_store):
     box = (5.37, 52.14, 5.40, 52.16)
-    plans = demo_store.plans()
+    plans = seen(demo_store).plans()
     lonlat = to_wgs84([p.geometry for p in plans])
     expected = {p.key for p, g in zip(plans, lonlat, strict=True) if g.intersects(shapely.box(*box))}
     assert 0 < len(expected) < len(plans)
@@ -281,7 +291,7 @@ def test_bbox_in_crs84(client, demo_store):
 
 
 def test_bbox_in_rd(client, demo_store):
-    plans = demo_store.plans()
+    plans = seen(demo_store).plans()
     x0, y0, x1, y1 = shapely.GeometryCollection([p.geometry for p in plans]).bounds
     box = (x0, y0, (x0 + x1) / 2, (y0 + y1) / 2)
     expected = {p.key for p in plans if p.geometry.intersects(shapely.box(*box))}
@@ -290,7 +300,7 @@ def test_bbox_in_rd(client, demo_store):
         client, "/ogc/collections/plans/items", bbox=",".join(map(str, box)), **{"bbox-crs": RD_URI}, limit=100
     )
     assert {f["id"] for f in feats} == expected
-    assets = [a for a in demo_store.assets() if a.geometry.intersects(shapely.box(*box))]
+    assets = [a for a in seen(demo_store).assets() if a.geometry.intersects(shapely.box(*box))]
     page = ok(client, "/ogc/collections/assets/items", bbox=",".join(map(str, box)), **{"bbox-crs": RD_URI})
     assert page["numberMatched"] == len(assets)
 
@@ -317,7 +327,7 @@ def test_bbox_errors_and_far_away(client):
     ],
 )
 def test_datetime_on_the_execution_window(client, demo_store, value, lo, hi):
-    plans = demo_store.plans()
+    plans = seen(demo_store).plans()
     expected = {p.key for p in plans if overlaps(p, lo, hi)}
     assert len(expected) < len(plans)
     feats, _ = all_pages(client, "/ogc/collections/plans/items", datetime=value, limit=100)
@@ -334,7 +344,7 @@ def test_datetime_errors(client):
 def test_crs_rd_returns_the_stored_coordinates(client, demo_store):
     resp = client.get("/ogc/collections/plans/items", params={"crs": RD_URI, "limit": 1000})
     assert resp.headers["content-crs"] == f"<{RD_URI}>"
-    by_key = {p.key: p for p in demo_store.plans()}
+    by_key = {p.key: p for p in seen(demo_store).plans()}
     for feat in resp.json()["features"]:
         assert shapely.equals_exact(shape(feat["geometry"]), by_key[feat["id"]].geometry, tolerance=0)
     # other spellings of EPSG:28992 are understood too
@@ -346,7 +356,7 @@ def test_crs_rd_returns_the_stored_coordinates(client, demo_store):
 def test_crs84_is_lon_lat_within_a_millimetre(client, demo_store):
     resp = client.get("/ogc/collections/plans/items", params={"crs": CRS84_URI, "limit": 1000})
     assert resp.headers["content-crs"] == f"<{CRS84_URI}>"
-    by_key = {p.key: p for p in demo_store.plans()}
+    by_key = {p.key: p for p in seen(demo_store).plans()}
     for feat in resp.json()["features"]:
         expected = to_wgs84([by_key[feat["id"]].geometry])[0]
         got = shape(feat["geometry"])
@@ -365,7 +375,7 @@ def test_unsupported_crs_is_400(client):
 
 
 def test_property_filters(client, demo_store):
-    plans = demo_store.plans()
+    plans = seen(demo_store).plans()
     owner = plans[0].owner
 
     def keys(**params):
@@ -379,12 +389,12 @@ def test_property_filters(client, demo_store):
     assert keys(excavation="false") == {p.key for p in plans if not p.excavation}
     assert keys(id=plans[3].id, owner=plans[3].owner) == {plans[3].key}
     assert keys(phase="bestaat-niet") == set()
-    assets = demo_store.assets()
+    assets = seen(demo_store).assets()
     page = ok(client, "/ogc/collections/assets/items", asset_type=assets[0].asset_type, owner=assets[0].owner)
     assert page["numberMatched"] == sum(
         a.asset_type == assets[0].asset_type and a.owner == assets[0].owner for a in assets
     )
-    a, b = demo_store.latest_analysis("plans")["result"]["couplings"][0]["a"], None
+    a, b = seen(demo_store).analysis("plans")["result"]["couplings"][0]["a"], None
     page = ok(client, "/ogc/collections/couplings/items", a=a)
     assert page["numberMatched"] >= 1 and all(f["properties"]["a"] == a for f in page["features"]) and b is None
     bad(client, "/ogc/collections/plans/items", excavation="misschien")
@@ -416,7 +426,7 @@ def test_unknown_collection_or_feature_is_404(client):
 
 
 def test_feature_by_id_with_colon_and_percent_encoding(client, demo_store):
-    plan = demo_store.plans()[0]
+    plan = seen(demo_store).plans()[0]
     for path in (plan.key, quote(plan.key, safe=""), quote(plan.key)):
         resp = client.get(f"/ogc/collections/plans/items/{path}")
         assert resp.status_code == 200, path
@@ -433,8 +443,8 @@ def test_feature_by_id_with_colon_and_percent_encoding(client, demo_store):
 
 
 def test_couplings_and_conflicts_are_lines_between_the_nearest_points(client, demo_store):
-    geoms = {p.key: p.geometry for p in demo_store.plans()}
-    result = demo_store.latest_analysis("plans")["result"]
+    geoms = {p.key: p.geometry for p in seen(demo_store).plans()}
+    result = seen(demo_store).analysis("plans")["result"]
     for cid, first, second, extra in (
         ("couplings", "a", "b", ("gap_days", "score")),
         ("conflicts", "renewal", "plan", ("overlap_days",)),
@@ -485,7 +495,7 @@ def test_html_pages_are_plain_server_rendered(client, path):
 
 
 def test_html_feature_page_and_items_table(client, demo_store):
-    plan = demo_store.plans()[0]
+    plan = seen(demo_store).plans()[0]
     page = client.get(f"/ogc/collections/plans/items/{plan.key}", params={"f": "html"}).text
     assert plan.name in page and "Geometrie" in page
     page = client.get("/ogc/collections/plans/items", params={"f": "html", "limit": 5}).text
@@ -510,10 +520,11 @@ def test_accept_negotiation(client):
 def test_writes_show_at_once_on_both_engines(store):
     with store.writer("test") as w:
         w.upsert("plans", factories.full_plans())
-    client = TestClient(create_app(Settings(), store=store))
+    client = coordinator_client(store)
     page = ok(client, "/ogc/collections/plans/items", crs=RD_URI)
-    by_key = {p.key: p for p in factories.full_plans()}
-    assert page["numberMatched"] == len(by_key)
+    coordinator = seen(store).principal
+    by_key = {p.key: p for p in factories.full_plans() if may_see(coordinator, p.owner, p.visibility)}
+    assert page["numberMatched"] == len(by_key) >= 3  # another party's private plan is not among them
     for feat in page["features"]:
         assert shapely.equals_exact(shape(feat["geometry"]), by_key[feat["id"]].geometry, tolerance=0)
         assert Plan.from_record({**feat["properties"], "geometry": shape(feat["geometry"])}) == by_key[feat["id"]]

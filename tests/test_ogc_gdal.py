@@ -19,20 +19,27 @@ import shapely
 
 from openruimte.io.crs import WGS84, to_wgs84, transform_geometries
 from openruimte.model import STORAGE_CRS
+from tests.support.auth import DEMO_MUNICIPALITY, token_headers
+from tests.support.auth import coordinator_view as seen
 from tests.support.server import live_server
 from tests.support.system import ensure_command
+
+#: GDAL sends the coordinator's token (GDAL_HTTP_HEADERS), as QGIS users do with theirs
+HEADERS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
 def ogc_url(demo_store):
     ensure_command("ogrinfo", "gdal-bin")
     ensure_command("ogr2ogr", "gdal-bin")
+    HEADERS.update(token_headers(demo_store, DEMO_MUNICIPALITY, "coordinator"))
     with live_server(demo_store) as base:
         yield f"{base}/ogc"
 
 
 def gdal(*args: str, debug: bool = False) -> subprocess.CompletedProcess:
     env = dict(os.environ, CPL_DEBUG="ON" if debug else "OFF", GDAL_HTTP_TIMEOUT="60")
+    env["GDAL_HTTP_HEADERS"] = "\r\n".join(f"{k}: {v}" for k, v in HEADERS.items())
     proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc
@@ -59,7 +66,7 @@ def test_ogrinfo_lists_every_collection(ogc_url, demo_store):
 def test_ogrinfo_counts_the_plans_with_typed_fields(ogc_url, demo_store):
     proc = gdal("ogrinfo", "-ro", "-al", "-so", f"OAPIF:{ogc_url}", "plans", debug=True)
     out = proc.stdout
-    assert f"Feature Count: {len(demo_store.plans())}" in out
+    assert f"Feature Count: {len(seen(demo_store).plans())}" in out
     for field, kind in (
         ("name", "String"),
         ("start", "Date"),
@@ -74,7 +81,7 @@ def test_ogrinfo_counts_the_plans_with_typed_fields(ogc_url, demo_store):
     urls = requested(proc)
     assert any(u.endswith("/ogc/collections/plans/schema") for u in urls), urls
     assets = gdal("ogrinfo", "-ro", "-al", "-so", f"OAPIF:{ogc_url}", "assets").stdout
-    assert f"Feature Count: {len(demo_store.assets())}" in assets
+    assert f"Feature Count: {len(seen(demo_store).assets())}" in assets
 
 
 def _download(tmp_path, ogc_url, *extra: str):
@@ -89,7 +96,7 @@ def _date(value) -> str | None:
 
 def test_ogr2ogr_downloads_every_plan(tmp_path, ogc_url, demo_store):
     frame, urls = _download(tmp_path, ogc_url)
-    plans = demo_store.plans()
+    plans = seen(demo_store).plans()
     assert len(frame) == len(plans)
     pages = [u for u in urls if "/collections/plans/items" in u]
     assert len(pages) >= len(plans) // 10 and all("offset=" in u for u in pages[2:])  # paged by next links
@@ -110,7 +117,7 @@ def test_ogr2ogr_downloads_every_plan(tmp_path, ogc_url, demo_store):
 def test_ogr2ogr_with_a_bbox(tmp_path, ogc_url, demo_store):
     box = (5.37, 52.14, 5.40, 52.16)
     frame, urls = _download(tmp_path, ogc_url, "-spat", *map(str, box))
-    plans = demo_store.plans()
+    plans = seen(demo_store).plans()
     expected = {
         p.key
         for p, g in zip(plans, to_wgs84([p.geometry for p in plans]), strict=True)
@@ -124,10 +131,10 @@ def test_ogr2ogr_with_a_bbox(tmp_path, ogc_url, demo_store):
 
 
 def test_gdal_sends_property_filters_to_the_server(ogc_url, demo_store):
-    owner = demo_store.plans()[0].owner
+    owner = seen(demo_store).plans()[0].owner
     where = f"phase = 'ontwerp' AND owner = '{owner}'"
     proc = gdal("ogrinfo", "-ro", "-al", "-so", "-where", where, f"OAPIF:{ogc_url}", "plans", debug=True)
-    expected = sum(p.phase.value == "ontwerp" and p.owner == owner for p in demo_store.plans())
+    expected = sum(p.phase.value == "ontwerp" and p.owner == owner for p in seen(demo_store).plans())
     assert f"Feature Count: {expected}" in proc.stdout
     urls = requested(proc)
     assert any(u.endswith("/ogc/api") for u in urls), urls

@@ -2,7 +2,9 @@
 
 A real server (uvicorn, tests/support/server.py) over the analysed demo store and
 Debian's Chromium driven by Playwright. Every page runs with the network blocked
-for every host but 127.0.0.1: the UI must work offline. Screenshots and the
+for every host but 127.0.0.1: the UI must work offline. The programming map is
+used as the demo's coordinator, logged in through the login page; the public
+map without logging in. Screenshots and the
 first-render time land in test-artifacts/ (gitignored).
 """
 
@@ -19,7 +21,10 @@ import pytest
 
 from openruimte.api import Settings
 from openruimte.api.routers.public import is_published
+from openruimte.demo.run import DEMO_COORDINATOR
 from openruimte.model import Visibility
+from tests.conftest import DEMO_PASSWORD
+from tests.support.auth import DEMO_MUNICIPALITY, coordinator_view, token_headers
 from tests.support.server import live_server
 from tests.support.system import ensure_command
 
@@ -31,8 +36,13 @@ LOAD_TIMEOUT_MS = 90_000
 IGNORED_CONSOLE = ("GL Driver Message", "GPU stall due to ReadPixels")
 
 
+#: the API calls of the tests themselves run with the coordinator's token
+HEADERS: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def server(demo_store):
+    HEADERS.update(token_headers(demo_store, DEMO_MUNICIPALITY, "coordinator"))
     with live_server(demo_store) as base:
         yield base
 
@@ -74,6 +84,14 @@ class UI:
     def _console(self, msg):
         if msg.type == "error" and not any(s in msg.text for s in IGNORED_CONSOLE):
             self.errors.append(f"console: {msg.text}")
+
+    def login(self, email: str = DEMO_COORDINATOR, password: str = DEMO_PASSWORD, path: str = "/") -> None:
+        """Log in through the login page (the programming map sends anonymous visitors there)."""
+        self.page.goto(self.base + path)
+        self.page.wait_for_selector('[data-testid="login-form"]')
+        self.page.fill('[data-testid="login-email"]', email)
+        self.page.fill('[data-testid="login-password"]', password)
+        self.page.click('[data-testid="login-submit"]')
 
     def open_map(self, hash_: str = "") -> float:
         """Open the programming map; returns seconds until the plans are drawn."""
@@ -117,12 +135,14 @@ class UI:
 @pytest.fixture
 def ui(browser, server):
     tab = UI(browser, server)
+    tab.login()
+    tab.page.wait_for_url(server + "/")
     yield tab
     tab.close()
 
 
 def api(server: str, path: str, **params):
-    resp = httpx.get(server + path, params=params, timeout=30)
+    resp = httpx.get(server + path, params=params, headers=HEADERS, timeout=30)
     resp.raise_for_status()
     return resp.json()
 
@@ -139,12 +159,14 @@ def best_coupling(server: str) -> dict:
 def test_map_draws_every_plan_and_logs_first_render(ui, server, demo_store, record_property):
     seconds = ui.open_map()
     total = api(server, "/api/plans", limit=1)["numberMatched"]
-    assert total == len(demo_store.plans()) > 0
+    seen = coordinator_view(demo_store).plans()
+    assert total == len(seen) > 0
     page = ui.page
     assert page.get_attribute("#map", "data-plans-count") == str(total)
     assert page.get_attribute("#plan-count", "data-count") == str(total)
     # Every plan of the municipality is drawn in the first view (queryRenderedFeatures).
-    assert ui.rendered_keys() == {p.key for p in demo_store.plans()}
+    assert ui.rendered_keys() == {p.key for p in seen}
+    assert page.get_attribute("#whoami", "data-role") == "coordinator"
     # The offline base map: buurt names and the legend by owner.
     assert page.locator(".area-label").count() == sum(1 for a in demo_store.areas() if str(a.level) == "buurt")
     assert page.locator("#legend li").count() >= 2
@@ -189,7 +211,7 @@ def test_phase_filter_requeries_the_plans(ui, server):
         href = page.get_attribute(f"#download-{fmt}", "href")
         assert f"format={fmt}" in href and f"phase={phase}" in href
     # The export link gives the same selection.
-    exported = httpx.get(server + page.get_attribute("#download-geojson", "href"), timeout=30).json()
+    exported = httpx.get(server + page.get_attribute("#download-geojson", "href"), headers=HEADERS, timeout=30).json()
     assert len(exported["features"]) == counts[phase]
     ui.shot("filter-phase")
     # A second phase widens the selection (any of them matches).
@@ -482,3 +504,53 @@ def test_public_map_on_desktop(ui, server):
     ui.idle("window.publiek.map")
     ui.shot("public-desktop")
     ui.assert_clean()
+
+
+# --------------------------------------------------------------------------- login, CSRF, logout
+
+
+def test_login_csrf_and_logout(browser, server):
+    tab = UI(browser, server)
+    try:
+        page = tab.page
+        page.goto(server + "/")
+        page.wait_for_url(server + "/login?next=/")  # the programming map needs a login
+        assert page.inner_text("h1").endswith("Inloggen")
+        page.click("#lang-switch")
+        assert page.inner_text('label[for="password"]') == "Password"
+        page.click("#lang-switch")
+        tab.login(password="niet het wachtwoord", path="/login")
+        assert page.inner_text('[data-testid="login-error"]') == "Onbekend e-mailadres of verkeerd wachtwoord."
+        tab.errors.clear()  # the browser logs the 401 of the refused form
+        tab.login(path="/login")
+        page.wait_for_url(server + "/")
+        page.wait_for_selector('#map[data-plans-loaded="true"]', state="attached", timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_function("document.getElementById('whoami').textContent.includes('coordinator')")
+        assert DEMO_COORDINATOR in page.inner_text("#whoami")
+        cookies = {c["name"]: c for c in tab.context.cookies()}
+        assert cookies["openruimte_session"]["httpOnly"] and cookies["openruimte_session"]["sameSite"] == "Strict"
+        assert page.evaluate("document.cookie").count("openruimte_session") == 0  # out of reach of scripts
+        # A write with the session cookie but without the CSRF token is refused before anything else;
+        # with the token it reaches the role check (a coordinator does not write).
+        body = {"type": "Feature", "properties": {}, "geometry": None}
+        without = page.evaluate(
+            """b => fetch('/api/plans', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                                          body: JSON.stringify(b)}).then(r => r.json())""",
+            body,
+        )
+        assert without["error"]["code"] == "csrf_failed"
+        with_token = page.evaluate(
+            """b => fetch('/api/plans', {method: 'POST', headers: {'Content-Type': 'application/json',
+                      'X-CSRF-Token': window.OR.util.csrfToken()}, body: JSON.stringify(b)}).then(r => r.json())""",
+            body,
+        )
+        assert with_token["error"]["code"] in ("invalid_record", "forbidden")
+        tab.errors.clear()  # the refused fetches are logged as failed requests
+        page.click('[data-testid="logout"]')
+        page.wait_for_url(server + "/login")
+        assert page.evaluate("fetch('/api/session').then(r => r.json())")["authenticated"] is False
+        page.goto(server + "/")
+        page.wait_for_url(server + "/login?next=/")
+        tab.assert_clean()
+    finally:
+        tab.close()

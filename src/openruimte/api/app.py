@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openruimte.api import errors
+from openruimte.api import auth, errors
 from openruimte.api.errors import error_body
 from openruimte.api.routers import ogc, plans, public, resources, tiles, web
 from openruimte.api.settings import Settings
@@ -24,6 +24,10 @@ SECURITY_HEADERS = {
         "connect-src 'self' https://service.pdok.nl; frame-ancestors 'none'"
     ),
 }
+
+
+#: paths whose answers depend on who asks (store/permissions.py)
+PER_PRINCIPAL = ("/api", "/ogc", "/tiles")
 
 
 class LimitsAndHeaders:
@@ -55,17 +59,26 @@ class LimitsAndHeaders:
                     raise _TooLarge
             return message
 
+        per_principal = scope.get("path", "").startswith(PER_PRINCIPAL)
+
         async def send_with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                present = {k.lower() for k, _ in message.get("headers", [])}
+                headers = list(message.get("headers", []))
+                if per_principal:  # answers differ per caller: never from a shared cache
+                    given = b"".join(v for k, v in headers if k.lower() == b"cache-control")
+                    if b"no-store" not in given:
+                        headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                        headers.append((b"cache-control", b"private, no-cache"))
+                    headers.append((b"vary", b"Authorization, Cookie"))
+                present = {k.lower() for k, _ in headers}
                 extra = [
                     (k.lower().encode(), v.encode())
                     for k, v in SECURITY_HEADERS.items()
                     if k.lower().encode() not in present
                 ]
-                message["headers"] = list(message.get("headers", [])) + extra
+                message["headers"] = headers + extra
             await send(message)
 
         try:
@@ -114,7 +127,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
-    for router in (plans.router, public.router, resources.router, tiles.router, ogc.router, web.router):
+    for router in (auth.router, plans.router, public.router, resources.router, tiles.router, ogc.router, web.router):
         app.include_router(router)
     web.mount_static(app)
     app.add_middleware(LimitsAndHeaders, max_body=settings.max_body_bytes)

@@ -3,9 +3,11 @@
 The programming map asks for every plan at once; rendering 10k plans takes the
 server 1-2 s (read, transform to WGS84, encode) and the result only changes when
 something is written. An entry is keyed by the store's data version (the newest
-audit entry: it grows with every write), the request's query and a hash of its
-credentials (``Authorization`` and ``Cookie``), so two callers who may see
-different plans never share an entry. The ETag lets a browser revalidate with
+audit entry: it grows with every write), the request's path and query, and the
+caller's visibility scope (``Principal.cache_key``: anonymous, an organisation
+at or outside the programming table, a coordinator), which is resolved anew on
+every request, after authentication: two callers who may see different plans
+never share an entry, and a revoked token never reaches the cache. The ETag lets a browser revalidate with
 ``If-None-Match`` and get a 304 without a body.
 """
 
@@ -15,10 +17,11 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import Request, Response
 
-from openruimte.store import Store
+from openruimte.store.permissions import View
 
 #: total size of the kept bodies; the least recently used go first
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -28,10 +31,10 @@ class ResponseCache:
     def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[int, str, str, str], tuple[bytes, str]] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], tuple[bytes, str]] = OrderedDict()
         self._bytes = 0
 
-    def get(self, key: tuple[int, str, str, str], render: Callable[[], bytes]) -> tuple[bytes, str]:
+    def get(self, key: tuple[Any, ...], render: Callable[[], bytes]) -> tuple[bytes, str]:
         with self._lock:
             hit = self._entries.get(key)
             if hit is not None:
@@ -53,19 +56,12 @@ class ResponseCache:
         return entry
 
 
-def _credentials(request: Request) -> str:
-    raw = (request.headers.get("authorization") or "") + "\n" + (request.headers.get("cookie") or "")
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def cached(
-    request: Request, store: Store, render: Callable[[], bytes], media_type: str = "application/json"
-) -> Response:
+def cached(request: Request, view: View, render: Callable[[], bytes], media_type: str = "application/json") -> Response:
     """The rendered body for this request (from the cache when the data has not changed), or 304."""
     cache: ResponseCache | None = getattr(request.app.state, "response_cache", None)
     if cache is None:
         cache = request.app.state.response_cache = ResponseCache()
-    key = (store.data_version(), request.url.path, str(request.url.query), _credentials(request))
+    key = (view.data_version(), request.url.path, str(request.url.query), view.principal.cache_key)
     body, etag = cache.get(key, render)
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:

@@ -20,22 +20,38 @@ from openruimte.model import InputError, OpenRuimteError, RecordInvalid
 class ApiError(OpenRuimteError):
     """An error with an HTTP status, a machine code and a user-safe message."""
 
-    def __init__(self, status: int, code: str, message: str, details: list[Any] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details or []
+        self.headers = headers or {}
 
 
 def error_body(status: int, code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
     return {"error": {"status": status, "code": code, "message": message, "details": details or []}}
 
 
-def _respond(request: Request, status: int, code: str, message: str, details: list[Any] | None = None) -> JSONResponse:
+def _respond(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: list[Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     if request.url.path.startswith("/ogc"):
-        return JSONResponse({"code": code, "description": message, "details": details or []}, status_code=status)
-    return JSONResponse(error_body(status, code, message, details), status_code=status)
+        body = {"code": code, "description": message, "details": details or []}
+        return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(error_body(status, code, message, details), status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -43,7 +59,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api(request: Request, exc: ApiError) -> JSONResponse:
-        return _respond(request, exc.status, exc.code, exc.message, exc.details)
+        return _respond(request, exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     @app.exception_handler(RecordInvalid)
     async def _record(request: Request, exc: RecordInvalid) -> JSONResponse:
@@ -74,7 +90,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 412: "precondition_failed"}
+        codes = {
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+            412: "precondition_failed",
+            428: "precondition_required",
+        }
         message = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and message == "Not Found":
             message = f"no such resource: {request.url.path}"

@@ -66,6 +66,10 @@ _VISIBILITY = {
 }
 
 
+#: organisations whose shared plans are commercially sensitive (others see "een niet-genoemde partij")
+SENSITIVE_OWNERS = (GLASNET, STADSNET)
+
+
 def _weighted(rng: np.random.Generator, options: tuple[tuple[Any, float], ...]) -> Any:
     weights = np.array([w for _, w in options])
     return options[int(rng.choice(len(options), p=weights / weights.sum()))][0]
@@ -543,6 +547,9 @@ def _street_plan(book: PlanBook, t: Template, stretch: list[int], year: int) -> 
     geom = book.stretch(stretch, lane=t.lane, polygon=t.polygon)
     days = int(min(720, t.days_base + length * 0.5))
     owner_vis = _VISIBILITY.get(t.owner, _VISIBILITY[""])
+    surface_renewal = bool(rng.random() < t.surface_renewal)
+    budget_eur = budget(rng, t.eur_per_m * length)
+    visibility = _weighted(rng, owner_vis)
     return book.add(
         id=book.new_id(t.prefix),
         name=name,
@@ -552,10 +559,12 @@ def _street_plan(book: PlanBook, t: Template, stretch: list[int], year: int) -> 
         themes=t.themes,
         programme=t.programme,
         excavation=t.excavation,
-        surface_renewal=bool(rng.random() < t.surface_renewal),
-        budget_eur=budget(rng, t.eur_per_m * length),
+        surface_renewal=surface_renewal,
+        budget_eur=budget_eur,
         contact=t.contact,
-        visibility=_weighted(rng, owner_vis),
+        visibility=visibility,
+        # telecom roll-outs the companies share with the table are commercially sensitive
+        sensitive=t.owner in SENSITIVE_OWNERS and visibility is Visibility.SHARED,
         **timing(rng, year, days),
     )
 

@@ -54,8 +54,17 @@ def write_demo_files(data: Any, out: Path) -> list[tuple[str, Path, dict[str, An
     return todo
 
 
-def run_demo(store: Any, *, seed: int, scale: float, out: Path, console: Console) -> dict[str, ImportReport]:
-    """Generate, write, import and summarise the demo municipality."""
+#: the demo's coordinator (the municipality's urban programmer)
+DEMO_COORDINATOR = "coordinator@voorbeeldstad.nl"
+#: an editor of the grid operator, to see the table as a party sees it
+DEMO_EDITOR = "planner@netbeheer-noord.nl"
+
+
+def run_demo(
+    store: Any, *, seed: int, scale: float, out: Path, console: Console, password: str | None = None
+) -> dict[str, ImportReport]:
+    """Generate, write, import and summarise the demo municipality. Its organisations sit at the
+    programming table; the coordinator gets ``password`` or a new random one, printed once."""
     from openruimte.cli import info_table
     from openruimte.demo import generate
 
@@ -66,6 +75,9 @@ def run_demo(store: Any, *, seed: int, scale: float, out: Path, console: Console
     console.print(f"Voorbeeldstad generated in {time.perf_counter() - started:.1f} s, files in {out}/")
     with store.writer("demo") as w:
         w.upsert_organisations(data.organisations)
+    from openruimte.store import security
+
+    security.set_at_table(store, [o.code for o in data.organisations], True, actor="demo")
     reports: dict[str, ImportReport] = {}
     columns = (
         TextColumn("{task.description}"),
@@ -88,7 +100,30 @@ def run_demo(store: Any, *, seed: int, scale: float, out: Path, console: Console
         summary = analyse_demo(store)
     for line in summary:
         console.print(f"  - {line}", highlight=False)
+    _coordinator(store, console, password)
     return reports
+
+
+def _coordinator(store: Any, console: Console, password: str | None) -> None:
+    """The logins of the demo: the coordinator, and an editor of the grid operator (to see what a party
+    sees: others' sensitive plans masked, undisclosed coordination). A fresh random password per run,
+    shown once (no password is stored in clear); ``password`` (tests) is used for both."""
+    import secrets
+
+    from openruimte.demo._orgs import GEMEENTE, NETBEHEERDER
+    from openruimte.store import security
+
+    console.print("[bold]Inloggen / log in[/bold] on /login (the public map /publiek needs no login):")
+    for email, org, role in ((DEMO_COORDINATOR, GEMEENTE, "coordinator"), (DEMO_EDITOR, NETBEHEERDER, "editor")):
+        chosen = password or secrets.token_urlsafe(12)
+        if security.user_exists(store, email):
+            security.set_password(store, email, chosen, actor="demo")
+        else:
+            security.add_user(store, email, org, role, chosen, actor="demo")
+        shown = "" if password else f"  wachtwoord / password: {chosen}"
+        console.print(f"  {email} ({role} / {org}){shown}", highlight=False)
+    if not password:
+        console.print("  (alleen nu getoond / shown only now; `openruimte demo` again makes new ones)")
 
 
 def analyse_demo(store: Any) -> list[str]:

@@ -195,11 +195,12 @@ class Store:
             rows = [r for r in rows if r.geometry.intersects(box)]
         return rows
 
-    def plan_rows(self, flt: PlanFilter | None = None) -> list[tuple[Any, RowMeta]]:
-        """Plans with their row metadata, filtered."""
+    def plan_rows(self, flt: PlanFilter | None = None, *, principal: Any = None) -> list[tuple[Any, RowMeta]]:
+        """Plans with their row metadata, filtered (and only those ``principal`` may see, when given;
+        the web app reads through :class:`openruimte.store.permissions.View`, which also masks)."""
         flt = flt or PlanFilter()
         c = t.plans.c
-        where: list[Any] = []
+        where: list[Any] = _visible(t.plans, principal)
         if flt.owners:
             where.append(c.owner.in_(list(flt.owners)))
         if flt.phases:
@@ -223,20 +224,26 @@ class Store:
             out.append((plan, _meta(row)))
         return out
 
-    def plan_row(self, owner: str, plan_id: str) -> tuple[Any, RowMeta] | None:
+    def plan_row(self, owner: str, plan_id: str, *, principal: Any = None) -> tuple[Any, RowMeta] | None:
         """One plan and its row metadata, or None."""
         c = t.plans.c
-        rows = self._select(MAPPERS["plans"], [c.owner == owner, c.id == plan_id], None, limit=1)
+        where = [c.owner == owner, c.id == plan_id, *_visible(t.plans, principal)]
+        rows = self._select(MAPPERS["plans"], where, None, limit=1)
         return (MAPPERS["plans"].from_row(rows[0]), _meta(rows[0])) if rows else None
 
     def plans(self, flt: PlanFilter | None = None) -> list[Any]:
         return [p for p, _ in self.plan_rows(flt)]
 
     def assets(
-        self, *, bbox: BBox | None = None, owners: Sequence[str] = (), asset_types: Sequence[str] = ()
+        self,
+        *,
+        bbox: BBox | None = None,
+        owners: Sequence[str] = (),
+        asset_types: Sequence[str] = (),
+        principal: Any = None,
     ) -> list[Any]:
         c = t.assets.c
-        where = []
+        where = _visible(t.assets, principal)
         if owners:
             where.append(c.owner.in_(list(owners)))
         if asset_types:
@@ -244,9 +251,9 @@ class Store:
         mapper = MAPPERS["assets"]
         return [mapper.from_row(r) for r in self._select(mapper, where, bbox)]
 
-    def policy_goals(self, *, bbox: BBox | None = None) -> list[Any]:
+    def policy_goals(self, *, bbox: BBox | None = None, principal: Any = None) -> list[Any]:
         mapper = MAPPERS["policy"]
-        return [mapper.from_row(r) for r in self._select(mapper, [], bbox)]
+        return [mapper.from_row(r) for r in self._select(mapper, _visible(t.policy_goals, principal), bbox)]
 
     def areas(self, *, level: str | None = None, bbox: BBox | None = None) -> list[Any]:
         mapper = MAPPERS["areas"]
@@ -332,8 +339,8 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(sa.select(t.datasets).order_by(t.datasets.c.pk))]
 
-    def counts(self) -> dict[str, Counter[str]]:
-        """Rows per category and owner."""
+    def counts(self, *, principal: Any = None) -> dict[str, Counter[str]]:
+        """Rows per category and owner (of the rows ``principal`` may see, when given)."""
         out: dict[str, Counter[str]] = {}
         with self.engine.connect() as conn:
             for name, table in (
@@ -342,7 +349,10 @@ class Store:
                 ("policy", t.policy_goals),
                 ("vital", t.vital_systems),
             ):
-                rows = conn.execute(sa.select(table.c.owner, sa.func.count()).group_by(table.c.owner)).all()
+                query = sa.select(table.c.owner, sa.func.count()).group_by(table.c.owner)
+                for clause in _visible(table, principal):
+                    query = query.where(clause)
+                rows = conn.execute(query).all()
                 out[name] = Counter({o: n for o, n in rows})
             out["buildings"] = Counter(
                 {"3D": conn.execute(sa.select(sa.func.count()).select_from(t.buildings)).scalar_one()}
@@ -406,6 +416,28 @@ class Store:
         return h.hexdigest()
 
 
+def _visible(table: sa.Table, principal: Any) -> list[Any]:
+    """The visibility condition of permissions.py as a where-list (empty: no principal, or the system)."""
+    if principal is None:
+        return []
+    from openruimte.store.permissions import visible_clause
+
+    clause = visible_clause(principal, table)
+    return [] if clause is None else [clause]
+
+
+class StaleVersion(OpenRuimteError):
+    """An update or delete named a version that is no longer the current one."""
+
+    code = "stale_version"
+    status = 412
+
+    def __init__(self, key: str, current: int | None, expected: int) -> None:
+        self.current = current
+        self.expected = expected
+        super().__init__(f"{key} is at version {current}, not {expected}" if current else f"{key} no longer exists")
+
+
 def _meta(row: Any) -> RowMeta:
     return RowMeta(
         pk=row.pk,
@@ -445,6 +477,44 @@ class Writer:
     def _append_audit(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             self.conn.execute(sa.insert(t.audit_log), rows)
+
+    def audit(self, action: str, table: str, key: str, before: Any = None, after: Any = None) -> None:
+        """Log a write made outside the row methods (organisations, users, tokens ...)."""
+        before = jsonable(before) if before is not None else None
+        after = jsonable(after) if after is not None else None
+        self._append_audit([self._audit(action, table, key, None, before, after, None)])
+
+    def _claim(self, plan_key: tuple[str, str], expected_version: int, bump: int) -> Any:
+        """Take the row at ``expected_version`` (its version + ``bump``) as the transaction's first write,
+        so two writers of one version cannot both pass: the loser finds the version changed."""
+        c = t.plans.c
+        where = sa.and_(c.owner == plan_key[0], c.id == plan_key[1])
+        done = self.conn.execute(
+            sa.update(t.plans).where(where, c.version == expected_version).values(version=c.version + bump)
+        ).rowcount
+        if done != 1:
+            current = self.conn.execute(sa.select(c.version).where(where)).scalar()
+            raise StaleVersion(":".join(plan_key), current, expected_version)
+        return self.conn.execute(sa.select(t.plans).where(where)).one()
+
+    def replace_plan(self, plan: Any, expected_version: int, *, source: str | None = None) -> int:
+        """Replace a plan only if it is still at ``expected_version``; returns the new version."""
+        mapper = MAPPERS["plans"]
+        old = self._claim((plan.owner, plan.id), expected_version, 1)
+        before_item = mapper.from_row(old)
+        row = mapper.to_row(plan)
+        before, after = _diff(mapper.to_row(before_item), row)
+        row.update(self._row_meta("plans", source, None, created=False))
+        row["version"] = expected_version + 1
+        self.conn.execute(sa.update(t.plans).where(t.plans.c.pk == old.pk).values(**row))
+        self.spatial.index_rows(self.conn, t.plans, [(old.pk, plan.geometry)])
+        self._append_audit([self._audit("update", "plans", plan.key, expected_version + 1, before, after, None)])
+        return expected_version + 1
+
+    def delete_plan(self, owner: str, plan_id: str, expected_version: int) -> None:
+        """Delete a plan only if it is still at ``expected_version``."""
+        self._claim((owner, plan_id), expected_version, 0)
+        self.delete("plans", (owner, plan_id))
 
     def add_dataset(self, dataset: Dataset, rows: int) -> int:
         values = dataset.to_record()

@@ -83,6 +83,8 @@ organisations = sa.Table(
     sa.Column("name", sa.String(500), nullable=False),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    #: a member of the municipality's programming table: sees what others share
+    sa.Column("at_table", sa.Boolean, nullable=False, server_default=sa.true()),
 )
 
 datasets = sa.Table(
@@ -314,4 +316,71 @@ buildings = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("imported_at", sa.DateTime(timezone=True)),
     sa.Column("dataset_id", sa.Integer, sa.ForeignKey("datasets.pk", ondelete="SET NULL")),
+)
+
+# --------------------------------------------------------------------------- security (migration 0006)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("org", sa.String(200), sa.ForeignKey("organisations.code", ondelete="CASCADE"), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.String(500), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_login_at", sa.DateTime(timezone=True)),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.UniqueConstraint("email", name="uq_users_email"),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    #: SHA-256 of the token (hex); the token itself is never stored
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    #: the first characters of the token, to recognise it in a list
+    sa.Column("prefix", sa.String(16), nullable=False),
+    sa.Column("org", sa.String(200), sa.ForeignKey("organisations.code", ondelete="CASCADE"), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("label", sa.String(500)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True)),
+    sa.Column("last_used_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("token_hash", name="uq_api_tokens_hash"),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    #: SHA-256 of the cookie value (hex)
+    sa.Column("session_hash", sa.String(64), nullable=False),
+    sa.Column("user_pk", sa.Integer, sa.ForeignKey("users.pk", ondelete="CASCADE"), nullable=False),
+    sa.Column("csrf_token", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ip", sa.String(100)),
+    sa.UniqueConstraint("session_hash", name="uq_sessions_hash"),
+)
+
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ip", sa.String(100), nullable=False),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("success", sa.Boolean, nullable=False),
+    sa.Index("ix_login_attempts_ip", "ip", "at"),
+    sa.Index("ix_login_attempts_email", "email", "at"),
+)
+
+server_secrets = sa.Table(
+    "server_secrets",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
 )

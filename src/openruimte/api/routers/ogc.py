@@ -34,12 +34,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from openruimte.api import geo, ogc_html
-from openruimte.api.deps import SettingsDep, StoreDep
+from openruimte.api.deps import SettingsDep, ViewDep
 from openruimte.api.errors import ApiError
 from openruimte.api.routers.plans import plan_properties
 from openruimte.io.crs import CRS84_URI, RD_URI, WGS84, CRSError, normalise_crs, transform_geometries
 from openruimte.model import STORAGE_CRS
-from openruimte.store import Store
+from openruimte.store.permissions import View
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 
@@ -211,7 +211,9 @@ def _extent(loaded: Loaded, temporal: bool) -> dict[str, Any]:
     bounds = loaded.bounds[~np.isnan(loaded.bounds).any(axis=1)] if len(loaded) else loaded.bounds
     out: dict[str, Any] = {}
     if len(bounds):
-        envelope = shapely.box(bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max())
+        x0, y0, x1, y1 = bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()
+        # one point (or a straight line along an axis) has a flat envelope: widen it by a millimetre
+        envelope = shapely.box(x0, y0, max(x1, x0 + 0.001), max(y1, y0 + 0.001))
         dense = shapely.segmentize(envelope, max(envelope.length / 400, 1.0))
         lonlat = transform_geometries([dense], STORAGE_CRS, WGS84)[0]
         x0, y0, x1, y1 = lonlat.bounds  # outwards to 7 decimals (~1 cm): the box still holds every feature
@@ -230,22 +232,24 @@ def _extent(loaded: Loaded, temporal: bool) -> dict[str, Any]:
 
 
 class CollectionCache:
-    """Collections read from the store, valid while the store's data version stays the same."""
+    """Collections read from the store, valid while the store's data version stays the same; one copy per
+    what-a-principal-may-see (``Principal.cache_key``), so nobody is served another's view."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._version: int | None = None
         self._entries: dict[str, Any] = {}
 
-    def get(self, store: Store, key: str, load: Callable[[], Any]) -> Any:
-        version = store.data_version()
+    def get(self, view: View, key: str, load: Callable[[], Any]) -> Any:
+        version = view.data_version()
+        entry = (view.principal.cache_key, key)
         with self._lock:
             if version != self._version:
                 self._entries.clear()
                 self._version = version
-            if key not in self._entries:
-                self._entries[key] = load()
-            return self._entries[key]
+            if entry not in self._entries:
+                self._entries[entry] = load()
+            return self._entries[entry]
 
 
 def get_cache(request: Request) -> CollectionCache:
@@ -258,8 +262,8 @@ def get_cache(request: Request) -> CollectionCache:
 CacheDep = Annotated[CollectionCache, Depends(get_cache)]
 
 
-def collection_infos(store: Store, cache: CollectionCache) -> list[CollectionInfo]:
-    layers = cache.get(store, "layer-list", lambda: store.layers(with_features=False))
+def collection_infos(view: View, cache: CollectionCache) -> list[CollectionInfo]:
+    layers = cache.get(view, "layer-list", lambda: view.layers(with_features=False))
     out = list(FIXED_COLLECTIONS)
     for layer in layers:
         about = " ".join(x for x in (layer.description, f"eenheid / unit: {layer.unit}" if layer.unit else None) if x)
@@ -274,8 +278,8 @@ def collection_infos(store: Store, cache: CollectionCache) -> list[CollectionInf
     return out
 
 
-def collection_info(store: Store, cache: CollectionCache, collection_id: str) -> CollectionInfo:
-    infos = collection_infos(store, cache)
+def collection_info(view: View, cache: CollectionCache, collection_id: str) -> CollectionInfo:
+    infos = collection_infos(view, cache)
     for info in infos:
         if info.id == collection_id:
             return info
@@ -284,14 +288,14 @@ def collection_info(store: Store, cache: CollectionCache, collection_id: str) ->
     )
 
 
-def load(store: Store, cache: CollectionCache, collection_id: str) -> Loaded:
+def load(view: View, cache: CollectionCache, collection_id: str) -> Loaded:
     """The collection in memory (read from the store at most once per data version)."""
-    return cache.get(store, collection_id, lambda: _read(store, cache, collection_id))
+    return cache.get(view, collection_id, lambda: _read(view, cache, collection_id))
 
 
-def _read(store: Store, cache: CollectionCache, collection_id: str) -> Loaded:
+def _read(view: View, cache: CollectionCache, collection_id: str) -> Loaded:
     if collection_id == "plans":
-        rows = store.plan_rows()
+        rows = view.plan_rows()
         return Loaded(
             [p.key for p, _ in rows],
             rows,
@@ -300,18 +304,18 @@ def _read(store: Store, cache: CollectionCache, collection_id: str) -> Loaded:
             periods=[(p.start, p.end) for p, _ in rows],
         )
     if collection_id == "assets":
-        assets = store.assets()
+        assets = view.assets()
         return Loaded([a.key for a in assets], assets, _keyed_record, _geoms(a.geometry for a in assets))
     if collection_id in ("couplings", "conflicts"):
-        return _read_analysis(store, cache, collection_id)
+        return _read_analysis(view, cache, collection_id)
     if collection_id == "areas":
-        areas = store.areas()
+        areas = view.areas()
         return Loaded([a.code for a in areas], areas, _record, _geoms(a.geometry for a in areas))
     if collection_id == "streets":
-        streets = store.streets()
+        streets = view.streets()
         return Loaded([s.id for s in streets], streets, _record, _geoms(s.geometry for s in streets))
     name = collection_id.removeprefix(LAYER_PREFIX)
-    layers = cache.get(store, "layers", lambda: store.layers())
+    layers = cache.get(view, "layers", lambda: view.layers())
     for layer in layers:
         if layer.name == name:
             feats = layer.features
@@ -352,11 +356,11 @@ def _keyed_record(item: Any) -> dict[str, Any]:
     return rec
 
 
-def _read_analysis(store: Store, cache: CollectionCache, kind: str) -> Loaded:
-    saved = store.latest_analysis("plans")
+def _read_analysis(view: View, cache: CollectionCache, kind: str) -> Loaded:
+    saved = view.analysis("plans")
     result = saved["result"] if saved else {}
     analysed_at = saved["created_at"] if saved else None
-    plans = load(store, cache, "plans")
+    plans = load(view, cache, "plans")
     geom_of = dict(zip(plans.ids, plans.geoms, strict=True))
     name_of = {p.key: p.name for p, _ in plans.items}
     records: list[dict[str, Any]] = []
@@ -947,40 +951,40 @@ def conformance(request: Request, f: Fmt = None) -> Response:
 
 
 @router.get("/api", summary="OGC API Features: OpenAPI 3.0 definition of /ogc")
-def api_definition(request: Request, store: StoreDep, cache: CacheDep, f: Fmt = None) -> Response:
+def api_definition(request: Request, view: ViewDep, cache: CacheDep, f: Fmt = None) -> Response:
     reject_unknown(request, {"f"})
-    infos = collection_infos(store, cache)
-    types = {i.id: load(store, cache, i.id).types() for i in infos}
+    infos = collection_infos(view, cache)
+    types = {i.id: load(view, cache, i.id).types() for i in infos}
     return JSONResponse(openapi_doc(request, infos, types), media_type=OPENAPI_30)
 
 
 @router.get("/collections", summary="OGC API Features: the collections")
-def collections(request: Request, store: StoreDep, cache: CacheDep, f: Fmt = None) -> Response:
+def collections(request: Request, view: ViewDep, cache: CacheDep, f: Fmt = None) -> Response:
     reject_unknown(request, {"f"})
-    docs = [collection_doc(request, i, load(store, cache, i.id)) for i in collection_infos(store, cache)]
+    docs = [collection_doc(request, i, load(view, cache, i.id)) for i in collection_infos(view, cache)]
     doc = {"links": doc_links(request, "/collections"), "crs": list(CRS_LIST), "collections": docs}
     return _respond(request, doc, ogc_html.collections)
 
 
 @router.get("/collections/{collection_id}", summary="OGC API Features: one collection")
-def collection(request: Request, collection_id: str, store: StoreDep, cache: CacheDep, f: Fmt = None) -> Response:
+def collection(request: Request, collection_id: str, view: ViewDep, cache: CacheDep, f: Fmt = None) -> Response:
     reject_unknown(request, {"f"})
-    info = collection_info(store, cache, collection_id)
-    return _respond(request, collection_doc(request, info, load(store, cache, info.id)), ogc_html.collection)
+    info = collection_info(view, cache, collection_id)
+    return _respond(request, collection_doc(request, info, load(view, cache, info.id)), ogc_html.collection)
 
 
 @router.get("/collections/{collection_id}/schema", summary="OGC API Features: JSON schema of the features")
-def schema(request: Request, collection_id: str, store: StoreDep, cache: CacheDep) -> Response:
+def schema(request: Request, collection_id: str, view: ViewDep, cache: CacheDep) -> Response:
     reject_unknown(request, set())
-    info = collection_info(store, cache, collection_id)
-    return JSONResponse(schema_doc(request, info, load(store, cache, info.id)), media_type=SCHEMA_JSON)
+    info = collection_info(view, cache, collection_id)
+    return JSONResponse(schema_doc(request, info, load(view, cache, info.id)), media_type=SCHEMA_JSON)
 
 
 @router.get("/collections/{collection_id}/items", summary="OGC API Features: features, filtered and paged")
 def items(
     request: Request,
     collection_id: str,
-    store: StoreDep,
+    view: ViewDep,
     settings: SettingsDep,
     cache: CacheDep,
     limit: Annotated[str | None, Query(description="Page size (1..10000, default 10; larger is capped)")] = None,
@@ -991,8 +995,8 @@ def items(
     crs: Annotated[str | None, Query(description="Output CRS: CRS84 (default) or EPSG:28992 URI")] = None,
     f: Fmt = None,
 ) -> Response:
-    info = collection_info(store, cache, collection_id)
-    loaded = load(store, cache, info.id)
+    info = collection_info(view, cache, collection_id)
+    loaded = load(view, cache, info.id)
     query = parse_items_query(request, info, loaded, settings.page_limit)
     positions = select(loaded, query, info.temporal)
     features = build_features(loaded, positions[query.offset : query.offset + query.limit], query.crs)
@@ -1006,15 +1010,15 @@ def feature(
     request: Request,
     collection_id: str,
     feature_id: str,
-    store: StoreDep,
+    view: ViewDep,
     cache: CacheDep,
     crs: Annotated[str | None, Query(description="Output CRS: CRS84 (default) or EPSG:28992 URI")] = None,
     f: Fmt = None,
 ) -> Response:
     reject_unknown(request, {"f", "crs"})
     crs_uri = parse_crs_uri(crs)
-    info = collection_info(store, cache, collection_id)
-    loaded = load(store, cache, info.id)
+    info = collection_info(view, cache, collection_id)
+    loaded = load(view, cache, info.id)
     position = loaded.position(feature_id)
     if position is None:
         raise ApiError(404, "not_found", f"no feature '{feature_id}' in collection '{info.id}'")

@@ -17,10 +17,11 @@ from starlette.background import BackgroundTask
 from openruimte import io
 from openruimte.api import geo
 from openruimte.api.cache import cached
-from openruimte.api.deps import StoreDep
+from openruimte.api.deps import PrincipalDep, StoreDep, ViewDep
 from openruimte.api.errors import ApiError
 from openruimte.model import Plan
-from openruimte.store import PlanFilter, RowMeta
+from openruimte.store import PlanFilter, RowMeta, StaleVersion
+from openruimte.store.permissions import Principal, View
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
 
@@ -83,7 +84,7 @@ def search(rows: list[tuple[Plan, RowMeta]], q: str | None) -> list[tuple[Plan, 
 @router.get("", summary="Plans as GeoJSON, filtered")
 def list_plans(
     request: Request,
-    store: StoreDep,
+    view: ViewDep,
     flt: FilterDep,
     q: Annotated[str | None, Query(description="Search in name, key and area.")] = None,
     crs: Annotated[str | None, Query(description="Output CRS: EPSG:4326 (default) or EPSG:28992.")] = None,
@@ -93,17 +94,17 @@ def list_plans(
     out_crs = geo.parse_crs(crs)
 
     def render() -> bytes:
-        rows = search(store.plan_rows(flt), q)
+        rows = search(view.plan_rows(flt), q)
         page = rows[offset : offset + limit]
         doc = geo.collection(plan_features(page, out_crs), numberMatched=len(rows), numberReturned=len(page))
         return geo.FeatureCollectionResponse(doc).body
 
-    return cached(request, store, render)  # type: ignore[return-value]
+    return cached(request, view, render)  # type: ignore[return-value]
 
 
 @router.get("/export", summary="The filtered plans as a file (geojson, jsonfg, gpkg, csv, xlsx)")
 def export_plans(
-    store: StoreDep,
+    view: ViewDep,
     flt: FilterDep,
     q: str | None = None,
     format: Annotated[str, Query(description="geojson, jsonfg, gpkg, csv or xlsx")] = "geojson",
@@ -112,7 +113,7 @@ def export_plans(
         raise ApiError(
             400, "invalid_format", f"unknown format '{format}'; expected one of {', '.join(io.FORMAT_NAMES)}"
         )
-    plans = [p for p, _ in search(store.plan_rows(flt), q)]
+    plans = [p for p, _ in search(view.plan_rows(flt), q)]
     tmp = Path(tempfile.mkdtemp(prefix="openruimte-export-"))
     suffix = {"jsonfg": "fg.json"}.get(format, format)
     path = tmp / f"plannen.{suffix}"
@@ -126,51 +127,147 @@ def _cleanup(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _get(store: StoreDep, owner: str, plan_id: str) -> tuple[Plan, RowMeta]:
-    found = store.plan_row(owner, plan_id)
+def _get(view: View, owner: str, plan_id: str) -> tuple[Plan, RowMeta]:
+    """A plan the principal may see (unknown and invisible plans are alike: 404)."""
+    found = view.plan_row(owner, plan_id)
     if found is None:
         raise ApiError(404, "not_found", f"no plan {owner}:{plan_id}")
     return found
 
 
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _may_write(principal: Principal, owner: str) -> None:
+    if principal.anonymous:
+        raise ApiError(
+            401,
+            "unauthenticated",
+            "writing needs a token (Authorization: Bearer TOKEN) or a login",
+            headers={"WWW-Authenticate": 'Bearer realm="openruimte"'},
+        )
+    if not principal.may_write(owner):
+        raise ApiError(
+            403,
+            "forbidden",
+            f"only editors and admins of {owner} may change its plans (you are {principal.role} of {principal.org})",
+        )
+
+
+def _expected_version(if_match: str | None, key: str, meta: RowMeta) -> int:
+    """The version named by If-Match (required: no lost updates)."""
+    if if_match is None:
+        raise ApiError(
+            428,
+            "precondition_required",
+            f"changing plan {key} needs If-Match with its version (the ETag of GET /api/plans/"
+            f"{key.replace(':', '/')}); it is at {_etag(meta.version)}",
+            [{"current_version": meta.version}],
+            headers={"ETag": _etag(meta.version)},
+        )
+    value = if_match.strip()
+    value = value.removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ApiError(
+            412,
+            "stale_version",
+            f"If-Match {if_match} is not a version of plan {key}; it is at {_etag(meta.version)}",
+            [{"current_version": meta.version}],
+            headers={"ETag": _etag(meta.version)},
+        )
+    return int(value)
+
+
+def _stale(err: StaleVersion, key: str) -> ApiError:
+    if err.current is None:
+        return ApiError(404, "not_found", f"no plan {key}")
+    return ApiError(
+        412,
+        "stale_version",
+        f"plan {key} is at version {err.current}, not {err.expected}; read it again and redo the change",
+        [{"current_version": err.current}],
+        headers={"ETag": _etag(err.current)},
+    )
+
+
 @router.get("/{owner}/{plan_id}", summary="One plan (ETag = its version)")
-def get_plan(store: StoreDep, owner: str, plan_id: str, response: Response, crs: str | None = None) -> dict[str, Any]:
-    plan, meta = _get(store, owner, plan_id)
-    response.headers["ETag"] = f'"{meta.version}"'
+def get_plan(view: ViewDep, owner: str, plan_id: str, response: Response, crs: str | None = None) -> dict[str, Any]:
+    plan, meta = _get(view, owner, plan_id)
+    response.headers["ETag"] = _etag(meta.version)
     return plan_features([(plan, meta)], geo.parse_crs(crs))[0]
 
 
-def _plan_from_feature(feature: dict[str, Any], crs: str, owner: str | None = None, plan_id: str | None = None) -> Plan:
+def _plan_from_feature(
+    feature: dict[str, Any], crs: str, owner: str | None = None, plan_id: str | None = None, base: Plan | None = None
+) -> Plan:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise ApiError(422, "invalid_record", "expected a GeoJSON Feature with properties and geometry")
     props = dict(feature.get("properties") or {})
+    if base is not None:  # PATCH: the given properties over the current ones
+        props = {**base.to_record(), **props}
     for key, value in (("owner", owner), ("id", plan_id)):
         if value is not None:
             if props.get(key) not in (None, value):
                 raise ApiError(422, "invalid_record", f"field {key}: '{props[key]}' differs from the URL ({value})")
             props[key] = value
-    props["geometry"] = geo.geometry_in(feature.get("geometry"), crs)
+    given = feature.get("geometry")
+    props["geometry"] = base.geometry if base is not None and given is None else geo.geometry_in(given, crs)
     return Plan.from_record(props)
 
 
-@router.post("", status_code=201, summary="Create a plan (a GeoJSON Feature)")
+@router.post("", status_code=201, summary="Create a plan (a GeoJSON Feature); needs editor or admin of its owner")
 def create_plan(
-    store: StoreDep, response: Response, feature: Annotated[dict[str, Any], Body()], crs: str | None = None
+    store: StoreDep,
+    principal: PrincipalDep,
+    response: Response,
+    feature: Annotated[dict[str, Any], Body()],
+    crs: str | None = None,
 ) -> dict[str, Any]:
     plan = _plan_from_feature(feature, geo.parse_crs(crs))
+    _may_write(principal, plan.owner)
     if store.plan_row(plan.owner, plan.id) is not None:
         raise ApiError(409, "exists", f"plan {plan.key} exists; update it with PUT /api/plans/{plan.owner}/{plan.id}")
-    with store.writer("api") as w:
+    with store.writer(principal.actor) as w:
         w.upsert("plans", [plan], source="api")
     response.headers["Location"] = f"/api/plans/{plan.owner}/{plan.id}"
-    saved, meta = _get(store, plan.owner, plan.id)
-    response.headers["ETag"] = f'"{meta.version}"'
+    saved, meta = _get(View(store, principal), plan.owner, plan.id)
+    response.headers["ETag"] = _etag(meta.version)
     return plan_features([(saved, meta)], "EPSG:4326")[0]
 
 
-@router.put("/{owner}/{plan_id}", summary="Replace a plan; If-Match with its version avoids lost updates")
+def _change(
+    store: StoreDep,
+    view: View,
+    principal: Principal,
+    owner: str,
+    plan_id: str,
+    response: Response,
+    feature: dict[str, Any],
+    crs: str | None,
+    if_match: str | None,
+    patch: bool,
+) -> dict[str, Any]:
+    key = f"{owner}:{plan_id}"
+    current, meta = _get(view, owner, plan_id)
+    _may_write(principal, owner)
+    expected = _expected_version(if_match, key, meta)
+    plan = _plan_from_feature(feature, geo.parse_crs(crs), owner, plan_id, base=current if patch else None)
+    try:
+        with store.writer(principal.actor) as w:
+            version = w.replace_plan(plan, expected, source="api")
+    except StaleVersion as err:
+        raise _stale(err, key) from None
+    saved, meta = _get(view, owner, plan_id)
+    response.headers["ETag"] = _etag(version)
+    return plan_features([(saved, meta)], "EPSG:4326")[0]
+
+
+@router.put("/{owner}/{plan_id}", summary="Replace a plan; If-Match with its version is required (no lost updates)")
 def update_plan(
     store: StoreDep,
+    view: ViewDep,
+    principal: PrincipalDep,
     owner: str,
     plan_id: str,
     response: Response,
@@ -178,47 +275,63 @@ def update_plan(
     crs: str | None = None,
     if_match: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
-    _, meta = _get(store, owner, plan_id)
-    if if_match is not None and if_match.strip('W/"') != str(meta.version):
-        raise ApiError(
-            412,
-            "stale_version",
-            f"plan {owner}:{plan_id} is at version {meta.version}, not {if_match}",
-            [{"current_version": meta.version}],
-        )
-    plan = _plan_from_feature(feature, geo.parse_crs(crs), owner, plan_id)
-    with store.writer("api") as w:
-        w.upsert("plans", [plan], source="api")
-    saved, meta = _get(store, owner, plan_id)
-    response.headers["ETag"] = f'"{meta.version}"'
-    return plan_features([(saved, meta)], "EPSG:4326")[0]
+    return _change(store, view, principal, owner, plan_id, response, feature, crs, if_match, patch=False)
 
 
-@router.delete("/{owner}/{plan_id}", status_code=204, summary="Delete a plan")
-def delete_plan(store: StoreDep, owner: str, plan_id: str) -> Response:
-    _get(store, owner, plan_id)
-    with store.writer("api") as w:
-        w.delete("plans", (owner, plan_id))
+@router.patch("/{owner}/{plan_id}", summary="Change some properties (and/or the geometry) of a plan; If-Match required")
+def patch_plan(
+    store: StoreDep,
+    view: ViewDep,
+    principal: PrincipalDep,
+    owner: str,
+    plan_id: str,
+    response: Response,
+    feature: Annotated[dict[str, Any], Body()],
+    crs: str | None = None,
+    if_match: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    return _change(store, view, principal, owner, plan_id, response, feature, crs, if_match, patch=True)
+
+
+@router.delete("/{owner}/{plan_id}", status_code=204, summary="Delete a plan; If-Match required")
+def delete_plan(
+    store: StoreDep,
+    view: ViewDep,
+    principal: PrincipalDep,
+    owner: str,
+    plan_id: str,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    key = f"{owner}:{plan_id}"
+    _, meta = _get(view, owner, plan_id)
+    _may_write(principal, owner)
+    expected = _expected_version(if_match, key, meta)
+    try:
+        with store.writer(principal.actor) as w:
+            w.delete_plan(owner, plan_id, expected)
+    except StaleVersion as err:
+        raise _stale(err, key) from None
     return Response(status_code=204)
 
 
 @router.get("/{owner}/{plan_id}/history", summary="Every change of this plan (audit log)")
-def plan_history(store: StoreDep, owner: str, plan_id: str) -> dict[str, Any]:
-    entries = store.audit(table="plans", key=f"{owner}:{plan_id}")
-    if not entries and store.plan_row(owner, plan_id) is None:
+def plan_history(view: ViewDep, owner: str, plan_id: str) -> dict[str, Any]:
+    entries = view.history(owner, plan_id)
+    if not entries:
         raise ApiError(404, "not_found", f"no plan {owner}:{plan_id}")
     return {"key": f"{owner}:{plan_id}", "history": [geo.json_value(e) for e in entries]}
 
 
 @router.get("/{owner}/{plan_id}/analysis", summary="Couplings and no-dig conflicts of this plan, with explanations")
-def plan_analysis(store: StoreDep, owner: str, plan_id: str) -> dict[str, Any]:
-    _get(store, owner, plan_id)
-    key = f"{owner}:{plan_id}"
-    saved = store.latest_analysis("plans")
-    result = saved["result"] if saved else {"couplings": [], "conflicts": []}
+def plan_analysis(view: ViewDep, owner: str, plan_id: str) -> dict[str, Any]:
+    plan, _ = _get(view, owner, plan_id)
+    key = plan.key
+    saved = view.analysis("plans")
+    result = saved["result"] if saved else {"couplings": [], "conflicts": [], "undisclosed": []}
     return {
         "key": key,
         "analysed_at": geo.json_value(saved["created_at"]) if saved else None,
         "couplings": [c for c in result["couplings"] if key in (c["a"], c["b"])],
         "conflicts": [c for c in result["conflicts"] if key in (c["renewal"], c["plan"])],
+        "undisclosed": [u for u in result.get("undisclosed", []) if u["plan"] == key],
     }

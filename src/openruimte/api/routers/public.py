@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from openruimte.api import geo
-from openruimte.api.deps import SettingsDep, StoreDep
+from openruimte.api.deps import PublicViewDep, SettingsDep
 from openruimte.api.settings import Settings
 from openruimte.model import Plan, Visibility
+from openruimte.store.permissions import UNDISCLOSED, UNDISCLOSED_NAME
 
 router = APIRouter(prefix="/api/public", tags=["public"])
 
@@ -26,9 +27,10 @@ def is_published(plan: Plan, settings: Settings) -> bool:
 
 
 @router.get("/plans", summary="Published plans (public, phase and hardness at or past the threshold)")
-def public_plans(store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
-    plans = [p for p in store.plans() if is_published(p, settings)]
-    names = {o.code: o.name for o in store.organisations()}
+def public_plans(view: PublicViewDep, settings: SettingsDep) -> dict[str, Any]:
+    """Read as an anonymous visitor, whoever asks: the public map shows what residents see."""
+    plans = [p for p in view.plans() if is_published(p, settings)]
+    names = {o.code: o.name for o in view.organisations()} | {UNDISCLOSED: UNDISCLOSED_NAME}
     recs = []
     for p in plans:
         rec = {k: getattr(p, k) for k in PUBLIC_FIELDS}

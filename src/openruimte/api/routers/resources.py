@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from openruimte.api import geo
-from openruimte.api.deps import SettingsDep, StoreDep
+from openruimte.api.deps import PrincipalDep, SettingsDep, StoreDep, ViewDep
 from openruimte.api.errors import ApiError
 from openruimte.api.settings import SETTINGS_DOC
 from openruimte.model import ASSET_GROUPS, Hardness, Phase
 from openruimte.model.vocab import KNOWN_THEMES
+from openruimte.store.permissions import Forbidden
 
 router = APIRouter(prefix="/api", tags=["resources"])
 
@@ -35,7 +36,7 @@ def _records(items: list[Any], key: str, crs: str, drop: tuple[str, ...] = ()) -
 
 @router.get("/assets", summary="Assets as GeoJSON (use bbox: a city has many)")
 def list_assets(
-    store: StoreDep,
+    view: ViewDep,
     settings: SettingsDep,
     bbox: BBox = None,
     bbox_crs: BBoxCrs = None,
@@ -45,15 +46,15 @@ def list_assets(
     limit: Annotated[int, Query(ge=1, le=100_000)] = 5_000,
 ) -> dict[str, Any]:
     box = geo.parse_bbox(bbox, geo.parse_crs(bbox_crs, name="bbox-crs"))
-    items = store.assets(bbox=box, asset_types=geo.parse_list(asset_type), owners=geo.parse_list(owner))
+    items = view.assets(bbox=box, asset_types=geo.parse_list(asset_type), owners=geo.parse_list(owner))
     out = _records(items[:limit], "key", geo.parse_crs(crs))
     out["numberMatched"] = len(items)
     return geo.respond(out)
 
 
 @router.get("/policy", summary="Policy goals (kernregistratie beleid)")
-def list_policy(store: StoreDep, crs: Crs = None) -> dict[str, Any]:
-    goals = store.policy_goals()
+def list_policy(view: ViewDep, crs: Crs = None) -> dict[str, Any]:
+    goals = view.policy_goals()
     recs = []
     for g in goals:
         rec = g.to_record()
@@ -66,24 +67,24 @@ def list_policy(store: StoreDep, crs: Crs = None) -> dict[str, Any]:
 
 
 @router.get("/areas", summary="Buurten, wijken and the municipality")
-def list_areas(store: StoreDep, level: str | None = None, crs: Crs = None) -> dict[str, Any]:
-    return geo.respond(_records(store.areas(level=level), "code", geo.parse_crs(crs)))
+def list_areas(view: ViewDep, level: str | None = None, crs: Crs = None) -> dict[str, Any]:
+    return geo.respond(_records(view.areas(level=level), "code", geo.parse_crs(crs)))
 
 
 @router.get("/streets", summary="Street segments")
-def list_streets(store: StoreDep, bbox: BBox = None, bbox_crs: BBoxCrs = None, crs: Crs = None) -> dict[str, Any]:
+def list_streets(view: ViewDep, bbox: BBox = None, bbox_crs: BBoxCrs = None, crs: Crs = None) -> dict[str, Any]:
     box = geo.parse_bbox(bbox, geo.parse_crs(bbox_crs, name="bbox-crs"))
-    return geo.respond(_records(store.streets(bbox=box), "id", geo.parse_crs(crs)))
+    return geo.respond(_records(view.streets(bbox=box), "id", geo.parse_crs(crs)))
 
 
 @router.get("/layers", summary="Environment layers (without features)")
-def list_layers(store: StoreDep) -> list[dict[str, Any]]:
-    return [layer.to_record() | {"features": len(layer.features)} for layer in store.layers()]
+def list_layers(view: ViewDep) -> list[dict[str, Any]]:
+    return [layer.to_record() | {"features": len(layer.features)} for layer in view.layers()]
 
 
 @router.get("/layers/{name}", summary="One environment layer with its features")
-def get_layer(store: StoreDep, name: str, crs: Crs = None) -> dict[str, Any]:
-    for layer in store.layers():
+def get_layer(view: ViewDep, name: str, crs: Crs = None) -> dict[str, Any]:
+    for layer in view.layers():
         if layer.name == name:
             out = _records(layer.features, "id", geo.parse_crs(crs))
             out.update(name=layer.name, title=layer.title, unit=layer.unit)
@@ -92,8 +93,8 @@ def get_layer(store: StoreDep, name: str, crs: Crs = None) -> dict[str, Any]:
 
 
 @router.get("/vital", summary="Vital systems with their elements (substations: capacity, load)")
-def list_vital(store: StoreDep, crs: Crs = None) -> dict[str, Any]:
-    systems = store.vital_systems()
+def list_vital(view: ViewDep, crs: Crs = None) -> dict[str, Any]:
+    systems = view.vital_systems()
     recs, geoms, ids = [], [], []
     for s in systems:
         for e in s.elements:
@@ -108,15 +109,18 @@ def list_vital(store: StoreDep, crs: Crs = None) -> dict[str, Any]:
 
 
 @router.get("/organisations", summary="Organisations at the programming table")
-def list_organisations(store: StoreDep) -> list[dict[str, Any]]:
-    return [o.to_record() for o in store.organisations()]
+def list_organisations(view: ViewDep) -> list[dict[str, Any]]:
+    return [o.to_record() for o in view.organisations()]
 
 
 @router.get("/analysis/{kind}", summary="The newest saved result of an analysis: plans, candidates, capacity or space")
-def get_analysis(store: StoreDep, kind: str) -> dict[str, Any]:
+def get_analysis(view: ViewDep, kind: str) -> dict[str, Any]:
     if kind not in ("plans", "candidates", "capacity", "space"):
         raise ApiError(404, "not_found", f"no analysis kind '{kind}'; expected plans, candidates, capacity or space")
-    saved = store.latest_analysis(kind)
+    try:
+        saved = view.analysis(kind)
+    except Forbidden as err:
+        raise ApiError(403, "forbidden", str(err)) from None
     if saved is None:
         raise ApiError(
             404,
@@ -131,19 +135,35 @@ def get_analysis(store: StoreDep, kind: str) -> dict[str, Any]:
     }
 
 
+@router.post("/analysis/plans", summary="Run the couplings and no-dig analysis over every plan (the coordinator)")
+def run_plan_analysis(store: StoreDep, principal: PrincipalDep) -> dict[str, Any]:
+    """The analysis sees every plan (private ones too); each reader gets the result filtered
+    pair by pair (GET /api/analysis/plans)."""
+    from openruimte import analysing
+    from openruimte.analysis.pairs import Parameters
+
+    if principal.anonymous:
+        raise ApiError(401, "unauthenticated", "running an analysis needs the coordinator's token or login")
+    if not (principal.coordinator or principal.system):
+        raise ApiError(403, "forbidden", "only the coordinator runs analyses for the programming table")
+    analysing.analyse_store(store, Parameters(), actor=principal.actor)
+    saved = store.latest_analysis("plans")
+    return {"kind": "plans", "created_at": geo.json_value(saved["created_at"]) if saved else None}
+
+
 @router.get("/info", summary="Counts per category of information and owner")
-def info(store: StoreDep) -> dict[str, Any]:
-    return {k: dict(v) for k, v in store.counts().items()}
+def info(view: ViewDep) -> dict[str, Any]:
+    return {k: dict(v) for k, v in view.counts().items()}
 
 
 @router.get("/config", summary="What the UI needs: vocabularies and map settings")
-def config(settings: SettingsDep, store: StoreDep) -> dict[str, Any]:
+def config(settings: SettingsDep, view: ViewDep) -> dict[str, Any]:
     return {
         "phases": [str(p) for p in Phase],
         "hardness": [str(h) for h in Hardness],
         "asset_groups": ASSET_GROUPS,
         "themes": list(KNOWN_THEMES),
-        "organisations": [o.to_record() for o in store.organisations()],
+        "organisations": [o.to_record() for o in view.organisations()],
         "base_map": settings.base_map,
         "public": {"min_phase": str(settings.public_min_phase), "min_hardness": str(settings.public_min_hardness)},
         "settings": SETTINGS_DOC,

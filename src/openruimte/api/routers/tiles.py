@@ -3,7 +3,8 @@ plans, assets and streets, so 100k+ features pan smoothly.
 
 A tile's box is turned into an EPSG:28992 bbox for the store's spatial index;
 geometries are moved to Web Mercator, simplified for the zoom and encoded.
-Tiles are cached in memory until the data changes (the audit log grows).
+Tiles are read through the caller's view (store/permissions.py) and cached in
+memory per what-the-caller-may-see until the data changes (the audit log grows).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 import shapely
 from fastapi import APIRouter, Response
 
-from openruimte.api.deps import StoreDep
+from openruimte.api.deps import ViewDep
 from openruimte.api.errors import ApiError
 from openruimte.io.crs import transform_geometries
 from openruimte.model import STORAGE_CRS
@@ -74,21 +75,21 @@ def _props(layer: str, item: Any) -> dict[str, Any]:
     return {"id": item.id, "name": item.name, "kind": item.kind or ""}
 
 
-def _items(store: Any, layer: str, bbox: tuple[float, float, float, float]) -> list[Any]:
+def _items(view: Any, layer: str, bbox: tuple[float, float, float, float]) -> list[Any]:
     from openruimte.store import PlanFilter
 
     if layer == "plans":
-        return store.plans(PlanFilter(bbox=bbox))
+        return view.plans(PlanFilter(bbox=bbox))
     if layer == "assets":
-        return store.assets(bbox=bbox)
-    return store.streets(bbox=bbox)
+        return view.assets(bbox=bbox)
+    return view.streets(bbox=bbox)
 
 
-def render_tile(store: Any, layer: str, z: int, x: int, y: int) -> bytes:
+def render_tile(view: Any, layer: str, z: int, x: int, y: int) -> bytes:
     import mapbox_vector_tile
 
     bounds = tile_bounds(z, x, y)
-    items = _items(store, layer, _rd_bbox(bounds))
+    items = _items(view, layer, _rd_bbox(bounds))
     if not items:
         return b""
     geoms = transform_geometries([i.geometry for i in items], STORAGE_CRS, WEB_MERCATOR)
@@ -107,18 +108,18 @@ def render_tile(store: Any, layer: str, z: int, x: int, y: int) -> bytes:
 
 
 @router.get("/{layer}/{z}/{x}/{y}.pbf", summary="A vector tile of plans, assets or streets")
-def tile(store: StoreDep, layer: str, z: int, x: int, y: int) -> Response:
+def tile(view: ViewDep, layer: str, z: int, x: int, y: int) -> Response:
     if layer not in LAYERS:
         raise ApiError(404, "not_found", f"no tile layer '{layer}'; expected one of {', '.join(LAYERS)}")
     if not (0 <= z <= 22 and 0 <= x < 2**z and 0 <= y < 2**z):
         raise ApiError(
             400, "invalid_tile", f"no tile {z}/{x}/{y}: x and y must be in 0..{2**z - 1} at zoom {z} (0..22)"
         )
-    key = (id(store), store.data_version(), layer, z, x, y)
+    key = (id(view.store), view.data_version(), view.principal.cache_key, layer, z, x, y)
     with _lock:
         data = _cache.get(key)
     if data is None:
-        data = render_tile(store, layer, z, x, y)
+        data = render_tile(view, layer, z, x, y)
         with _lock:
             _cache[key] = data
             while len(_cache) > CACHE_SIZE:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from openruimte.api.deps import PrincipalDep
 from openruimte.api.errors import ApiError
 
 router = APIRouter(tags=["web"], include_in_schema=False)
@@ -47,7 +48,10 @@ def api_docs() -> HTMLResponse:
 
 
 @router.get("/")
-def programming_map() -> FileResponse:
+def programming_map(principal: PrincipalDep) -> Response:
+    """The programming map is for the parties at the table: log in first (the public map needs no login)."""
+    if principal.anonymous:
+        return RedirectResponse("/login?next=/", status_code=303)
     return _page("index.html")
 
 

@@ -853,6 +853,15 @@
       h("p", { class: "muted small" }, t("plan.overlap", { d: c.overlap_days }))));
     });
     body.appendChild(fSec);
+
+    // Pairs with plans this user may not see: only area and quarter ("een niet-genoemde partij ...").
+    const hidden = analysis.undisclosed || [];
+    if (hidden.length) {
+      const uSec = h("section", { class: "sec", id: "plan-undisclosed", "data-testid": "plan-undisclosed" },
+        h("h3", null, t("undisclosed.title"), " ", h("span", { class: "badge" }, String(hidden.length))));
+      hidden.forEach((u) => uSec.appendChild(h("p", { class: "undisclosed-text" }, i18n.lang === "en" ? u.text_en : u.text)));
+      body.appendChild(uSec);
+    }
     body.appendChild(h("p", { class: "muted small" }, analysed));
 
     // All attributes.

@@ -3,9 +3,20 @@
   "use strict";
   const OR = (window.OR = window.OR || {});
 
-  /** GET a JSON document; rejects with an Error naming the URL and status. */
+  /** The session's CSRF token (a readable cookie; the session cookie itself is HttpOnly). */
+  function csrfToken() {
+    const m = document.cookie.match(/(?:^|;\s*)openruimte_csrf=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  /** GET a JSON document; rejects with an Error naming the URL and status. Unsafe methods carry the CSRF token. */
   async function getJSON(url, options) {
-    const resp = await fetch(url, Object.assign({ headers: { Accept: "application/json" } }, options || {}));
+    const opts = Object.assign({}, options || {});
+    const headers = Object.assign({ Accept: "application/json" }, opts.headers || {});
+    const method = (opts.method || "GET").toUpperCase();
+    if (!["GET", "HEAD", "OPTIONS"].includes(method)) headers["X-CSRF-Token"] = csrfToken();
+    opts.headers = headers;
+    const resp = await fetch(url, opts);
     if (!resp.ok) {
       const err = new Error(url + ": HTTP " + resp.status);
       err.status = resp.status;
@@ -271,8 +282,28 @@
     return { update: later, setVisible(on) { visible = on; later(); } };
   }
 
+  /** The header's "logged in as" and the logout form (the form posts the CSRF token). */
+  async function showSession() {
+    const who = document.getElementById("whoami");
+    const form = document.getElementById("logout-form");
+    if (!who || !form) return;
+    form.querySelector('input[name="csrf_token"]').value = csrfToken();
+    try {
+      const me = await getJSON("/api/session");
+      if (!me.authenticated) return;
+      const render = () => {
+        who.textContent = OR.i18n.t("auth.as", { user: me.user || me.org, org: me.org, role: me.role });
+      };
+      render();
+      who.dataset.role = me.role;
+      who.dataset.org = me.org;
+      OR.i18n.onChange(render);
+    } catch (e) { /* the map works without the name */ }
+  }
+  document.addEventListener("DOMContentLoaded", showSession);
+
   OR.util = {
-    getJSON, h, clear, ownerColors, yearColor, bbox, unionBbox, anchor, pointAlong, bboxIntersects, eachCoord, pdokSource, setupMapLibre, streetLabels,
+    csrfToken, getJSON, h, clear, ownerColors, yearColor, bbox, unionBbox, anchor, pointAlong, bboxIntersects, eachCoord, pdokSource, setupMapLibre, streetLabels,
     PHASE_COLORS, HARDNESS_COLORS, ASSET_COLORS, FALLBACK,
   };
 })();

@@ -1,0 +1,381 @@
+"""Who may see what: the one place where visibility is decided.
+
+Every read path of the web app (REST, exports, OGC API Features, vector tiles,
+analysis results, the UI that reads the API, the public map) reads through a
+:class:`View`: the store seen by one :class:`Principal`. A view
+
+* adds the SQL condition of :func:`visible_clause` to every query of rows that
+  have an owner and a visibility (plans, assets, policy goals, vital systems);
+* masks commercially sensitive plans of other organisations
+  (:func:`mask_plan`): geometry, phase and period stay, everything that names
+  the party goes, the key becomes a stable opaque one;
+* filters saved analysis results pair by pair (:meth:`View.analysis`): a pair
+  whose other side the principal may not see becomes "een niet-genoemde partij
+  heeft werkzaamheden in BUURT in KWARTAAL".
+
+Rules (README "Security model"):
+
+``private``  the owning organisation only;
+``shared``   the owner, the organisations at the programming table and the coordinator;
+``public``   everyone, also without logging in.
+
+The coordinator (the municipality's urban programmer) sees everything shared,
+sensitive plans unmasked. Areas, streets, buildings and environment layers are
+reference data without an owner: everyone sees them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import shapely
+import sqlalchemy as sa
+
+from openruimte.model import Plan, Visibility
+from openruimte.model.errors import OpenRuimteError
+
+#: the owner code of masked plans (reserved: no organisation may take it)
+UNDISCLOSED = "niet-genoemd"
+UNDISCLOSED_NAME = "Werkzaamheden van een niet-genoemde partij"
+UNDISCLOSED_NAME_EN = "Works by an undisclosed party"
+
+
+class Role(StrEnum):
+    """What a user or token of an organisation may do."""
+
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+
+
+WRITE_ROLES = frozenset({Role.EDITOR, Role.ADMIN})
+
+
+class Forbidden(OpenRuimteError):
+    code = "forbidden"
+    status = 403
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: an organisation and a role, or nobody (anonymous), or the
+    local system (CLI, analyses: sees everything)."""
+
+    org: str | None = None
+    role: Role | None = None
+    #: written to the audit log: ``user:EMAIL``, ``token:ID``, ``anonymous`` or ``system``
+    actor: str = "anonymous"
+    #: is the organisation at the programming table (sees what others share)
+    at_table: bool = False
+    system: bool = False
+    #: how the request was authenticated: none, token or session
+    auth: str = "none"
+
+    @property
+    def anonymous(self) -> bool:
+        return self.org is None and not self.system
+
+    @property
+    def coordinator(self) -> bool:
+        return self.role is Role.COORDINATOR
+
+    @property
+    def sees_shared(self) -> bool:
+        return self.system or self.coordinator or (self.org is not None and self.at_table)
+
+    @property
+    def cache_key(self) -> tuple[Any, ...]:
+        """Two principals with the same key see exactly the same data (caches key on it)."""
+        if self.system:
+            return ("system",)
+        if self.org is None:
+            return ("anonymous",)
+        return (self.org, "coordinator" if self.coordinator else "table" if self.at_table else "outside")
+
+    def may_write(self, owner: str) -> bool:
+        """Writes to an organisation's rows: its editors and admins only."""
+        return self.system or (self.org == owner and self.role in WRITE_ROLES)
+
+
+ANONYMOUS = Principal()
+SYSTEM = Principal(actor="system", system=True, auth="system")
+
+
+def visible_clause(principal: Principal, table: sa.Table) -> Any | None:
+    """The SQL condition on a table with ``owner`` and ``visibility`` (None: no condition)."""
+    if principal.system:
+        return None
+    c = table.c
+    allowed = [str(Visibility.PUBLIC)] + ([str(Visibility.SHARED)] if principal.sees_shared else [])
+    cond = c.visibility.in_(allowed)
+    if principal.org is not None:
+        cond = sa.or_(cond, c.owner == principal.org)
+    return cond
+
+
+def may_see(principal: Principal, owner: str, visibility: Visibility | str) -> bool:
+    """The Python twin of :func:`visible_clause`."""
+    if principal.system or (principal.org is not None and owner == principal.org):
+        return True
+    vis = Visibility(visibility)
+    return vis is Visibility.PUBLIC or (vis is Visibility.SHARED and principal.sees_shared)
+
+
+def masked_for(principal: Principal, plan: Plan) -> bool:
+    """Is this (visible) plan shown to the principal only as works of an undisclosed party?"""
+    return plan.sensitive and not principal.system and not principal.coordinator and plan.owner != principal.org
+
+
+def opaque_id(secret: str, key: str) -> str:
+    """A stable id for a masked plan that cannot be turned back into its key without the server secret."""
+    return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def mask_plan(plan: Plan, secret: str) -> Plan:
+    """The plan as a non-owner sees a sensitive plan: geometry, phase, hardness and
+    period stay; owner, name, id, asset types, themes, programme, budget,
+    contact, goals, dwellings and the phase planning go."""
+    return dataclasses.replace(
+        plan,
+        id=opaque_id(secret, plan.key),
+        owner=UNDISCLOSED,
+        name=UNDISCLOSED_NAME,
+        asset_types=(),
+        themes=(),
+        programme=None,
+        budget_eur=None,
+        contact=None,
+        goals=(),
+        dwellings=None,
+        phase_planning={},
+    )
+
+
+def quarter(date: Any) -> str | None:
+    """``2027-K3`` (kwartaal) of a date, None without one."""
+    if date is None:
+        return None
+    return f"{date.year}-K{(date.month - 1) // 3 + 1}"
+
+
+class View:
+    """The store as one principal may see it. Routers read only through a view."""
+
+    def __init__(self, store: Any, principal: Principal) -> None:
+        from openruimte.store import security
+
+        self.store = store
+        self.principal = principal
+        self._secret = security.secret(store, "opaque-ids")
+        self._areas: tuple[list[Any], Any] | None = None
+
+    # ------------------------------------------------------------------ plans
+
+    def _present(self, rows: Sequence[tuple[Plan, Any]]) -> list[tuple[Plan, Any]]:
+        out = []
+        for plan, meta in rows:
+            if masked_for(self.principal, plan):
+                plan = mask_plan(plan, self._secret)
+                meta = dataclasses.replace(meta, pk=0, source=None, imported_at=None, dataset_id=None)
+            out.append((plan, meta))
+        return out
+
+    def plan_rows(self, flt: Any = None) -> list[tuple[Plan, Any]]:
+        """Visible plans (masked where sensitive). Filters that name the party
+        (owner, asset types, themes, keys) run after masking, so they cannot
+        reveal a masked plan."""
+        from openruimte.store import PlanFilter
+
+        flt = flt or PlanFilter()
+        neutral = dataclasses.replace(flt, owners=(), asset_types=(), themes=(), keys=())
+        rows = self._present(self.store.plan_rows(neutral, principal=self.principal))
+        owners, types, themes, keys = set(flt.owners), set(flt.asset_types), set(flt.themes), set(flt.keys)
+        return [
+            (p, m)
+            for p, m in rows
+            if (not owners or p.owner in owners)
+            and (not types or types & set(p.asset_types))
+            and (not themes or themes & set(p.themes))
+            and (not keys or p.key in keys)
+        ]
+
+    def plans(self, flt: Any = None) -> list[Plan]:
+        return [p for p, _ in self.plan_rows(flt)]
+
+    def plan_row(self, owner: str, plan_id: str) -> tuple[Plan, Any] | None:
+        """One plan by its key (a masked plan only by its opaque key), or None."""
+        if owner == UNDISCLOSED:
+            for plan, meta in self.plan_rows():
+                if plan.owner == UNDISCLOSED and plan.id == plan_id:
+                    return plan, meta
+            return None
+        found = self.store.plan_row(owner, plan_id, principal=self.principal)
+        if found is None or masked_for(self.principal, found[0]):
+            return None
+        return found
+
+    def history(self, owner: str, plan_id: str) -> list[dict[str, Any]] | None:
+        """The audit entries of a plan the principal may see unmasked (None: not found)."""
+        if self.plan_row(owner, plan_id) is None or owner == UNDISCLOSED:
+            gone = self.store.plan_row(owner, plan_id) is None
+            if not (gone and (self.principal.system or self.principal.org == owner)):
+                return None
+        return self.store.audit(table="plans", key=f"{owner}:{plan_id}")
+
+    # ------------------------------------------------------------------ other owned rows
+
+    def assets(self, **kwargs: Any) -> list[Any]:
+        return self.store.assets(principal=self.principal, **kwargs)
+
+    def policy_goals(self, **kwargs: Any) -> list[Any]:
+        return self.store.policy_goals(principal=self.principal, **kwargs)
+
+    def vital_systems(self) -> list[Any]:
+        return [s for s in self.store.vital_systems() if may_see(self.principal, s.owner, s.visibility)]
+
+    def counts(self) -> dict[str, Counter[str]]:
+        counts = self.store.counts(principal=self.principal)
+        counts["plans"] = Counter(p.owner for p in self.plans())
+        return counts
+
+    # ------------------------------------------------------------------ reference data (no owner)
+
+    def areas(self, **kwargs: Any) -> list[Any]:
+        return self.store.areas(**kwargs)
+
+    def streets(self, **kwargs: Any) -> list[Any]:
+        return self.store.streets(**kwargs)
+
+    def layers(self, **kwargs: Any) -> list[Any]:
+        return self.store.layers(**kwargs)
+
+    def organisations(self) -> list[Any]:
+        return self.store.organisations()
+
+    def data_version(self) -> int:
+        return self.store.data_version()
+
+    # ------------------------------------------------------------------ analysis results
+
+    def analysis(self, kind: str) -> dict[str, Any] | None:
+        """The newest saved result of an analysis kind as this principal may see it."""
+        saved = self.store.latest_analysis(kind)
+        if saved is None or self.principal.system:
+            return saved
+        if kind == "plans":
+            return {**saved, "result": self._plan_pairs(saved["result"])}
+        if not self.principal.coordinator:
+            raise Forbidden(
+                f"de analyse '{kind}' is alleen voor de coördinator / the {kind} analysis is for the coordinator only"
+            )
+        return {**saved, "result": self._scrub(saved["result"], self._hidden_keys())}
+
+    def _all_plans(self) -> dict[str, Plan]:
+        return {p.key: p for p in self.store.plans()}
+
+    def _shown(self, plan: Plan | None) -> bool:
+        return (
+            plan is not None
+            and may_see(self.principal, plan.owner, plan.visibility)
+            and not masked_for(self.principal, plan)
+        )
+
+    def _hidden_keys(self) -> set[str]:
+        return {k for k, p in self._all_plans().items() if not self._shown(p)}
+
+    def _plan_pairs(self, result: dict[str, Any]) -> dict[str, Any]:
+        plans = self._all_plans()
+        couplings: list[dict[str, Any]] = []
+        conflicts: list[dict[str, Any]] = []
+        undisclosed: list[dict[str, Any]] = []
+        sides = (("couplings", "a", "b", couplings), ("conflicts", "renewal", "plan", conflicts))
+        for kind, first, second, kept in sides:
+            for entry in result.get(kind, []):
+                one, two = plans.get(entry[first]), plans.get(entry[second])
+                shown_one, shown_two = self._shown(one), self._shown(two)
+                if shown_one and shown_two:
+                    kept.append(entry)
+                elif shown_one and two is not None:
+                    undisclosed.append(self._undisclosed(kind, entry[first], first, two))
+                elif shown_two and one is not None:
+                    undisclosed.append(self._undisclosed(kind, entry[second], second, one))
+        unscheduled = []
+        for key in result.get("unscheduled", []):
+            plan = plans.get(key)
+            if plan is None or not may_see(self.principal, plan.owner, plan.visibility):
+                continue
+            unscheduled.append(
+                key if not masked_for(self.principal, plan) else f"{UNDISCLOSED}:{opaque_id(self._secret, key)}"
+            )
+        visible = sum(1 for p in plans.values() if may_see(self.principal, p.owner, p.visibility))
+        return {
+            **result,
+            "plans": visible,
+            "unscheduled": unscheduled,
+            "couplings": couplings,
+            "conflicts": conflicts,
+            "undisclosed": undisclosed,
+        }
+
+    def _undisclosed(self, kind: str, mine: str, role: str, other: Plan) -> dict[str, Any]:
+        """What the principal learns of a pair whose other side it may not see: area and quarter."""
+        code, name = self._area_of(other)
+        q = quarter(other.start)
+        when_nl = q or "een nog niet geplande periode"
+        when_en = f"Q{q[-1]} {q[:4]}" if q else "a period not yet planned"
+        what = "koppelkans" if kind == "couplings" else "graafrustconflict"
+        return {
+            "kind": "coupling" if kind == "couplings" else "conflict",
+            "plan": mine,
+            "role": role,
+            "area": code,
+            "area_name": name,
+            "quarter": q,
+            "text": f"{what}: een niet-genoemde partij heeft werkzaamheden in {name} in {when_nl}",
+            "text_en": (
+                f"{'coupling' if kind == 'couplings' else 'no-dig conflict'}: an undisclosed party has works in "
+                f"{name} in {when_en}"
+            ),
+        }
+
+    def _area_of(self, plan: Plan) -> tuple[str | None, str]:
+        """The buurt (else wijk, else municipality) holding the plan's representative point."""
+        if self._areas is None:
+            order = {"buurt": 0, "wijk": 1, "gemeente": 2}
+            areas = sorted(self.store.areas(), key=lambda a: order.get(str(a.level), 3))
+            tree = shapely.STRtree([a.geometry for a in areas]) if areas else None
+            self._areas = (areas, tree)
+        areas, tree = self._areas
+        if tree is not None:
+            hits = sorted(tree.query(plan.geometry.representative_point(), predicate="intersects"))
+            if hits:
+                area = areas[int(hits[0])]
+                return area.code, area.name
+        return None, "het gebied"
+
+    def _scrub(self, value: Any, hidden: set[str]) -> Any:
+        """Drop every record that names a plan hidden from the principal; hidden keys in lists become
+        ``niet-genoemd``."""
+        if isinstance(value, dict):
+            if any(isinstance(v, str) and v in hidden for v in value.values()):
+                return None
+            return {k: self._scrub(v, hidden) for k, v in value.items()}
+        if isinstance(value, list):
+            out = []
+            for v in value:
+                if isinstance(v, str) and v in hidden:
+                    v = UNDISCLOSED
+                else:
+                    v = self._scrub(v, hidden)
+                if v is not None:
+                    out.append(v)
+            return out
+        return value
