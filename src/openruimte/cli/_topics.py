@@ -1,4 +1,5 @@
 """Command modules per topic; importing one registers its commands on ``app``.
 
 One import per line, so parallel work on different topics merges cleanly."""
+
 from openruimte.cli import reports  # noqa: F401

@@ -39,7 +39,7 @@ def _restrict(prog: Any, store: Any, code: str) -> Any:
     geom = areas[code].geometry
     codes = {code, *(a.code for a in areas.values() if a.parent == code)}
     plans = {p.key for p in store.plans() if p.area in codes or p.geometry.intersects(geom)}
-    streets = {s.id for s in store.streets(bbox=geom.bounds) if s.area in codes or s.geometry.intersects(geom)}
+    streets = {s.id for s in store.streets() if s.area in codes or s.geometry.intersects(geom)}
     return prog.restrict({p.key for p in prog.plans if p.key in plans or p.area in codes or set(p.segments) & streets})
 
 

@@ -104,7 +104,8 @@ def collect(store: Any, code: str, programme: dict[str, Any] | None = None, *, p
     every = store.plans()
     plans = [pl for pl in every if pl.area in codes or _touches(pl.geometry, geom)]
     keys = {pl.key for pl in plans}
-    streets = [s for s in store.streets(bbox=geom.bounds) if s.area in codes or _touches(s.geometry, geom)]
+    all_streets = store.streets()
+    streets = [s for s in all_streets if s.area in codes or _touches(s.geometry, geom)]
     street_ids = {s.id for s in streets}
     parent_codes = {a.code for a in parents}
     goals = [
@@ -112,7 +113,7 @@ def collect(store: Any, code: str, programme: dict[str, Any] | None = None, *, p
         for g in store.policy_goals()
         if g.area in codes or g.area in parent_codes or (g.area is None and _touches(g.geometry, geom))
     ]
-    assets = [a for a in store.assets(bbox=geom.bounds) if a.area in codes or _touches(a.geometry, geom)]
+    assets = [a for a in store.assets() if a.area in codes or _touches(a.geometry, geom)]
 
     analyses: dict[str, dict[str, Any]] = {}
     for kind in ("plans", "candidates", "capacity", "space"):
@@ -145,7 +146,7 @@ def collect(store: Any, code: str, programme: dict[str, Any] | None = None, *, p
     horizon = Horizon()
     prog = None
     if programme is not None:
-        full = enrich(parse_programme(programme, programme_source), every, store.streets())
+        full = enrich(parse_programme(programme, programme_source), every, all_streets)
         prog = full.restrict({r.key for r in full.plans if r.key in keys or set(r.segments) & street_ids})
         horizon = Horizon(first_year=full.from_year, last_year=full.to_year)
     return Dossier(
@@ -590,7 +591,7 @@ def _section_plans(d: Dossier) -> str:
 
 def _section_assets(d: Dossier) -> str:
     if not d.assets:
-        return "<h2>3. Assets</h2><p>Er zijn geen assets in dit gebied geregistreerd.</p>"
+        return "<h2>3. Assets / beheerobjecten</h2><p>Er zijn geen assets in dit gebied geregistreerd.</p>"
     types = Counter(a.asset_type for a in d.assets)
     cond: dict[str, Counter[int | None]] = defaultdict(Counter)
     due: dict[str, Counter[str]] = defaultdict(Counter)
@@ -620,7 +621,7 @@ def _section_assets(d: Dossier) -> str:
     length = sum(a.geometry.length for a in d.assets if shapely.get_dimensions(a.geometry) == 1) / 1000
     return "".join(
         [
-            "<h2>3. Assets</h2>",
+            "<h2>3. Assets / beheerobjecten</h2>",
             f"<p>{num(len(d.assets))} assets ({num(length, 1)} km leidingen, wegen en paden); {num(poor)} in matige of "
             f"slechte staat (conditie {h.condition_threshold} of slechter, NEN 2767). {num(total_due)} zijn vóór "
             f"{h.last_year + 1} aan vervanging toe:"
