@@ -296,3 +296,30 @@ def test_dossier_of_a_wijk_without_programme(demo_store, tmp_path):
     buurten = [b for b in demo_store.areas(level="buurt") if b.parent == wijk.code]
     assert all(b.name in html for b in buurten)
     assert "Geen programma meegegeven" in html
+
+
+def test_gantt_without_a_database(generated, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OPENRUIMTE_DATABASE_URL", raising=False)
+    res = runner.invoke(app, ["gantt", str(generated["a"]), "--out", "g.html"])
+    assert res.exit_code == 0, res.output
+    assert not (tmp_path / "openruimte.db").exists()  # no database made on the way
+    html = (tmp_path / "g.html").read_text()
+    assert "Zonder database" in html and html.count('data-kind="bar"') == 150
+    # without street names, plans that share street segments are grouped together
+    groups = re.findall(r'data-kind="group">.*?font-weight="600">Straatvakken ([^<]+) \((\d+)\)</text>', html)
+    assert groups and sum(int(n) for _, n in groups) == sum(1 for p in generated["json"][0]["plans"] if p["segments"])
+
+
+def test_gantt_of_one_area(demo_store, demo_programme, tmp_path):
+    area = _busiest_buurt(demo_store)
+    out = tmp_path / "area.html"
+    db = str(demo_store.engine.url)
+    res = runner.invoke(app, ["gantt", str(demo_programme), "--out", str(out), "--area", area.code, "--db", db])
+    assert res.exit_code == 0, res.output
+    keys = {p.key for p in demo_store.plans() if p.area == area.code or p.geometry.intersects(area.geometry)}
+    bars = set(re.findall(r'data-kind="bar" data-key="([^"]+)"', out.read_text()))
+    doc = json.loads(demo_programme.read_text())
+    assert keys & {p["key"] for p in doc["plans"]} <= bars
+    streets = {s.id for s in demo_store.streets() if s.area == area.code or s.geometry.intersects(area.geometry)}
+    assert all(k in keys or set(p["segments"]) & streets for p in doc["plans"] for k in [p["key"]] if k in bars)

@@ -83,7 +83,10 @@ svg text { font-family: "DejaVu Sans", Arial, sans-serif; }
 @media print {
   body { margin: 0; max-width: none; font-size: 11px; }
   h2 { break-after: avoid; }
-  table, .figure, .kpis { break-inside: avoid; }
+  table { font-size: 9.5px; width: 100%; }
+  td.num, th.num { white-space: normal; }
+  td, th { overflow-wrap: anywhere; padding: 2px 4px; }
+  tr, .figure, .kpis { break-inside: avoid; }
   .figure { overflow: visible; }
   .figure svg { max-width: 100%; height: auto; }
 }
@@ -103,17 +106,17 @@ def num(value: float | int | None, digits: int = 0, unit: str = "") -> str:
     if value is None:
         return "–"
     text = f"{value:,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"{text} {unit}".rstrip() if unit else text
+    return f"{text}\u00a0{unit}" if unit else text
 
 
 def eur(value: float | None) -> str:
-    return "–" if value is None else f"€ {num(value)}"
+    return "–" if value is None else f"€\u00a0{num(value)}"
 
 
 def pct(value: float | None, digits: int = 1, signed: bool = False) -> str:
     if value is None:
         return "–"
-    text = num(abs(value) * 100 if signed else value * 100, digits) + " %"
+    text = num(abs(value) * 100 if signed else value * 100, digits) + "\u00a0%"
     if signed:
         text = ("−" if value < 0 else "+" if value > 0 else "±") + text
     return text
@@ -150,7 +153,7 @@ def table(
     numeric, raw = set(numeric), set(raw)
     head = "".join(
         f'<th class="num">{esc(h)}</th>' if i in numeric else f"<th>{esc(h)}</th>" for i, h in enumerate(headers)
-    )
+    ).replace("\n", "<br>")
     body = []
     for n, row in enumerate(rows):
         cells = []

@@ -107,7 +107,7 @@ def html(prog: Programme, streets: Sequence[Any], areas: Sequence[Any], *, title
     maps = [
         panel(prog, streets, areas, "uncoordinated", bbox=bbox),
         panel(prog, streets, areas, "programme", bbox=bbox),
-        panel(prog, streets, areas, "programme", bbox=bbox, diff=True, width=1120),
+        panel(prog, streets, areas, "programme", bbox=bbox, diff=True, width=800),
     ]
     legend_open = "".join(f'<span><i style="background:{c}"></i>{esc(label)}</span>' for c, label in class_labels())
     rows = sorted(segs, key=lambda s: (new.get(s, 0) - own.get(s, 0), s))[:25]

@@ -57,9 +57,9 @@ def metrics_table(a: Programme, b: Programme, la: str, lb: str) -> str:
     for prog, label in ((a, la), (b, lb)):
         for s in SCENARIOS:
             if s in prog.metrics:
-                heads.append(f"{label}: {SCENARIO_NL[s].lower()}")
+                heads.append(f"{label}:\n{SCENARIO_NL[s].lower()}")
                 cols.append((prog, s))
-    heads.append(f"{lb} − {la} (programma)")
+    heads.append(f"{lb} − {la}\n(programma)")
     rows, classes = [], []
     for key, label, kind in METRICS:
         vals = [_value(p.metrics[s], key, kind) for p, s in cols]

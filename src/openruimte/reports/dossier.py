@@ -677,7 +677,7 @@ def _section_environment(d: Dossier) -> str:
         fig = (
             f"<h3>Kaart: {esc(layer.title or layer.name)}</h3>"
             f"<p>Lichtgeel is gunstig, donkerrood het slechtst in dit gebied "
-            f"({num(d.heat_layer['min'], 1)} tot {num(d.heat_layer['max'], 1)} {esc(layer.unit or '')}).</p>"
+            f"({num(d.heat_layer['min'], 1)} tot {esc(num(d.heat_layer['max'], 1, layer.unit or ''))}).</p>"
             f'<div class="figure">{env.render(caption=layer.name)}</div>'
         )
     return "".join(

@@ -59,6 +59,7 @@ def html_to_pdf(html_file: Path, pdf: Path, *, title: str = "") -> Path:
                 path=str(pdf),
                 format="A4",
                 print_background=True,
+                scale=0.85,
                 display_header_footer=True,
                 header_template="<span></span>",
                 footer_template=footer,
