@@ -292,6 +292,21 @@ def write_html(prog: Programme, out: Path, group: Group = "street") -> Path:
 # ------------------------------------------------------------------ PNG
 
 
+def paginate(lines: list[Row], rows_per_page: int) -> list[list[Row]]:
+    """Pages of at most ``rows_per_page`` rows; a group cut by a page break gets its header again."""
+    pages: list[list[Row]] = [[]]
+    header: str | None = None
+    for row in lines:
+        if row.group is not None:
+            header = row.group
+        if len(pages[-1]) >= rows_per_page or (row.group is not None and len(pages[-1]) >= rows_per_page - 1):
+            pages.append([])
+            if row.group is None and header is not None:
+                pages[-1].append(Row(group=f"{header} (vervolg)"))
+        pages[-1].append(row)
+    return pages
+
+
 def png_paths(out: Path, pages: int) -> list[Path]:
     return [out if i == 0 else out.with_name(f"{out.stem}-{i + 1}{out.suffix}") for i in range(pages)]
 
@@ -309,7 +324,7 @@ def write_png(
 
     bundles = prog.bundles()
     lines = rows(prog, group, bundles)
-    chunks = [lines[i : i + rows_per_page] for i in range(0, max(len(lines), 1), rows_per_page)]
+    chunks = paginate(lines, rows_per_page)
     left_out = 0
     if len(chunks) > PNG_MAX_PAGES:
         left_out = sum(1 for c in chunks[PNG_MAX_PAGES:] for r in c if r.plan)
