@@ -325,3 +325,67 @@ def test_gantt_of_one_area(demo_store, demo_programme, tmp_path):
     assert keys & {p["key"] for p in doc["plans"]} <= bars
     streets = {s.id for s in demo_store.streets() if s.area == area.code or s.geometry.intersects(area.geometry)}
     assert all(k in keys or set(p["segments"]) & streets for p in doc["plans"] for k in [p["key"]] if k in bars)
+
+
+def test_dossier_reads_the_store_on_both_engines(store):
+    """collect() on SQLite and PostGIS: the area's plans, its couplings and conflicts, its assets."""
+    from openruimte import analysing
+    from openruimte.analysis.pairs import Parameters
+    from openruimte.model import StreetSegment
+    from openruimte.reports import dossier
+    from tests.factories import X0, Y0, area, asset, line, plan
+
+    here, far = area("BU09990001"), area("BU09990002", box=(X0 + 2000, Y0, X0 + 2600, Y0 + 600))
+    plans = [
+        plan(id="riool", start="2027-03-01", end="2027-09-30"),
+        plan(id="kabel", owner="netbeheerder-noord", asset_types="elektriciteit", geometry=line(dy=4)),
+        plan(
+            id="asfalt",
+            asset_types="weg",
+            geometry=line(dy=1),
+            excavation="nee",
+            surface_renewal="ja",
+            start="2026-01-01",
+            end="2026-06-30",
+        ),
+        plan(id="ver", geometry=shapely_box_line(X0 + 2100, Y0 + 100)),
+    ]
+    with store.writer("test") as w:
+        w.upsert("areas", [here, far])
+        w.upsert("plans", plans)
+        w.upsert("streets", [StreetSegment(id="s1", name="Kerkstraat", geometry=line(dx=-20, length=140))])
+        w.upsert("assets", [asset(), asset(id="a2", geometry=line(dx=2100, dy=100))])
+    saved = analysing.analyse_store(store, Parameters(), actor="test").to_json()
+    d = dossier.collect(store, "BU09990001")
+    keys = {"gemeente-voorbeeldstad:riool", "netbeheerder-noord:kabel", "gemeente-voorbeeldstad:asfalt"}
+    assert {p.key for p in d.plans} == keys
+    assert len(d.couplings) == len([c for c in saved["couplings"] if {c["a"], c["b"]} & keys]) > 0
+    assert len(d.conflicts) == len([c for c in saved["conflicts"] if {c["renewal"], c["plan"]} & keys]) > 0
+    assert [a.id for a in d.assets] == ["a1"] and [s.id for s in d.streets] == ["s1"]
+    html = dossier.html(d)
+    assert html.count('data-kind="plan"') == 3 and "Kerkstraat" in html
+    other = dossier.collect(store, "BU09990002")
+    assert [p.id for p in other.plans] == ["ver"] and not other.couplings and not other.conflicts
+
+
+def shapely_box_line(x: float, y: float):
+    import shapely
+
+    return shapely.LineString([(x, y), (x + 100, y)])
+
+
+def test_later_keys_are_read_when_present(generated, tmp_path):
+    """A programme with weights and per-plan scores (added by the weighting framework) renders them."""
+    from openruimte.reports import compare, gantt, parse_programme
+
+    a, b = (json.loads(json.dumps(d)) for d in generated["json"])
+    a["weights"], b["weights"] = (
+        {"preset": "assetgericht", "urgentie": 0.5},
+        {"preset": "opgavegericht", "urgentie": 0.2},
+    )
+    a["plans"][0]["score"] = 0.72
+    a["plans"][0]["score_breakdown"] = {"urgentie": 0.4, "beleid": 0.32}
+    pa, pb = parse_programme(a, "a.json"), parse_programme(b, "b.json")
+    assert "score 0,72 (urgentie 0,40; beleid 0,32)" in gantt.svg(pa)
+    html = compare.html(pa, pb)
+    assert "weights.preset" in html and "assetgericht" in html and "weights.urgentie" in html

@@ -26,6 +26,10 @@ METRICS = (
 )
 
 
+#: top-level keys of programme.json that describe the scenario, compared when present
+EXTRA_SETTINGS = ("weights", "preset", "budgets_file", "scenario")
+
+
 def _value(m: Mapping[str, Any], key: str, kind: str) -> float | None:
     v = m.get(key)
     if kind == "len":
@@ -161,8 +165,9 @@ def differing_plans(a: Programme, b: Programme, la: str, lb: str, limit: int = 3
 
 
 def differing_settings(a: Programme, b: Programme, la: str, lb: str) -> str:
-    fa = flatten({"settings": a.settings, **({"weights": a.data["weights"]} if "weights" in a.data else {})})
-    fb = flatten({"settings": b.settings, **({"weights": b.data["weights"]} if "weights" in b.data else {})})
+    fa, fb = (
+        flatten({"settings": p.settings, **{k: p.data[k] for k in EXTRA_SETTINGS if k in p.data}}) for p in (a, b)
+    )
     keys = sorted(k for k in fa.keys() | fb.keys() if fa.get(k) != fb.get(k))
     if not keys:
         return "<p>De instellingen en gewichten van beide scenario's zijn gelijk.</p>"

@@ -106,6 +106,17 @@ def _violations(prog: Programme) -> set[str]:
     }
 
 
+def score_text(p: PlanRow) -> str:
+    """The plan's score and its breakdown per criterion, when the programme carries them."""
+    score = p.extra.get("score")
+    parts = p.extra.get("score_breakdown") or p.extra.get("breakdown")
+    text = f"\nscore {num(score, 2)}" if isinstance(score, (int, float)) else ""
+    if isinstance(parts, dict) and parts:
+        shown = [(k, v) for k, v in parts.items() if isinstance(v, (int, float))]
+        text += " (" + "; ".join(f"{k} {num(v, 2)}" for k, v in shown) + ")" if shown else ""
+    return text
+
+
 def display_name(p: PlanRow) -> str:
     return "Werk van een niet-genoemde partij" if p.sensitive else p.name
 
@@ -168,6 +179,7 @@ def svg(prog: Programme, group: Group = "street") -> str:
             f"\neigen planning {p.own_start:%d-%m-%Y} t/m {p.own_end:%d-%m-%Y}"
             + (f"\nbundel {n}" if n else "")
             + (f"\n{p.reason}" if p.reason else "")
+            + score_text(p)
         )
         ox, ow = x(p.own_start), max(x(p.own_end) - x(p.own_start), 1.5)
         out.append(
