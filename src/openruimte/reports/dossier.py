@@ -455,6 +455,52 @@ def _section_area(d: Dossier) -> str:
     )
 
 
+def _section_agenda(d: Dossier) -> str:
+    """Points for the table to decide on, from the findings below (most pressing first)."""
+    by_key = {**d.partners, **{p.key: p for p in d.plans}}
+
+    def name(k: str) -> str:
+        p = by_key.get(k)
+        return esc(_plan_name(p)) if p else esc(k)
+
+    items = []
+    for c in d.conflicts:
+        ex = c["explanation"]
+        items.append(
+            f"<b>Graafrustconflict</b>: {name(c['plan'])} graaft {num(c.get('overlap_days'))} dagen in de graafrust "
+            f"na {name(c['renewal'])} ({esc(ex.get('no_dig_from'))} t/m {esc(ex.get('no_dig_to'))}). "
+            "Verschuiven, of samen uitvoeren vóór de nieuwe bestrating."
+        )
+    for c in d.capacity:
+        items.append(
+            f"<b>Netcapaciteit</b>: {esc(c['name'])} raakt vol in {c['exceeded_year']}; "
+            "woningbouw en netuitbreiding op elkaar afstemmen."
+        )
+    for s in d.space:
+        items.append(
+            f"<b>Ondergrondse ruimte</b>: in {esc(s['name'])} past {esc(s.get('network') or 'het nieuwe net')} niet "
+            f"({num(s['free_m'], 1, 'm')} vrij, {num(s['required_m'], 1, 'm')} nodig)."
+        )
+    for c in sorted(d.couplings, key=lambda c: -(c["explanation"].get("saving_eur") or 0))[:5]:
+        items.append(
+            f"<b>Koppelkans</b>: {name(c['a'])} en {name(c['b'])} samen uitvoeren "
+            f"(besparing ongeveer {eur(c['explanation'].get('saving_eur'))})."
+        )
+    overdue = sum(1 for a in d.assets if due_year(a, d.horizon)[1] == "achterstallig")
+    if overdue:
+        items.append(
+            f"<b>Achterstallige vervanging</b>: {num(overdue)} assets zijn over hun levensduur; "
+            f"{num(len(d.candidate_couplings))} vervangingsopgaven kunnen meeliften met een plan."
+        )
+    if not items:
+        return ""
+    return (
+        "<h2>Aandachtspunten voor de programmeertafel</h2>"
+        "<p>Wat de analyse in dit gebied vond en waar de tafel over moet besluiten; de onderbouwing staat in "
+        "de hoofdstukken hieronder.</p><ol>" + "".join(f"<li>{i}</li>" for i in items) + "</ol>"
+    )
+
+
 def _section_policy(d: Dossier) -> str:
     if not d.goals:
         return "<h2>1. Beleid / policy goals</h2><p>Voor dit gebied zijn geen beleidsdoelen geregistreerd.</p>"
@@ -489,7 +535,12 @@ def _section_policy(d: Dossier) -> str:
         [
             "<h2>1. Beleid / policy goals</h2>",
             f"<p>{num(len(d.goals))} doelen gelden hier, ook die van de wijk en de gemeente. Normerend: een harde "
-            f"eis; ambiërend: een streven. Van {num(measured)} doelen is de huidige waarde bekend.</p>",
+            "eis; ambiërend: een streven. "
+            + (
+                f"Van {num(measured)} van de {num(len(d.goals))} doelen is de huidige waarde bekend.</p>"
+                if measured
+                else "Van geen van de doelen is de huidige waarde vastgelegd: de afstand tot het doel is onbekend.</p>"
+            ),
             table(
                 (
                     "thema",
@@ -954,6 +1005,7 @@ def html(d: Dossier) -> str:
     body = "\n".join(
         [
             _section_area(d),
+            _section_agenda(d),
             _section_policy(d),
             _section_plans(d),
             _section_assets(d),
