@@ -332,7 +332,11 @@ def write_png(
     matplotlib.use("Agg")
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Patch, Rectangle
+
+    def day(d: dt.date) -> float:
+        return float(mdates.date2num(d))
 
     bundles = prog.bundles()
     lines = rows(prog, group, bundles)
@@ -347,6 +351,7 @@ def write_png(
     for n, (chunk, path) in enumerate(zip(chunks, paths, strict=True), 1):
         fig_h = 1.6 + 0.19 * len(chunk)
         fig, ax = plt.subplots(figsize=(16, fig_h), dpi=110)
+        own_r, nodig_r, bars, faces, edges, widths = [], [], [], [], [], []
         for i, row in enumerate(chunk):
             if row.group is not None:
                 ax.axhspan(i - 0.5, i + 0.5, color="#e3ebf0", zorder=0)
@@ -354,21 +359,22 @@ def write_png(
             p = row.plan
             assert p is not None
             b = bundles.get(p.key)
-            ax.barh(
-                i, (p.own_end - p.own_start).days + 1, left=p.own_start, height=0.8, color=OWN, alpha=0.35, zorder=1
-            )
+            own_r.append(Rectangle((day(p.own_start), i - 0.4), (p.own_end - p.own_start).days + 1, 0.8))
             if p.surface_renewal:
-                ax.barh(
-                    i, prog.graafrust_days, left=p.end + dt.timedelta(days=1), height=0.45, color="white",
-                    edgecolor=NO_DIG, hatch="////", linewidth=0, alpha=0.7, zorder=1,
-                )  # fmt: skip
-            edge = NO_DIG if p.key in bad else ("#222" if p.fixed else "none")
-            ax.barh(
-                i, max((p.end - p.start).days + 1, 8), left=p.start, height=0.62, color=bundle_colour(b),
-                edgecolor=edge, linewidth=1.4 if p.key in bad else 0.6, zorder=2,
-            )  # fmt: skip
+                nodig_r.append(Rectangle((day(p.end) + 1, i - 0.22), prog.graafrust_days, 0.45))
+            bars.append(Rectangle((day(p.start), i - 0.31), max((p.end - p.start).days + 1, 8), 0.62))
+            faces.append(bundle_colour(b))
+            edges.append(NO_DIG if p.key in bad else ("#222" if p.fixed else faces[-1]))
+            widths.append(1.4 if p.key in bad else 0.6)
             if b:
-                ax.text(p.end + dt.timedelta(days=25), i, f"B{b}", va="center", fontsize=6.5, color="#333", zorder=3)
+                ax.text(day(p.end) + 25, i, f"B{b}", va="center", fontsize=6.5, color="#333", zorder=3)
+        ax.add_collection(PatchCollection(own_r, facecolor=OWN, alpha=0.35, edgecolor="none", zorder=1))
+        ax.add_collection(
+            PatchCollection(
+                nodig_r, facecolor="white", edgecolor=NO_DIG, hatch="////", linewidth=0, alpha=0.7, zorder=1
+            )
+        )
+        ax.add_collection(PatchCollection(bars, facecolors=faces, edgecolors=edges, linewidths=widths, zorder=2))
         labels = []
         for row in chunk:
             if row.group is not None:
