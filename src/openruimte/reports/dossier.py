@@ -297,6 +297,10 @@ def plan_map(d: Dossier, width: int = 1000) -> SvgMap:
     )
     m.add_many((n.geometry.boundary for n in d.neighbours), kind="neighbour", stroke="#9bb", width=0.8)
     m.add_many((s.geometry for s in d.streets), kind="street", stroke="#c5c5c5", width=0.7)
+    m.add_many((c.geometry.boundary for c in d.children), kind="buurt", stroke="#0b6e99", width=0.9, fill="none")
+    for c in d.children:
+        at = c.geometry.representative_point()
+        m.label(at.x, at.y, c.name, size=11, color="#0b6e99")
     colours = _owner_colours(d)
     by_key = {**d.partners, **{p.key: p for p in d.plans}}
     for p in d.partners.values():
