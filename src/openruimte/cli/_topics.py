@@ -1,5 +1,6 @@
 """Command modules per topic; importing one registers its commands on ``app``.
 
-One import per line, so parallel work on different topics merges cleanly."""
+One import per line, kept sorted, so parallel work on different topics merges cleanly."""
 
-from openruimte.cli import security  # noqa: F401
+import openruimte.cli.reports  # noqa: F401
+import openruimte.cli.security  # noqa: F401
