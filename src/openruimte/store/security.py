@@ -351,6 +351,7 @@ def login(store: Any, email: str, password: str, ip: str) -> tuple[str, Session]
         )
         conn.execute(sa.update(t.users).where(t.users.c.pk == user.pk).values(last_login_at=moment))
         conn.execute(sa.delete(t.sessions).where(t.sessions.c.expires_at < moment))
+        conn.execute(sa.delete(la).where(la.c.at < moment - dt.timedelta(days=30)))  # kept a month for review
     return cookie, _session(store, user, csrf, expires)
 
 

@@ -1217,7 +1217,11 @@
   }
 
   async function loadAnalysisLayers() {
-    const get = (kind) => getJSON("/api/analysis/" + kind).then((d) => d.result).catch(() => false);
+    // Replacement candidates, capacity and space are the coordinator's analyses: others do not ask.
+    const me = await getJSON("/api/session").catch(() => ({}));
+    const get = (kind) => (me.role === "coordinator"
+      ? getJSON("/api/analysis/" + kind).then((d) => d.result).catch(() => false)
+      : Promise.resolve(false));
     const [cand, cap, space, layers] = await Promise.all([get("candidates"), get("capacity"), get("space"),
       getJSON("/api/layers").catch(() => [])]);
     S.analysis.candidates = cand;
