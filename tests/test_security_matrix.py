@@ -5,7 +5,8 @@ public, each plain and commercially sensitive; every plan has a partner plan of
 ``gemeente-b`` (shared) two metres away, so the analysis pairs them. Then we
 ask as the owner, as ``gemeente-b`` (at the programming table), as
 ``adviseur-c`` (not at the table), anonymously and as the coordinator, over
-REST (list, detail, export, assets, counts, analysis, a plan's analysis), OGC
+REST (list, detail, history, export, counts, assets, policy goals, vital
+systems, analysis, a plan's analysis), OGC
 API Features (plans, assets, couplings), vector tiles and the public map, and
 assert exactly which plans each sees, which masked, and that nothing that names
 a hidden or masked plan is in any answer.
@@ -26,7 +27,7 @@ from openruimte.analysis.pairs import Parameters
 from openruimte.api import Settings, create_app
 from openruimte.api.routers.tiles import lon_lat_to_tile
 from openruimte.io.crs import to_wgs84
-from openruimte.model import Asset, Plan
+from openruimte.model import Asset, Plan, PolicyGoal, Visibility, VitalElement, VitalSystem
 from openruimte.store.permissions import UNDISCLOSED, UNDISCLOSED_NAME
 from tests.factories import X0, Y0, area
 from tests.support.auth import token_headers
@@ -97,6 +98,38 @@ def owner_asset(vis: str) -> Asset:
     )
 
 
+def owner_goal(vis: str) -> PolicyGoal:
+    return PolicyGoal(
+        id=f"doel-{vis}",
+        owner=OWNER,
+        theme="digitalisering",
+        indicator=f"dekking {marker(vis, False)}",
+        visibility=Visibility(vis),
+        geometry=shapely.box(X0, Y0, X0 + 50, Y0 + 50),
+    )
+
+
+def owner_system(vis: str) -> VitalSystem:
+    element = VitalElement(
+        id="wijkcentrale",
+        system=f"net-{vis}",
+        kind="wijkcentrale",
+        name=f"Centrale {marker(vis, False)}",
+        capacity=100.0,
+        load=40.0,
+        unit="kW",
+        geometry=shapely.Point(X0 + 10, Y0 + 10),
+    )
+    return VitalSystem(
+        id=f"net-{vis}",
+        owner=OWNER,
+        name=f"Net {vis}",
+        network_type="telecom",
+        visibility=Visibility(vis),
+        elements=[element],
+    )
+
+
 @dataclass(frozen=True)
 class Who:
     name: str
@@ -137,6 +170,8 @@ def world(store):
     with store.writer("test") as w:
         w.upsert("plans", owners + partners)
         w.upsert("assets", [owner_asset(vis) for vis in VISIBILITIES])
+        w.upsert("policy", [owner_goal(vis) for vis in VISIBILITIES])
+        w.upsert("vital", [owner_system(vis) for vis in VISIBILITIES])
         w.upsert("areas", [area("BU00010001", (X0 - 100, Y0 - 100, X0 + 1300, Y0 + 100))])
     analysing.analyse_store(store, Parameters(), actor="test")
     app = create_app(Settings(), store=store)
@@ -222,6 +257,20 @@ def test_rest_list_detail_export_and_counts(world, who):
     assert info["plans"].get(UNDISCLOSED, 0) == masked
     assets = client.get("/api/assets").json()["features"]
     assert {f["id"] for f in assets} == {f"{OWNER}:kast-{vis}" for vis in VISIBILITIES if sees(who, vis)}
+    goals = client.get("/api/policy")
+    assert {f["id"] for f in goals.json()["features"]} == {
+        f"{OWNER}:doel-{vis}" for vis in VISIBILITIES if sees(who, vis)
+    }
+    vital = client.get("/api/vital")
+    assert {f["id"] for f in vital.json()["features"]} == {
+        f"{OWNER}:net-{vis}:wijkcentrale" for vis in VISIBILITIES if sees(who, vis)
+    }
+    for vis in VISIBILITIES:
+        if not sees(who, vis):
+            for text in (json.dumps(assets), goals.text, vital.text):
+                assert marker(vis, False) not in text
+    assert info["policy"] == {OWNER: sum(sees(who, v) for v in VISIBILITIES)}
+    assert info["vital"] == {OWNER: sum(sees(who, v) for v in VISIBILITIES)}
 
 
 @pytest.mark.parametrize("who", WHO, ids=[w.name for w in WHO])
