@@ -168,7 +168,7 @@ def world(store):
     owners = [owner_plan(i, vis, sens) for i, (vis, sens) in enumerate(CASES)]
     partners = [partner_plan(i, vis, sens) for i, (vis, sens) in enumerate(CASES)]
     with store.writer("test") as w:
-        w.upsert("plans", owners + partners)
+        w.upsert("plans", owners + partners + [renewal_plan()])
         w.upsert("assets", [owner_asset(vis) for vis in VISIBILITIES])
         w.upsert("policy", [owner_goal(vis) for vis in VISIBILITIES])
         w.upsert("vital", [owner_system(vis) for vis in VISIBILITIES])
@@ -195,6 +195,8 @@ def expected_plans(who: Who) -> tuple[set[str], int]:
                 masked += 1
         if partner_seen(who):
             full.add(f"{MEMBER}:partner-{pid(vis, sens)}")
+    if partner_seen(who):
+        full.add(RENEWAL)
     return full, masked
 
 
@@ -304,20 +306,71 @@ def test_ogc_items_and_tiles(world, who):
     assert len({p["key"] for p in drawn if p["owner"] == UNDISCLOSED}) == masked
 
 
-def expected_pairs(who: Who) -> tuple[set[tuple[str, str]], dict[str, str]]:
-    """Full pairs, and for undisclosed ones: the visible plan -> its buurt."""
-    full, told = set(), {}
+RENEWAL = f"{MEMBER}:herbestrating"
+#: the renewal lies beside the owner's public plan: a coupling, and a no-dig conflict (the owner digs after it)
+RENEWAL_CASE = ("public", False)
+
+
+def renewal_plan() -> Plan:
+    x = X0 + 200 * CASES.index(RENEWAL_CASE)
+    return Plan.from_record(
+        {
+            "id": "herbestrating",
+            "name": "Nieuwe bestrating",
+            "owner": MEMBER,
+            "phase": "realisatie",
+            "hardness": "besloten",
+            "asset_types": "weg",
+            "start": "2026-06-01",
+            "end": "2026-12-31",
+            "excavation": False,
+            "surface_renewal": True,
+            "visibility": "shared",
+            "geometry": shapely.LineString([(x, Y0 - 4), (x + 100, Y0 - 4)]),
+        }
+    )
+
+
+def all_pairs() -> list[tuple[str, str, str]]:
+    """(kind, first, second) of every pair the analysis finds (asserted against the raw result)."""
+    out = []
     for vis, sens in CASES:
-        mine = f"{OWNER}:{pid(vis, sens)}"
-        partner = f"{MEMBER}:partner-{pid(vis, sens)}"
-        owner_shown = sees(who, vis) and unmasked(who, sens)
-        if owner_shown and partner_seen(who):
-            full.add(frozenset((mine, partner)))
-        elif partner_seen(who):
-            told[partner] = "Buurt BU00010001"
-        elif owner_shown:
-            told[mine] = "Buurt BU00010001"
-    return full, told
+        out.append(("coupling", f"{OWNER}:{pid(vis, sens)}", f"{MEMBER}:partner-{pid(vis, sens)}"))
+    near = f"{OWNER}:{pid(*RENEWAL_CASE)}"
+    out += [
+        ("coupling", RENEWAL, near),
+        ("coupling", RENEWAL, f"{MEMBER}:partner-{pid(*RENEWAL_CASE)}"),
+        ("conflict", RENEWAL, near),
+    ]
+    return out
+
+
+def shown(who: Who, key: str) -> bool:
+    if key.startswith(MEMBER + ":"):
+        return partner_seen(who)
+    vis, sens = next(c for c in CASES if key == f"{OWNER}:{pid(*c)}")
+    return sees(who, vis) and unmasked(who, sens)
+
+
+def expected_pairs(who: Who) -> tuple[set[tuple[str, frozenset[str]]], list[tuple[str, str, str]]]:
+    """Full pairs (kind, {keys}), and what is told of the others: (kind, the visible plan, quarter of the hidden)."""
+    full, told = set(), []
+    quarter = {RENEWAL: "2026-K2"}
+    for kind, first, second in all_pairs():
+        one, two = shown(who, first), shown(who, second)
+        if one and two:
+            full.add((kind, frozenset((first, second))))
+        elif one or two:
+            hidden = second if one else first
+            told.append((kind, first if one else second, quarter.get(hidden, "2027-K2")))
+    return full, sorted(told)
+
+
+def test_the_analysis_finds_every_pair(world, store):
+    result = store.latest_analysis("plans")["result"]
+    found = {("coupling", frozenset((c["a"], c["b"]))) for c in result["couplings"]}
+    found |= {("conflict", frozenset((c["renewal"], c["plan"]))) for c in result["conflicts"]}
+    assert found == {(kind, frozenset((a, b))) for kind, a, b in all_pairs()}
 
 
 @pytest.mark.parametrize("who", WHO, ids=[w.name for w in WHO])
@@ -327,16 +380,24 @@ def test_analysis_results_are_filtered_pair_by_pair(world, who):
     resp = client.get("/api/analysis/plans")
     assert resp.status_code == 200
     result = resp.json()["result"]
-    assert {frozenset((c["a"], c["b"])) for c in result["couplings"]} == full
-    assert {u["plan"]: u["area_name"] for u in result["undisclosed"] if u["kind"] == "coupling"} == told
+    got = {("coupling", frozenset((c["a"], c["b"]))) for c in result["couplings"]}
+    got |= {("conflict", frozenset((c["renewal"], c["plan"]))) for c in result["conflicts"]}
+    assert got == full
+    assert sorted((u["kind"], u["plan"], u["quarter"]) for u in result["undisclosed"]) == told
     for u in result["undisclosed"]:  # area and quarter, not the plan: no distance, no dates, no geometry
-        assert u["quarter"] in ("2027-K2", "2027-K2")
-        assert u["text"].startswith("koppelkans: een niet-genoemde partij heeft werkzaamheden in Buurt BU00010001")
+        what = "koppelkans" if u["kind"] == "coupling" else "graafrustconflict"
+        assert (
+            u["text"] == f"{what}: een niet-genoemde partij heeft werkzaamheden in Buurt BU00010001 in {u['quarter']}"
+        )
         assert set(u) == {"kind", "plan", "role", "area", "area_name", "quarter", "text", "text_en"}
+        assert u["area"] == "BU00010001"
     assert_nothing_named(who, resp.text, "/api/analysis/plans")
-    ogc = client.get("/ogc/collections/couplings/items", params={"limit": 1000})
-    assert {frozenset(f["id"].split("~")) for f in ogc.json()["features"]} == full
-    assert_nothing_named(who, ogc.text, "OGC couplings")
+    for kind in ("couplings", "conflicts"):
+        ogc = client.get(f"/ogc/collections/{kind}/items", params={"limit": 1000})
+        assert {frozenset(f["id"].split("~")) for f in ogc.json()["features"]} == {
+            keys for k, keys in full if k == kind[:-1]
+        }
+        assert_nothing_named(who, ogc.text, f"OGC {kind}")
     # one plan's analysis: the partner of the private sensitive plan
     partner = f"partner-{pid('private', True)}"
     mine = client.get(f"/api/plans/{MEMBER}/{partner}/analysis")
