@@ -581,6 +581,7 @@ def test_a_party_sees_sensitive_plans_masked_and_undisclosed_couplings(browser, 
         page.wait_for_selector("#plan-undisclosed .undisclosed-text", timeout=LOAD_TIMEOUT_MS)
         texts = page.locator("#plan-undisclosed .undisclosed-text").all_inner_texts()
         assert told[0]["text"] in texts and "een niet-genoemde partij" in told[0]["text"]
+        page.wait_for_function("document.getElementById('sidebar').innerText.includes('Alleen voor de coördinator')")
         tab.shot("party-undisclosed")
         tab.assert_clean()
     finally:
