@@ -5,7 +5,8 @@ public, each plain and commercially sensitive; every plan has a partner plan of
 ``gemeente-b`` (shared) two metres away, so the analysis pairs them. Then we
 ask as the owner, as ``gemeente-b`` (at the programming table), as
 ``adviseur-c`` (not at the table), anonymously and as the coordinator, over
-REST (list, detail, export, assets, counts, analysis, a plan's analysis), OGC
+REST (list, detail, history, export, counts, assets, policy goals, vital
+systems, analysis, a plan's analysis), OGC
 API Features (plans, assets, couplings), vector tiles and the public map, and
 assert exactly which plans each sees, which masked, and that nothing that names
 a hidden or masked plan is in any answer.
@@ -26,7 +27,7 @@ from openruimte.analysis.pairs import Parameters
 from openruimte.api import Settings, create_app
 from openruimte.api.routers.tiles import lon_lat_to_tile
 from openruimte.io.crs import to_wgs84
-from openruimte.model import Asset, Plan
+from openruimte.model import Asset, Plan, PolicyGoal, Visibility, VitalElement, VitalSystem
 from openruimte.store.permissions import UNDISCLOSED, UNDISCLOSED_NAME
 from tests.factories import X0, Y0, area
 from tests.support.auth import token_headers
@@ -97,6 +98,38 @@ def owner_asset(vis: str) -> Asset:
     )
 
 
+def owner_goal(vis: str) -> PolicyGoal:
+    return PolicyGoal(
+        id=f"doel-{vis}",
+        owner=OWNER,
+        theme="digitalisering",
+        indicator=f"dekking {marker(vis, False)}",
+        visibility=Visibility(vis),
+        geometry=shapely.box(X0, Y0, X0 + 50, Y0 + 50),
+    )
+
+
+def owner_system(vis: str) -> VitalSystem:
+    element = VitalElement(
+        id="wijkcentrale",
+        system=f"net-{vis}",
+        kind="wijkcentrale",
+        name=f"Centrale {marker(vis, False)}",
+        capacity=100.0,
+        load=40.0,
+        unit="kW",
+        geometry=shapely.Point(X0 + 10, Y0 + 10),
+    )
+    return VitalSystem(
+        id=f"net-{vis}",
+        owner=OWNER,
+        name=f"Net {vis}",
+        network_type="telecom",
+        visibility=Visibility(vis),
+        elements=[element],
+    )
+
+
 @dataclass(frozen=True)
 class Who:
     name: str
@@ -135,8 +168,10 @@ def world(store):
     owners = [owner_plan(i, vis, sens) for i, (vis, sens) in enumerate(CASES)]
     partners = [partner_plan(i, vis, sens) for i, (vis, sens) in enumerate(CASES)]
     with store.writer("test") as w:
-        w.upsert("plans", owners + partners)
+        w.upsert("plans", owners + partners + [renewal_plan()])
         w.upsert("assets", [owner_asset(vis) for vis in VISIBILITIES])
+        w.upsert("policy", [owner_goal(vis) for vis in VISIBILITIES])
+        w.upsert("vital", [owner_system(vis) for vis in VISIBILITIES])
         w.upsert("areas", [area("BU00010001", (X0 - 100, Y0 - 100, X0 + 1300, Y0 + 100))])
     analysing.analyse_store(store, Parameters(), actor="test")
     app = create_app(Settings(), store=store)
@@ -160,6 +195,8 @@ def expected_plans(who: Who) -> tuple[set[str], int]:
                 masked += 1
         if partner_seen(who):
             full.add(f"{MEMBER}:partner-{pid(vis, sens)}")
+    if partner_seen(who):
+        full.add(RENEWAL)
     return full, masked
 
 
@@ -222,6 +259,20 @@ def test_rest_list_detail_export_and_counts(world, who):
     assert info["plans"].get(UNDISCLOSED, 0) == masked
     assets = client.get("/api/assets").json()["features"]
     assert {f["id"] for f in assets} == {f"{OWNER}:kast-{vis}" for vis in VISIBILITIES if sees(who, vis)}
+    goals = client.get("/api/policy")
+    assert {f["id"] for f in goals.json()["features"]} == {
+        f"{OWNER}:doel-{vis}" for vis in VISIBILITIES if sees(who, vis)
+    }
+    vital = client.get("/api/vital")
+    assert {f["id"] for f in vital.json()["features"]} == {
+        f"{OWNER}:net-{vis}:wijkcentrale" for vis in VISIBILITIES if sees(who, vis)
+    }
+    for vis in VISIBILITIES:
+        if not sees(who, vis):
+            for text in (json.dumps(assets), goals.text, vital.text):
+                assert marker(vis, False) not in text
+    assert info["policy"] == {OWNER: sum(sees(who, v) for v in VISIBILITIES)}
+    assert info["vital"] == {OWNER: sum(sees(who, v) for v in VISIBILITIES)}
 
 
 @pytest.mark.parametrize("who", WHO, ids=[w.name for w in WHO])
@@ -255,20 +306,71 @@ def test_ogc_items_and_tiles(world, who):
     assert len({p["key"] for p in drawn if p["owner"] == UNDISCLOSED}) == masked
 
 
-def expected_pairs(who: Who) -> tuple[set[tuple[str, str]], dict[str, str]]:
-    """Full pairs, and for undisclosed ones: the visible plan -> its buurt."""
-    full, told = set(), {}
+RENEWAL = f"{MEMBER}:herbestrating"
+#: the renewal lies beside the owner's public plan: a coupling, and a no-dig conflict (the owner digs after it)
+RENEWAL_CASE = ("public", False)
+
+
+def renewal_plan() -> Plan:
+    x = X0 + 200 * CASES.index(RENEWAL_CASE)
+    return Plan.from_record(
+        {
+            "id": "herbestrating",
+            "name": "Nieuwe bestrating",
+            "owner": MEMBER,
+            "phase": "realisatie",
+            "hardness": "besloten",
+            "asset_types": "weg",
+            "start": "2026-06-01",
+            "end": "2026-12-31",
+            "excavation": False,
+            "surface_renewal": True,
+            "visibility": "shared",
+            "geometry": shapely.LineString([(x, Y0 - 4), (x + 100, Y0 - 4)]),
+        }
+    )
+
+
+def all_pairs() -> list[tuple[str, str, str]]:
+    """(kind, first, second) of every pair the analysis finds (asserted against the raw result)."""
+    out = []
     for vis, sens in CASES:
-        mine = f"{OWNER}:{pid(vis, sens)}"
-        partner = f"{MEMBER}:partner-{pid(vis, sens)}"
-        owner_shown = sees(who, vis) and unmasked(who, sens)
-        if owner_shown and partner_seen(who):
-            full.add(frozenset((mine, partner)))
-        elif partner_seen(who):
-            told[partner] = "Buurt BU00010001"
-        elif owner_shown:
-            told[mine] = "Buurt BU00010001"
-    return full, told
+        out.append(("coupling", f"{OWNER}:{pid(vis, sens)}", f"{MEMBER}:partner-{pid(vis, sens)}"))
+    near = f"{OWNER}:{pid(*RENEWAL_CASE)}"
+    out += [
+        ("coupling", RENEWAL, near),
+        ("coupling", RENEWAL, f"{MEMBER}:partner-{pid(*RENEWAL_CASE)}"),
+        ("conflict", RENEWAL, near),
+    ]
+    return out
+
+
+def shown(who: Who, key: str) -> bool:
+    if key.startswith(MEMBER + ":"):
+        return partner_seen(who)
+    vis, sens = next(c for c in CASES if key == f"{OWNER}:{pid(*c)}")
+    return sees(who, vis) and unmasked(who, sens)
+
+
+def expected_pairs(who: Who) -> tuple[set[tuple[str, frozenset[str]]], list[tuple[str, str, str]]]:
+    """Full pairs (kind, {keys}), and what is told of the others: (kind, the visible plan, quarter of the hidden)."""
+    full, told = set(), []
+    quarter = {RENEWAL: "2026-K2"}
+    for kind, first, second in all_pairs():
+        one, two = shown(who, first), shown(who, second)
+        if one and two:
+            full.add((kind, frozenset((first, second))))
+        elif one or two:
+            hidden = second if one else first
+            told.append((kind, first if one else second, quarter.get(hidden, "2027-K2")))
+    return full, sorted(told)
+
+
+def test_the_analysis_finds_every_pair(world, store):
+    result = store.latest_analysis("plans")["result"]
+    found = {("coupling", frozenset((c["a"], c["b"]))) for c in result["couplings"]}
+    found |= {("conflict", frozenset((c["renewal"], c["plan"]))) for c in result["conflicts"]}
+    assert found == {(kind, frozenset((a, b))) for kind, a, b in all_pairs()}
 
 
 @pytest.mark.parametrize("who", WHO, ids=[w.name for w in WHO])
@@ -278,16 +380,24 @@ def test_analysis_results_are_filtered_pair_by_pair(world, who):
     resp = client.get("/api/analysis/plans")
     assert resp.status_code == 200
     result = resp.json()["result"]
-    assert {frozenset((c["a"], c["b"])) for c in result["couplings"]} == full
-    assert {u["plan"]: u["area_name"] for u in result["undisclosed"] if u["kind"] == "coupling"} == told
+    got = {("coupling", frozenset((c["a"], c["b"]))) for c in result["couplings"]}
+    got |= {("conflict", frozenset((c["renewal"], c["plan"]))) for c in result["conflicts"]}
+    assert got == full
+    assert sorted((u["kind"], u["plan"], u["quarter"]) for u in result["undisclosed"]) == told
     for u in result["undisclosed"]:  # area and quarter, not the plan: no distance, no dates, no geometry
-        assert u["quarter"] in ("2027-K2", "2027-K2")
-        assert u["text"].startswith("koppelkans: een niet-genoemde partij heeft werkzaamheden in Buurt BU00010001")
+        what = "koppelkans" if u["kind"] == "coupling" else "graafrustconflict"
+        assert (
+            u["text"] == f"{what}: een niet-genoemde partij heeft werkzaamheden in Buurt BU00010001 in {u['quarter']}"
+        )
         assert set(u) == {"kind", "plan", "role", "area", "area_name", "quarter", "text", "text_en"}
+        assert u["area"] == "BU00010001"
     assert_nothing_named(who, resp.text, "/api/analysis/plans")
-    ogc = client.get("/ogc/collections/couplings/items", params={"limit": 1000})
-    assert {frozenset(f["id"].split("~")) for f in ogc.json()["features"]} == full
-    assert_nothing_named(who, ogc.text, "OGC couplings")
+    for kind in ("couplings", "conflicts"):
+        ogc = client.get(f"/ogc/collections/{kind}/items", params={"limit": 1000})
+        assert {frozenset(f["id"].split("~")) for f in ogc.json()["features"]} == {
+            keys for k, keys in full if k == kind[:-1]
+        }
+        assert_nothing_named(who, ogc.text, f"OGC {kind}")
     # one plan's analysis: the partner of the private sensitive plan
     partner = f"partner-{pid('private', True)}"
     mine = client.get(f"/api/plans/{MEMBER}/{partner}/analysis")

@@ -21,7 +21,7 @@ import pytest
 
 from openruimte.api import Settings
 from openruimte.api.routers.public import is_published
-from openruimte.demo.run import DEMO_COORDINATOR
+from openruimte.demo.run import DEMO_COORDINATOR, DEMO_EDITOR
 from openruimte.model import Visibility
 from tests.conftest import DEMO_PASSWORD
 from tests.support.auth import DEMO_MUNICIPALITY, coordinator_view, token_headers
@@ -551,6 +551,38 @@ def test_login_csrf_and_logout(browser, server):
         assert page.evaluate("fetch('/api/session').then(r => r.json())")["authenticated"] is False
         page.goto(server + "/")
         page.wait_for_url(server + "/login?next=/")
+        tab.assert_clean()
+    finally:
+        tab.close()
+
+
+def test_a_party_sees_sensitive_plans_masked_and_undisclosed_couplings(browser, server, demo_store):
+    """The grid operator's editor: the telecom's sensitive roll-out is drawn as works of an undisclosed
+    party, and a coupling with a plan it may not see says only area and quarter."""
+    from openruimte.store.permissions import UNDISCLOSED, View
+    from tests.support.auth import principal
+
+    seen = View(demo_store, principal("netbeheerder-noord", "editor")).plans()
+    masked = {p.key for p in seen if p.owner == UNDISCLOSED}
+    assert masked, "the demo has sensitive plans of other parties"
+    tab = UI(browser, server)
+    try:
+        tab.login(email=DEMO_EDITOR)
+        tab.page.wait_for_url(server + "/")
+        tab.page.wait_for_selector('#map[data-plans-loaded="true"]', state="attached", timeout=LOAD_TIMEOUT_MS)
+        page = tab.page
+        assert page.get_attribute("#map", "data-plans-count") == str(len(seen))
+        keys = set(page.evaluate("Array.from(window.openruimte.state.all.keys())"))
+        assert keys == {p.key for p in seen} and masked <= keys
+        result = page.evaluate("fetch('/api/analysis/plans').then(r => r.json())")["result"]
+        told = result["undisclosed"]
+        assert told and all(u["plan"] in keys for u in told)
+        page.evaluate("k => window.openruimte.selectPlan(k)", told[0]["plan"])
+        page.wait_for_selector("#plan-undisclosed .undisclosed-text", timeout=LOAD_TIMEOUT_MS)
+        texts = page.locator("#plan-undisclosed .undisclosed-text").all_inner_texts()
+        assert told[0]["text"] in texts and "een niet-genoemde partij" in told[0]["text"]
+        page.wait_for_function("document.getElementById('sidebar').innerText.includes('Alleen voor de coördinator')")
+        tab.shot("party-undisclosed")
         tab.assert_clean()
     finally:
         tab.close()

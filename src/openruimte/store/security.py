@@ -94,11 +94,16 @@ def secret(store: Any, name: str) -> str:
     if name in cached:
         return cached[name]
     s = t.server_secrets
-    with store.engine.begin() as conn:
+    with store.engine.connect() as conn:
         value = conn.execute(sa.select(s.c.value).where(s.c.name == name)).scalar()
-        if value is None:
-            value = pysecrets.token_hex(32)
-            conn.execute(sa.insert(s), {"name": name, "value": value})
+    if value is None:
+        try:
+            with store.engine.begin() as conn:
+                conn.execute(sa.insert(s), {"name": name, "value": pysecrets.token_hex(32)})
+        except sa.exc.IntegrityError:
+            pass  # another process made it first: use theirs
+        with store.engine.connect() as conn:
+            value = conn.execute(sa.select(s.c.value).where(s.c.name == name)).scalar_one()
     cached[name] = value
     return value
 
@@ -351,6 +356,7 @@ def login(store: Any, email: str, password: str, ip: str) -> tuple[str, Session]
         )
         conn.execute(sa.update(t.users).where(t.users.c.pk == user.pk).values(last_login_at=moment))
         conn.execute(sa.delete(t.sessions).where(t.sessions.c.expires_at < moment))
+        conn.execute(sa.delete(la).where(la.c.at < moment - dt.timedelta(days=30)))  # kept a month for review
     return cookie, _session(store, user, csrf, expires)
 
 

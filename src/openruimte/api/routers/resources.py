@@ -13,7 +13,7 @@ from openruimte.api.errors import ApiError
 from openruimte.api.settings import SETTINGS_DOC
 from openruimte.model import ASSET_GROUPS, Hardness, Phase
 from openruimte.model.vocab import KNOWN_THEMES
-from openruimte.store.permissions import Forbidden
+from openruimte.store.permissions import UNDISCLOSED, Forbidden
 
 router = APIRouter(prefix="/api", tags=["resources"])
 
@@ -163,7 +163,8 @@ def config(settings: SettingsDep, view: ViewDep) -> dict[str, Any]:
         "hardness": [str(h) for h in Hardness],
         "asset_groups": ASSET_GROUPS,
         "themes": list(KNOWN_THEMES),
-        "organisations": [o.to_record() for o in view.organisations()],
+        "organisations": [o.to_record() for o in view.organisations()]
+        + [{"code": UNDISCLOSED, "name": "Niet-genoemde partij", "kind": "overig"}],
         "base_map": settings.base_map,
         "public": {"min_phase": str(settings.public_min_phase), "min_hardness": str(settings.public_min_hardness)},
         "settings": SETTINGS_DOC,

@@ -1208,26 +1208,31 @@
   function candidateNote() {
     const c = S.analysis.candidates;
     if (c === null) return "…";
-    if (!c) return t("layer.none");
+    if (!c) return t(S.coordinatorOnly ? "layer.coordinator" : "layer.none");
     return t("candidates.summary", { n: i18n.number(c.candidates.length, 0), cost: i18n.number(c.total_cost_eur / 1e6, 1) + " mln" });
   }
 
   function capacityNote() {
     const c = S.analysis.capacity;
     if (c === null) return "…";
-    if (!c) return t("layer.none");
+    if (!c) return t(S.coordinatorOnly ? "layer.coordinator" : "layer.none");
     return t("capacity.summary", { n: c.elements.filter((e) => e.exceeded_year).length });
   }
 
   function spaceNote() {
     const c = S.analysis.space;
     if (c === null) return "…";
-    if (!c) return t("layer.none");
+    if (!c) return t(S.coordinatorOnly ? "layer.coordinator" : "layer.none");
     return t("space.summary", { n: (c.does_not_fit || []).length });
   }
 
   async function loadAnalysisLayers() {
-    const get = (kind) => getJSON("/api/analysis/" + kind).then((d) => d.result).catch(() => false);
+    // Replacement candidates, capacity and space are the coordinator's analyses: others do not ask.
+    const me = await getJSON("/api/session").catch(() => ({}));
+    S.coordinatorOnly = me.role !== "coordinator";
+    const get = (kind) => (me.role === "coordinator"
+      ? getJSON("/api/analysis/" + kind).then((d) => d.result).catch(() => false)
+      : Promise.resolve(false));
     const [cand, cap, space, layers] = await Promise.all([get("candidates"), get("capacity"), get("space"),
       getJSON("/api/layers").catch(() => [])]);
     S.analysis.candidates = cand;
