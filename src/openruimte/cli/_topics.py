@@ -1,3 +1,6 @@
 """Command modules per topic; importing one registers its commands on ``app``.
 
 One import per line, so parallel work on different topics merges cleanly."""
+
+from openruimte.cli import plan  # noqa: F401
+from openruimte.cli import weigh  # noqa: F401
