@@ -9,13 +9,17 @@ Library first: ``openruimte plan`` calls these.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openruimte.analysis.candidates import Horizon, find_candidates
+import numpy as np
+import shapely
+
+from openruimte.analysis.candidates import Candidate, Horizon, find_candidates
 from openruimte.analysis.weighing import WeighingSettings, WeightsError, check_weights
+from openruimte.model import Plan
 from openruimte.planner import ProgrammeResult, Settings, Weights, candidate_plan, plan_programme
 from openruimte.store import Store
 from openruimte.weighing import read_yaml, weigh_plans, weights_from_mapping
@@ -38,7 +42,21 @@ SCENARIO_SETTINGS: dict[str, type] = {
     "decompose_above": int,
     "max_plans_per_model": int,
 }
-SCENARIO_KEYS = ("name", "budgets", "crew_capacity", "planner_weights", "settings", "weights", "preset")
+SCENARIO_KEYS = (
+    "name",
+    "budgets",
+    "crew_capacity",
+    "planner_weights",
+    "settings",
+    "weights",
+    "preset",
+    "candidate_slack_years",
+)
+#: a replacement candidate may be done this many years before its first or after its last due year
+CANDIDATE_SLACK_YEARS = 2
+#: a candidate is served by a registered plan of its owner and type covering this share of it
+SERVED_SHARE = 0.5
+SERVED_DISTANCE_M = 10.0
 
 
 @dataclass
@@ -52,6 +70,7 @@ class Scenario:
     settings: dict[str, Any] = field(default_factory=dict)
     weights: dict[str, float] | None = None
     weights_label: str | None = None
+    candidate_slack_years: int = CANDIDATE_SLACK_YEARS
 
 
 def _number(value: Any, where: str, *, integer: bool = False, minimum: float = 0.0) -> float:
@@ -114,10 +133,21 @@ def load_scenario(path: Path) -> Scenario:
             continue
         integer = SCENARIO_SETTINGS[key] is int
         sc.settings[key] = _number(value, f"{src}: settings.{key}", integer=integer)
-    if "weights" in data or "preset" in data:
-        doc = {k: data[k] for k in ("weights", "preset") if k in data}
-        if "weights" in doc and doc["weights"] is None:
-            doc.pop("weights")
+    if data.get("candidate_slack_years") is not None:
+        sc.candidate_slack_years = int(
+            _number(data["candidate_slack_years"], f"{src}: candidate_slack_years", integer=True)
+        )
+    if data.get("weights") is not None or data.get("preset") is not None:
+        # weights: {criterion: w} with an optional preset inside, or preset: at the top
+        given = data.get("weights") or {}
+        doc: dict[str, Any] = {}
+        if isinstance(given, Mapping) and "preset" in given:
+            doc["preset"] = given["preset"]
+            given = {k: v for k, v in given.items() if k != "preset"}
+        if data.get("preset") is not None:
+            doc["preset"] = data["preset"]
+        if given or "preset" not in doc:
+            doc["weights"] = given
         sc.weights, sc.weights_label = weights_from_mapping(doc, src)
     return sc
 
@@ -156,6 +186,45 @@ class PlanRun:
     warnings: list[str]
 
 
+def served(candidates: Sequence[Candidate], plans: Sequence[Plan]) -> tuple[list[Candidate], list[Candidate]]:
+    """(open, served): a candidate is served when a registered plan of the same owner and
+    asset type covers at least SERVED_SHARE of it (within SERVED_DISTANCE_M) - that plan
+    already is the replacement, so programming the candidate too would count the work twice."""
+    if not candidates or not plans:
+        return list(candidates), []
+    zones = np.array([p.geometry.buffer(SERVED_DISTANCE_M, quad_segs=2) for p in plans], dtype=object)
+    tree = shapely.STRtree(zones)
+    open_, done = [], []
+    for c in candidates:
+        hits = [
+            h
+            for h in tree.query(c.geometry, predicate="intersects").tolist()
+            if plans[h].owner == c.owner and c.asset_type in plans[h].asset_types
+        ]
+        share = 0.0
+        if hits:
+            cover = shapely.union_all(zones[hits])
+            dim = shapely.get_dimensions(c.geometry)
+            if dim == 0:
+                share = 1.0 if c.geometry.intersects(cover) else 0.0
+            else:
+                measure = shapely.length if dim == 1 else shapely.area
+                whole = float(measure(c.geometry))
+                share = float(measure(shapely.intersection(c.geometry, cover))) / whole if whole else 1.0
+        (done if share >= SERVED_SHARE else open_).append(c)
+    return open_, done
+
+
+def widened(candidates: Sequence[Candidate], years: int, first: int, last: int) -> list[Candidate]:
+    """Candidates whose window runs ``years`` before their first and after their last due year."""
+    return [
+        dataclasses.replace(
+            c, first_year=max(first, c.first_year - years), last_year=min(last, max(c.last_year + years, first))
+        )
+        for c in candidates
+    ]
+
+
 def plan_store(
     store: Store,
     settings: Settings,
@@ -166,6 +235,7 @@ def plan_store(
     candidates: bool = True,
     condition_threshold: int = 4,
     scenario: str | None = None,
+    candidate_slack_years: int = CANDIDATE_SLACK_YEARS,
     step: Step | None = None,
 ) -> PlanRun:
     """Weigh, then synthesise the programme for the store's plans (and replacement
@@ -175,12 +245,15 @@ def plan_store(
     say("gegevens laden / loading plans, streets and assets")
     plans = store.plans()
     streets = store.streets()
-    found = []
+    found: list[Candidate] = []
+    done: list[Candidate] = []
     if candidates:
         say("vervangingsopgaven zoeken / finding replacement candidates")
-        found = find_candidates(
+        due = find_candidates(
             store.assets(), streets, Horizon(settings.from_year, settings.to_year, condition_threshold)
         )
+        found, done = served(due, plans)
+        found = widened(found, candidate_slack_years, settings.from_year, settings.to_year)
     cand_plans = [candidate_plan(c, settings) for c in found]
     say("afwegen / weighing plans")
     wset = WeighingSettings(ref_year=settings.from_year, horizon_years=settings.to_year - settings.from_year + 1)
@@ -207,6 +280,8 @@ def plan_store(
         "warnings": weighing.warnings,
     }
     data["candidates"] = len(found)
+    data["candidates_served_by_plans"] = len(done)
+    data["candidate_slack_years"] = candidate_slack_years if candidates else None
     with store.writer(actor) as w:
         w.save_analysis(
             "programme",

@@ -75,6 +75,7 @@ def plan(
                 actor="cli",
                 candidates=candidates,
                 scenario=sc.name if sc else None,
+                candidate_slack_years=sc.candidate_slack_years if sc else planning.CANDIDATE_SLACK_YEARS,
                 step=lambda text: progress.update(task, description=text),
             )
     except OpenRuimteError as err:
@@ -88,7 +89,8 @@ def plan(
     console.print(comparison_table(run.data))
     s = run.data["solver"]
     console.print(
-        f"{len(run.data['plans'])} works ({run.data['candidates']} replacement candidates), "
+        f"{len(run.data['plans'])} works ({run.data['candidates']} replacement candidates; "
+        f"{run.data['candidates_served_by_plans']} more already served by a registered plan), "
         f"{sum(1 for p in run.data['plans'] if not p['fixed'])} movable; solver {s['status']}, "
         f"gap {s['gap']:.2%} (on what can move: {s['gap_movable']:.2%}); weights {label}"
         + (f"; programme in {out}" if out else "")
