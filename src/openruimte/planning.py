@@ -53,7 +53,7 @@ SCENARIO_KEYS = (
     "candidate_slack_years",
 )
 #: a replacement candidate may be done this many years before its first or after its last due year
-CANDIDATE_SLACK_YEARS = 2
+CANDIDATE_SLACK_YEARS = 0
 #: a candidate is served by a registered plan of its owner and type covering this share of it
 SERVED_SHARE = 0.5
 SERVED_DISTANCE_M = 10.0
