@@ -284,7 +284,7 @@ def test_sensitivity_shows_which_weight_flips_the_ranking():
 
 
 @pytest.mark.parametrize("fmt", ["geojson", "jsonfg", "gpkg", "csv", "xlsx"])
-def test_policy_import_export_round_trip_all_fields(tmp_path, fmt):
+def test_policy_import_export_round_trip_all_fields(db_url, tmp_path, fmt):
     full = goals() + [
         PolicyGoal.from_record(
             {
@@ -306,7 +306,7 @@ def test_policy_import_export_round_trip_all_fields(tmp_path, fmt):
             }
         )
     ]
-    db = f"sqlite:///{tmp_path / 'p.db'}"
+    db = db_url
     src, out = tmp_path / f"in.{fmt}", tmp_path / f"out.{fmt}"
     io.write(src, "policy", full)
     assert runner.invoke(app, ["import", "policy", str(src), "--db", db]).exit_code == 0
@@ -383,6 +383,8 @@ def test_weigh_cli_on_the_store(store, db_url, tmp_path):
     assert "Kendall tau" in result.output
     assert table.read_text().splitlines()[0].startswith("rank,key,name,owner,score,asset_urgency")
     assert store.latest_analysis("weighing")["result"]["preset"] == "assetgericht"
+    result = runner.invoke(app, ["analyse", "--db", url])
+    assert result.exit_code == 0 and "policy goal 'gemeente-x:weg', which is not in the registry" in result.output
     bad = tmp_path / "bad.yaml"
     bad.write_text("weights:\n  urgentie: 1\n")
     result = runner.invoke(app, ["weigh", "--db", url, "--weights", str(bad)])

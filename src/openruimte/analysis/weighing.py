@@ -290,6 +290,30 @@ def goal_gap(goal: PolicyGoal) -> float:
     return min(1.0, abs(goal.target - goal.current) / scale)
 
 
+def _resolve(
+    ref: str, plan: Plan, by_key: Mapping[str, PolicyGoal], by_id: Mapping[str, list[PolicyGoal]]
+) -> PolicyGoal | None:
+    """The goal a plan's reference means: ``owner:id``, or a bare id (the plan owner's, else the only one)."""
+    g = by_key.get(ref)
+    if g is None:
+        same = [x for x in by_id.get(ref, ()) if x.owner == plan.owner] or by_id.get(ref, [])
+        g = same[0] if len(same) == 1 else None
+    return g
+
+
+def _unknown(plan: Plan, ref: str) -> str:
+    return f"plan {plan.key} ({plan.name}) refers to policy goal '{ref}', which is not in the registry"
+
+
+def unknown_goal_refs(plans: Sequence[Plan], goals: Sequence[PolicyGoal]) -> list[str]:
+    """A warning per goal reference of a plan that matches no goal in the registry."""
+    by_key = {g.key: g for g in goals}
+    by_id: dict[str, list[PolicyGoal]] = defaultdict(list)
+    for g in goals:
+        by_id[g.id].append(g)
+    return [_unknown(p, ref) for p in plans for ref in p.goals if _resolve(ref, p, by_key, by_id) is None]
+
+
 def policy_fit(
     plans: Sequence[Plan],
     goals: Sequence[PolicyGoal],
@@ -324,12 +348,9 @@ def policy_fit(
         chosen = {g.key: g for g in near if g.theme in themes}
         linked = []
         for ref in p.goals:
-            g = by_key.get(ref)
+            g = _resolve(ref, p, by_key, by_id)
             if g is None:
-                same = [x for x in by_id.get(ref, ()) if x.owner == p.owner] or by_id.get(ref, [])
-                g = same[0] if len(same) == 1 else None
-            if g is None:
-                warnings.append(f"plan {p.key} ({p.name}) refers to policy goal '{ref}', which is not in the registry")
+                warnings.append(_unknown(p, ref))
                 continue
             chosen[g.key] = g
             linked.append(g.key)
