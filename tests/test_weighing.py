@@ -118,6 +118,27 @@ def test_policy_fit_from_area_goals_and_links_with_warnings():
     assert wg.goal_gap(unknown) == 0.5
 
 
+def test_policy_goal_by_geometry_applies_where_the_plan_touches_it():
+    zone = PolicyGoal.from_record(
+        {
+            "id": "zone",
+            "owner": "waterschap-w",
+            "theme": "wateroverlast",
+            "indicator": "waterdiepte",
+            "kind": "normerend",
+            "current": 0.5,
+            "target": 0.2,
+            "geometry": shapely.box(X0, Y0 - 5, X0 + 50, Y0 + 5),
+        }
+    )
+    plans = [plan(id="in", themes="wateroverlast"), plan(id="out", themes="wateroverlast", geometry=line(dy=40))]
+    values, details, _ = wg.policy_fit(plans, [zone], [], [None, None])
+    assert values.tolist() == [1.0, 0.0] and details[0]["goals"] == ["waterschap-w:zone"]
+    assert wg.unknown_goal_refs([plan(goals="zone;waterschap-w:zone;nope")], [zone]) == [
+        "plan gemeente-voorbeeldstad:p1 (Vervanging riool Kerkstraat) refers to policy goal 'nope', which is not in the registry"
+    ]
+
+
 def test_environment_takes_the_worst_value_scaled_per_layer():
     heat = EnvironmentLayer(name="hittestress", title="PET", higher_is_worse=True)
     heat.features = [

@@ -9,6 +9,7 @@ Library first: ``openruimte plan`` calls these.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -256,9 +257,11 @@ def plan_store(
         found = widened(found, candidate_slack_years, settings.from_year, settings.to_year)
     cand_plans = [candidate_plan(c, settings) for c in found]
     say("afwegen / weighing plans")
+    t0 = time.perf_counter()
     wset = WeighingSettings(ref_year=settings.from_year, horizon_years=settings.to_year - settings.from_year + 1)
     weighing = weigh_plans(store, [*plans, *cand_plans], weights, settings=wset, preset_name=weights_label)
     scores = weighing.score_of()
+    weigh_s = time.perf_counter() - t0
     say(f"optimaliseren / optimising ({len(plans)} plans, {len(found)} candidates)")
     result = plan_programme(plans, streets, settings, candidates=found, scores=scores)
     say("opslaan / saving")
@@ -267,6 +270,7 @@ def plan_store(
         for i, k in enumerate(weighing.keys)
     }
     data = result.to_json()
+    data["timings_s"]["weighing"] = round(weigh_s, 3)
     for entry in data["plans"]:
         b = breakdown.get(entry["key"])
         if b is not None:
