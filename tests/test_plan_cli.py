@@ -233,6 +233,8 @@ def test_plan_without_candidates_and_with_a_preset(tmp_path):
     check_programme(data, plans(), {})
     result = runner.invoke(app, ["plan", "--db", db, "--time-limit", "5", "--explain", "nobody"])
     assert result.exit_code == 1 and "no plan 'nobody'" in result.output
+    result = runner.invoke(app, ["plan", "--db", db, "--from", "2030", "--to", "2026"])
+    assert result.exit_code == 1 and "--to 2026 is before --from 2030" in result.output
 
 
 @pytest.mark.parametrize(
