@@ -19,6 +19,7 @@ from openruimte.analysis.capacity import CapacityResult, CapacitySettings, netwo
 from openruimte.analysis.couplings import PlanAnalysis, UnitCosts, analyse_plans
 from openruimte.analysis.pairs import Parameters
 from openruimte.analysis.space import SpaceResult, underground_space
+from openruimte.analysis.weighing import unknown_goal_refs
 from openruimte.model import InputError, Plan
 from openruimte.store import Store
 
@@ -133,5 +134,6 @@ __all__ = [
     "pairs_geojson",
     "plans_from_file",
     "space_in_store",
+    "unknown_goal_refs",
     "write_json",
 ]

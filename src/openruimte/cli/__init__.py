@@ -247,6 +247,7 @@ def analyse(
 
     params = Parameters(max_distance_m, max_gap_days, graafrust_days, graafrust_distance_m)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    goal_warnings: list[str] = []
     try:
         with Progress(*columns, console=err_console, transient=True) as progress:
             if plans is not None:
@@ -262,10 +263,13 @@ def analyse(
                     result = analysing.analyse_store(
                         store, params, actor="cli", progress=lambda n: progress.advance(task, n)
                     )
+                    goal_warnings = analysing.unknown_goal_refs(items, store.policy_goals())
                 finally:
                     store.close()
     except InputError as err:
         raise _fail(str(err)) from None
+    for warning in goal_warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if out is not None:
         analysing.write_json(result, out)
     if geojson is not None:

@@ -2,5 +2,7 @@
 
 One import per line, kept sorted, so parallel work on different topics merges cleanly."""
 
+import openruimte.cli.plan  # noqa: F401
 import openruimte.cli.reports  # noqa: F401
 import openruimte.cli.security  # noqa: F401
+import openruimte.cli.weigh  # noqa: F401

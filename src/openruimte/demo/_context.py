@@ -258,3 +258,73 @@ def build_goals(
         source_document="Omgevingsvisie Middenland",
     )
     return goals
+
+
+#: measures (maatregelen) that serve each theme
+MEASURES: dict[str, tuple[str, ...]] = {
+    "hittestress": ("vergroenen", "bomen planten", "ontharden"),
+    "wateroverlast": ("afkoppelen", "wadi aanleggen", "riool vergroten"),
+    "energietransitie": ("warmtenet", "netverzwaring", "isoleren"),
+    "biodiversiteit": ("bomen planten", "natuurinclusief inrichten"),
+    "woningbouw": ("inbreiding", "transformatie"),
+    "mobiliteit": ("fietspaden", "30 km/u inrichting"),
+}
+#: share of plans with a matching goal in their area that name it in ``goals``
+LINK_SHARE = 0.7
+
+
+def _layer_values(layer: EnvironmentLayer, area: BaseGeometry) -> np.ndarray:
+    feats = [f for f in layer.features if f.value is not None]
+    geoms = np.array([f.geometry for f in feats], dtype=object)
+    hit = shapely.intersects(geoms, area)
+    return np.array([f.value for f, h in zip(feats, hit, strict=True) if h], dtype=float)
+
+
+def measure_goals(
+    goals: list[PolicyGoal], layers: list[EnvironmentLayer], areas: Areas, rng: np.random.Generator
+) -> None:
+    """Give every goal its current value (from the layers where they measure it) and its measures."""
+    by_name = {lay.name: lay for lay in layers}
+    geom = {a.code: a.geometry for a in areas.all}
+    for g in goals:
+        g.measures = MEASURES.get(g.theme, ())
+        target = g.target if g.target is not None else 0.0
+        area = geom.get(g.area or "")
+        if g.theme == "hittestress" and area is not None:
+            v = _layer_values(by_name["hittestress"], area)
+            g.current = round(float(v.mean()), 1) if len(v) else None
+        elif g.theme == "wateroverlast" and area is not None:
+            v = _layer_values(by_name["waterdiepte"], area)
+            g.current = round(float(np.percentile(v, 90)), 2) if len(v) else None
+        elif g.theme == "energietransitie":
+            g.current = round(float(rng.uniform(-35, -20)), 0) if target < 0 else round(float(rng.uniform(2, 30)), 0)
+        elif g.theme == "woningbouw":
+            g.current = round(float(target * rng.uniform(0.0, 0.4)), 0)
+        elif g.theme == "biodiversiteit":
+            g.current = round(float(max(0.0, target - rng.uniform(2, 12)) if target <= 50 else rng.uniform(10, 40)), 0)
+        elif g.theme == "mobiliteit":
+            g.current = round(float(rng.uniform(28, 40)), 0)
+
+
+def link_goals(plans: list[Any], goals: list[PolicyGoal], areas: Areas, rng: np.random.Generator) -> int:
+    """Let a share of the plans name the goals of their area they serve (by theme); returns how many."""
+    from openruimte.analysis.areas import assign_areas
+
+    parents = {a.code: a.parent for a in areas.all}
+    by_area_theme: dict[tuple[str, str], list[str]] = {}
+    for g in goals:
+        if g.area is not None:
+            by_area_theme.setdefault((g.area, g.theme), []).append(g.key)
+    found = assign_areas([p.geometry for p in plans], areas.buurten)
+    linked = 0
+    for p, buurt in zip(plans, found, strict=True):
+        chain, code = [], p.area or buurt
+        while code:
+            chain.append(code)
+            code = parents.get(code)
+        keys = [k for t in p.themes for c in chain for k in by_area_theme.get((c, t), [])]
+        draw = rng.random()
+        if keys and draw < LINK_SHARE:
+            p.goals = tuple(dict.fromkeys(keys))
+            linked += 1
+    return linked

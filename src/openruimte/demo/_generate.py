@@ -7,7 +7,7 @@ import shapely
 
 from openruimte.demo._areas import build_areas
 from openruimte.demo._assets import build_assets, segment_info
-from openruimte.demo._context import build_goals, build_layers
+from openruimte.demo._context import build_goals, build_layers, link_goals, measure_goals
 from openruimte.demo._data import DemoData
 from openruimte.demo._names import DEVELOPMENT_NAMES, NamePool
 from openruimte.demo._orgs import CABLE_SPACE_M, KW_PER_DWELLING, organisations
@@ -58,6 +58,10 @@ def generate(seed: int = 2026, *, scale: float = 1.0) -> DemoData:
             by_buurt[p.area] = by_buurt.get(p.area, 0) + book.dwellings[p.key]
     heat_buurten = {str(a) for a, h in zip(segs.area, segs.heat, strict=True) if h}
     goals = build_goals(areas, by_buurt, heat_buurten, rng)
+    # a stream of its own, so the goals' values and links leave everything drawn above unchanged
+    policy_rng = np.random.default_rng([seed, 7])
+    measure_goals(goals, layers, areas, policy_rng)
+    linked = link_goals(book.plans, goals, areas, policy_rng)
 
     planted = {
         "couplings": couplings,
@@ -70,6 +74,7 @@ def generate(seed: int = 2026, *, scale: float = 1.0) -> DemoData:
         "cable_space_m": dict(CABLE_SPACE_M),
         "parameters": {"max_distance_m": 10, "max_gap_days": 730, "graafrust_days": 1095, "graafrust_distance_m": 5},
         "n_plans": len(book.plans),
+        "plans_with_goals": linked,
         "n_assets": len(assets),
         "n_segments": len(net.streets),
         "seed": seed,
