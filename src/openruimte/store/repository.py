@@ -503,6 +503,7 @@ class Writer:
         insert_items: list[Any] = []
         audit: list[dict[str, Any]] = []
         touched: list[tuple[int, Any]] = []
+        changed_plans: list[tuple[Any, Any]] = []
         for item in items:
             key = mapper.key(item)
             row = mapper.to_row(item)
@@ -522,6 +523,8 @@ class Writer:
                 row["version"] = old.version + 1
             self.conn.execute(sa.update(table).where(table.c.pk == old.pk).values(**row))
             touched.append((old.pk, item.geometry))
+            if kind == "plans":
+                changed_plans.append((before_item, item))
             audit.append(
                 self._audit(
                     "update", table.name, mapper.record_key(item), row.get("version"), before, after, dataset_id
@@ -547,6 +550,8 @@ class Writer:
             summary.inserted = len(inserts)
         self.spatial.index_rows(self.conn, table, touched)
         self._append_audit(audit)
+        if changed_plans:
+            self._notify(changed_plans)
         summary.keys = [mapper.record_key(i) for i in items]
         return summary
 
@@ -568,7 +573,10 @@ class Writer:
             return False
         self.conn.execute(sa.delete(table).where(table.c.pk == old.pk))
         self.spatial.unindex_rows(self.conn, table, [old.pk])
-        before = jsonable(mapper.to_row(mapper.from_row(old)))
+        before_item = mapper.from_row(old)
+        before = jsonable(mapper.to_row(before_item))
+        if kind == "plans":
+            self._notify([(before_item, None)])
         self._append_audit(
             [
                 self._audit(
@@ -577,6 +585,13 @@ class Writer:
             ]
         )
         return True
+
+    def _notify(self, changes: list[tuple[Any, Any]]) -> None:
+        """Notify the organisations whose plans couple or conflict with changed plans
+        (in this transaction: a change and its notifications commit together)."""
+        from openruimte.notify.changes import PlanChange, record_changes
+
+        record_changes(self.conn, self.spatial, [PlanChange(b, a) for b, a in changes], self.now)
 
     def _row_meta(self, kind: str, source: str | None, dataset_id: int | None, *, created: bool) -> dict[str, Any]:
         meta: dict[str, Any] = {
