@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,9 +13,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openruimte.api import errors
 from openruimte.api.errors import error_body
-from openruimte.api.routers import ogc, plans, public, resources, tiles, web
+from openruimte.api.routers import notifications, ogc, plans, public, resources, tiles, web
 from openruimte.api.settings import Settings
+from openruimte.model.geometry import MAX_VERTICES_ENV
 from openruimte.store import Store
+
+log = logging.getLogger("openruimte.webhooks")
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -88,15 +94,39 @@ class _TooLarge(Exception):
     pass
 
 
+async def _deliver_webhooks(store: Store, settings: Settings, stop: asyncio.Event) -> None:
+    """The webhook delivery task: every ``webhook_interval_s``, send what is due (in a thread)."""
+    from openruimte.notify.webhooks import Policy, deliver_due
+
+    policy = Policy(max_attempts=settings.webhook_max_attempts, backoff_s=settings.webhook_backoff_s)
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(deliver_due, store, policy)
+        except Exception:  # a database hiccup must not end the task; it is logged and retried
+            log.exception("webhook delivery run failed")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=settings.webhook_interval_s)
+        except TimeoutError:
+            pass
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The OpenRuimte web app over ``store`` (or the database the settings name)."""
     settings = settings or Settings()
     own_store = store is None
     store = store or Store.open(settings.database_url)
 
+    # one vertex limit for the API and every reader in this process
+    os.environ[MAX_VERTICES_ENV] = str(settings.max_vertices)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        worker = asyncio.create_task(_deliver_webhooks(store, settings, stop)) if settings.webhook_worker else None
         yield
+        stop.set()
+        if worker is not None:
+            await worker
         if own_store:
             store.close()
 
@@ -114,7 +144,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
-    for router in (plans.router, public.router, resources.router, tiles.router, ogc.router, web.router):
+    routers = (plans, notifications, public, resources, tiles, ogc, web)
+    for router in (r.router for r in routers):
         app.include_router(router)
     web.mount_static(app)
     app.add_middleware(LimitsAndHeaders, max_body=settings.max_body_bytes)

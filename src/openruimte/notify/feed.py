@@ -17,10 +17,7 @@ def notifications(store: Store, org: str, *, since: int = 0, limit: int = 100) -
     """The notifications of ``org`` newer than the key ``since``, oldest first."""
     n = t.notifications
     query = (
-        sa.select(n)
-        .where(n.c.recipient == org, n.c.pk > since)
-        .order_by(n.c.pk)
-        .limit(max(1, min(limit, MAX_PAGE)))
+        sa.select(n).where(n.c.recipient == org, n.c.pk > since).order_by(n.c.pk).limit(max(1, min(limit, MAX_PAGE)))
     )
     with store.engine.connect() as conn:
         return [as_dict(r) for r in conn.execute(query)]

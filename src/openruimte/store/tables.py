@@ -367,9 +367,7 @@ webhook_attempts = sa.Table(
     "webhook_attempts",
     metadata,
     sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "delivery_pk", sa.Integer, sa.ForeignKey("webhook_deliveries.pk", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("delivery_pk", sa.Integer, sa.ForeignKey("webhook_deliveries.pk", ondelete="CASCADE"), nullable=False),
     sa.Column("attempt", sa.Integer, nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("status_code", sa.Integer),

@@ -1,0 +1,55 @@
+"""Change notifications of one organisation: a feed with ``since``/``limit`` paging.
+
+Which organisation asks comes from :func:`current_org`, the one place to wire to
+the authenticated principal.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query
+from pydantic import Field
+
+from openruimte.api.deps import StoreDep
+from openruimte.notify.feed import MAX_PAGE, mark_read, notifications
+
+router = APIRouter(prefix="/api/notifications", tags=["notifications"])
+
+
+def current_org(
+    org: Annotated[str, Query(min_length=1, max_length=200, description="Organisation code (until login exists).")],
+) -> str:
+    """The organisation whose notifications are read.
+
+    PROVISIONAL: the lead wires this to the authenticated principal; nothing else
+    in this router decides who the caller is."""
+    return org
+
+
+OrgDep = Annotated[str, Depends(current_org)]
+
+
+@router.get("", summary="Notifications of an organisation, oldest first, after the id `since`")
+def list_notifications(
+    store: StoreDep,
+    org: OrgDep,
+    since: Annotated[int, Query(ge=0, le=2**62, description="Only notifications with a larger id.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+) -> dict[str, Any]:
+    items = notifications(store, org, since=since, limit=limit)
+    return {
+        "org": org,
+        "notifications": items,
+        "next": items[-1]["id"] if items else since,
+        "numberReturned": len(items),
+    }
+
+
+@router.post("/read", summary="Mark notifications of the organisation read")
+def read_notifications(
+    store: StoreDep,
+    org: OrgDep,
+    ids: Annotated[list[Annotated[int, Field(ge=1, le=2**62)]], Body(embed=True, max_length=MAX_PAGE)],
+) -> dict[str, Any]:
+    return {"marked": mark_read(store, org, list(ids))}
