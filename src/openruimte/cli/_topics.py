@@ -2,5 +2,7 @@
 
 One import per line, so parallel work on different topics merges cleanly."""
 
-from openruimte.cli import notify  # noqa: F401
-from openruimte.cli import backup  # noqa: F401
+from openruimte.cli import (
+    backup,  # noqa: F401
+    notify,  # noqa: F401
+)

@@ -158,14 +158,8 @@ def restore(
                         progress(table.name, n)
                 counts[table.name] = n
                 if store.dialect == "postgresql" and "pk" in table.c and n:
-                    conn.execute(
-                        sa.text(
-                            "SELECT setval(pg_get_serial_sequence(:t, 'pk'), (SELECT max(pk) FROM "
-                            + conn.dialect.identifier_preparer.quote(table.name)
-                            + "))"
-                        ),
-                        {"t": table.name},
-                    )
+                    last = sa.select(sa.func.max(table.c.pk)).scalar_subquery()
+                    conn.execute(sa.select(sa.func.setval(sa.func.pg_get_serial_sequence(table.name, "pk"), last)))
             expected = manifest.get("tables", {})
             if any(counts.get(k, 0) != v for k, v in expected.items()):  # rolls the restore back
                 raise BackupError(f"restored row counts {counts} differ from the manifest {expected}")

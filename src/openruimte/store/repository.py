@@ -57,6 +57,8 @@ def _now() -> dt.datetime:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # SQLAlchemy emits BEGIN itself (see _sqlite_begin), so a writer can take the lock up front
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
@@ -65,10 +67,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn: sa.Connection) -> None:
+    """``BEGIN IMMEDIATE`` for writers (the write lock is taken, or waited for with
+    the busy timeout, before anything is read: two writers never deadlock on an
+    upgrade from reading to writing); a deferred ``BEGIN`` for everything else."""
+    conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
 def create_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -166,6 +176,8 @@ class Store:
         """One transaction for a whole write: commits at the end, rolls back on any
         error, and always rolls back when ``dry_run``."""
         with self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                conn.execution_options(sqlite_begin="BEGIN IMMEDIATE")
             trans = conn.begin()
             try:
                 yield Writer(conn, self.spatial, actor)
