@@ -86,7 +86,9 @@ class LimitsAndHeaders:
         body = json.dumps(
             error_body(413, "too_large", f"the request body is larger than {self.max_body} bytes")
         ).encode()
-        await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
+        headers = [(b"content-type", b"application/json")]
+        headers += [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 
