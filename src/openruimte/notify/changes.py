@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -54,22 +55,29 @@ class PlanChange:
     def key(self) -> str:
         return self.before.key
 
-    @property
+    @cached_property
+    def _rows(self) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        mapper = MAPPERS["plans"]
+        return mapper.to_row(self.before), mapper.to_row(self.after) if self.after is not None else None
+
+    @cached_property
+    def changed_fields(self) -> list[str]:
+        b, a = self._rows
+        if a is None:
+            return list(WATCHED)
+        return [f for f in WATCHED if _differs(b.get(f), a.get(f))]
+
+    @cached_property
     def kinds(self) -> list[str]:
         if self.after is None:
             return ["deleted"]
-        b, a = MAPPERS["plans"].to_row(self.before), MAPPERS["plans"].to_row(self.after)
-        changed = {WATCHED[f] for f in WATCHED if _differs(b.get(f), a.get(f))}
-        return sorted(changed)
+        return sorted({WATCHED[f] for f in self.changed_fields})
 
     def fields(self) -> tuple[dict[str, Any], dict[str, Any] | None]:
         """Before and after of the watched fields that changed (all of them when deleted)."""
-        b = MAPPERS["plans"].to_row(self.before)
-        if self.after is None:
-            return jsonable({f: b.get(f) for f in WATCHED}), None
-        a = MAPPERS["plans"].to_row(self.after)
-        names = [f for f in WATCHED if _differs(b.get(f), a.get(f))]
-        return jsonable({f: b.get(f) for f in names}), jsonable({f: a.get(f) for f in names})
+        b, a = self._rows
+        names = self.changed_fields
+        return jsonable({f: b.get(f) for f in names}), (jsonable({f: a.get(f) for f in names}) if a else None)
 
 
 def _differs(x: Any, y: Any) -> bool:
