@@ -146,3 +146,30 @@ def test_cli_lists_notifications(store, db_url):
     assert f"{A}:pa" in result.output
     result = CliRunner().invoke(app, ["notifications", "--org", B, "--db", db_url, "--since", "999999"])
     assert result.exit_code == 0 and "geen meldingen" in result.output.lower()
+
+
+def test_api_writes_notify_and_the_feed_pages(store):
+    from fastapi.testclient import TestClient
+
+    from openruimte.api.app import create_app
+    from openruimte.api.settings import Settings
+
+    setup(store)
+    client = TestClient(create_app(Settings(webhook_worker=False), store))
+    feature = client.get(f"/api/plans/{A}/pa?crs=EPSG:28992").json()
+    for end in ("2027-10-31", "2027-11-30"):
+        feature["properties"]["end"] = end
+        r = client.put(f"/api/plans/{A}/pa?crs=EPSG:28992", json=feature)
+        assert r.status_code == 200, r.text
+    assert client.delete(f"/api/plans/{A}/pa").status_code == 204
+    page = client.get("/api/notifications", params={"org": B, "limit": 2}).json()
+    assert [n["change"] for n in page["notifications"]] == [["dates"], ["dates"]]
+    rest = client.get("/api/notifications", params={"org": B, "since": page["next"]}).json()
+    assert [n["change"] for n in rest["notifications"]] == [["deleted"]]
+    assert client.get("/api/notifications", params={"org": "telecom-c"}).json()["notifications"] == []
+    ids = [n["id"] for n in page["notifications"]]
+    assert client.post("/api/notifications/read", params={"org": B}, json={"ids": ids}).json() == {"marked": 2}
+    assert client.post("/api/notifications/read", params={"org": "telecom-c"}, json={"ids": ids}).json() == {
+        "marked": 0
+    }
+    assert [n["read"] for n in notifications(store, B)] == [True, True, False]
