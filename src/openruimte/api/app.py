@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +14,7 @@ from openruimte.api import errors
 from openruimte.api.errors import error_body
 from openruimte.api.routers import notifications, ogc, plans, public, resources, tiles, web
 from openruimte.api.settings import Settings
-from openruimte.model.geometry import MAX_VERTICES_ENV
+from openruimte.model.geometry import VERTEX_LIMIT
 from openruimte.store import Store
 
 log = logging.getLogger("openruimte.webhooks")
@@ -36,9 +35,10 @@ class LimitsAndHeaders:
     """Refuses bodies over the limit with 413 (also without Content-Length) and
     adds security headers to every response."""
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, max_vertices: int | None = None) -> None:
         self.app = app
         self.max_body = max_body
+        self.max_vertices = max_vertices
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,11 +74,14 @@ class LimitsAndHeaders:
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
+        token = VERTEX_LIMIT.set(self.max_vertices)  # the request's handlers and readers see it
         try:
             await self.app(scope, limited_receive, send_with_headers)
         except _TooLarge:
             if not started:
                 await self._too_large(send)
+        finally:
+            VERTEX_LIMIT.reset(token)
 
     async def _too_large(self, send: Send) -> None:
         import json
@@ -118,9 +121,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     own_store = store is None
     store = store or Store.open(settings.database_url)
 
-    # one vertex limit for the API and every reader in this process
-    os.environ[MAX_VERTICES_ENV] = str(settings.max_vertices)
-
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
@@ -150,5 +150,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     for router in (r.router for r in routers):
         app.include_router(router)
     web.mount_static(app)
-    app.add_middleware(LimitsAndHeaders, max_body=settings.max_body_bytes)
+    app.add_middleware(LimitsAndHeaders, max_body=settings.max_body_bytes, max_vertices=settings.max_vertices)
     return app

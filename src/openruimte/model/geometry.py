@@ -7,6 +7,7 @@ Coordinates are kept to the millimetre, so that a trip through WGS84 and back
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 
 import numpy as np
 import shapely
@@ -29,8 +30,16 @@ MAX_VERTICES = 250_000
 MAX_VERTICES_ENV = "OPENRUIMTE_MAX_VERTICES"
 
 
+#: a limit set for the current context (the API sets the server's per request)
+VERTEX_LIMIT: ContextVar[int | None] = ContextVar("openruimte_vertex_limit", default=None)
+
+
 def max_vertices() -> int:
-    """The vertex limit per feature: ``$OPENRUIMTE_MAX_VERTICES`` or :data:`MAX_VERTICES`."""
+    """The vertex limit per feature: the context's (:data:`VERTEX_LIMIT`), else
+    ``$OPENRUIMTE_MAX_VERTICES``, else :data:`MAX_VERTICES`."""
+    given = VERTEX_LIMIT.get()
+    if given is not None:
+        return given
     value = os.environ.get(MAX_VERTICES_ENV, "").strip()
     if not value:
         return MAX_VERTICES
