@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,9 +12,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openruimte.api import auth, errors
 from openruimte.api.errors import error_body
-from openruimte.api.routers import ogc, plans, public, resources, tiles, web
+from openruimte.api.routers import notifications, ogc, plans, public, resources, tiles, web
 from openruimte.api.settings import Settings
+from openruimte.model.geometry import VERTEX_LIMIT
 from openruimte.store import Store
+
+log = logging.getLogger("openruimte.webhooks")
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -34,9 +39,10 @@ class LimitsAndHeaders:
     """Refuses bodies over the limit with 413 (also without Content-Length) and
     adds security headers to every response."""
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, max_vertices: int | None = None) -> None:
         self.app = app
         self.max_body = max_body
+        self.max_vertices = max_vertices
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,11 +87,14 @@ class LimitsAndHeaders:
                 message["headers"] = headers + extra
             await send(message)
 
+        token = VERTEX_LIMIT.set(self.max_vertices)  # the request's handlers and readers see it
         try:
             await self.app(scope, limited_receive, send_with_headers)
         except _TooLarge:
             if not started:
                 await self._too_large(send)
+        finally:
+            VERTEX_LIMIT.reset(token)
 
     async def _too_large(self, send: Send) -> None:
         import json
@@ -93,12 +102,30 @@ class LimitsAndHeaders:
         body = json.dumps(
             error_body(413, "too_large", f"the request body is larger than {self.max_body} bytes")
         ).encode()
-        await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
+        headers = [(b"content-type", b"application/json")]
+        headers += [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 
 class _TooLarge(Exception):
     pass
+
+
+async def _deliver_webhooks(store: Store, settings: Settings, stop: asyncio.Event) -> None:
+    """The webhook delivery task: every ``webhook_interval_s``, send what is due (in a thread)."""
+    from openruimte.notify.webhooks import Policy, deliver_due
+
+    policy = Policy(max_attempts=settings.webhook_max_attempts, backoff_s=settings.webhook_backoff_s)
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(deliver_due, store, policy)
+        except Exception:  # a database hiccup must not end the task; it is logged and retried
+            log.exception("webhook delivery run failed")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=settings.webhook_interval_s)
+        except TimeoutError:
+            pass
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -109,7 +136,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        worker = asyncio.create_task(_deliver_webhooks(store, settings, stop)) if settings.webhook_worker else None
         yield
+        stop.set()
+        if worker is not None:
+            await worker
         if own_store:
             store.close()
 
@@ -127,8 +159,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
-    for router in (auth.router, plans.router, public.router, resources.router, tiles.router, ogc.router, web.router):
+    routers = (auth, plans, notifications, public, resources, tiles, ogc, web)
+    for router in (r.router for r in routers):
         app.include_router(router)
     web.mount_static(app)
-    app.add_middleware(LimitsAndHeaders, max_body=settings.max_body_bytes)
+    app.add_middleware(LimitsAndHeaders, max_body=settings.max_body_bytes, max_vertices=settings.max_vertices)
     return app

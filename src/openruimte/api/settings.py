@@ -24,6 +24,18 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(50 * 1024 * 1024, ge=1024, description="Largest request body (uploads) in bytes.")
     page_limit: int = Field(10_000, ge=1, description="Largest page of features per request.")
+    max_vertices: int = Field(
+        250_000, ge=4, description="Largest number of vertices of one feature (every reader and the API)."
+    )
+    webhook_worker: bool = Field(True, description="Deliver webhooks from a background task of the server.")
+    webhook_interval_s: float = Field(10.0, gt=0, description="Seconds between runs of the webhook delivery task.")
+    webhook_max_attempts: int = Field(6, ge=1, le=50, description="Attempts per webhook delivery before giving up.")
+    webhook_backoff_s: float = Field(
+        30.0, ge=0, description="Wait before the 2nd attempt; doubles per attempt, with random jitter (±50 %)."
+    )
+    webhook_allow_insecure: bool = Field(
+        False, description="Allow plain-http webhook URLs to other machines (default: https, or http to loopback)."
+    )
 
 
 SETTINGS_DOC = {name: field.description for name, field in Settings.model_fields.items()}

@@ -6,6 +6,9 @@ Coordinates are kept to the millimetre, so that a trip through WGS84 and back
 
 from __future__ import annotations
 
+import os
+from contextvars import ContextVar
+
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -21,8 +24,29 @@ RD_BOUNDS = (0.0, 289_000.0, 300_000.0, 629_000.0)
 #: Where lon/lat coordinates of the Netherlands can be, with margin.
 WGS84_NL_BOUNDS = (2.0, 50.0, 8.0, 56.0)
 
-#: Largest number of vertices a single feature may have.
+#: Largest number of vertices a single feature may have (default; see :func:`max_vertices`).
 MAX_VERTICES = 250_000
+#: environment variable that sets the limit for every reader and the API
+MAX_VERTICES_ENV = "OPENRUIMTE_MAX_VERTICES"
+
+
+#: a limit set for the current context (the API sets the server's per request)
+VERTEX_LIMIT: ContextVar[int | None] = ContextVar("openruimte_vertex_limit", default=None)
+
+
+def max_vertices() -> int:
+    """The vertex limit per feature: the context's (:data:`VERTEX_LIMIT`), else
+    ``$OPENRUIMTE_MAX_VERTICES``, else :data:`MAX_VERTICES`."""
+    given = VERTEX_LIMIT.get()
+    if given is not None:
+        return given
+    value = os.environ.get(MAX_VERTICES_ENV, "").strip()
+    if not value:
+        return MAX_VERTICES
+    if not value.isdigit() or int(value) < 4:
+        raise ValueError(f"{MAX_VERTICES_ENV}={value!r} must be a whole number of at least 4")
+    return int(value)
+
 
 PLAN_GEOMETRY_TYPES = ("LineString", "MultiLineString", "Polygon", "MultiPolygon", "Point")
 AREA_GEOMETRY_TYPES = ("Polygon", "MultiPolygon")
@@ -82,9 +106,12 @@ def check_geometry(
             field, f"geometry type {geom.geom_type} is not allowed here; expected {', '.join(allowed)}", geom.geom_type
         )
     n = shapely.get_num_coordinates(geom)
-    if n > MAX_VERTICES:
+    limit = max_vertices()
+    if n > limit:
         raise FieldError(
-            field, f"geometry has {n} vertices, more than the limit of {MAX_VERTICES}; simplify it first", n
+            field,
+            f"geometry has {n} vertices, more than the limit of {limit} ({MAX_VERTICES_ENV}); simplify it first",
+            n,
         )
     coords = shapely.get_coordinates(geom, include_z=geom.has_z)
     if not np.isfinite(coords).all():

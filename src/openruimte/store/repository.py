@@ -57,6 +57,8 @@ def _now() -> dt.datetime:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # SQLAlchemy emits BEGIN itself (see _sqlite_begin), so a writer can take the lock up front
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
@@ -65,10 +67,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn: sa.Connection) -> None:
+    """``BEGIN IMMEDIATE`` for writers (the write lock is taken, or waited for with
+    the busy timeout, before anything is read: two writers never deadlock on an
+    upgrade from reading to writing); a deferred ``BEGIN`` for everything else."""
+    conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
 def create_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -166,6 +176,8 @@ class Store:
         """One transaction for a whole write: commits at the end, rolls back on any
         error, and always rolls back when ``dry_run``."""
         with self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                conn.execution_options(sqlite_begin="BEGIN IMMEDIATE")
             trans = conn.begin()
             try:
                 yield Writer(conn, self.spatial, actor)
@@ -509,6 +521,7 @@ class Writer:
         self.conn.execute(sa.update(t.plans).where(t.plans.c.pk == old.pk).values(**row))
         self.spatial.index_rows(self.conn, t.plans, [(old.pk, plan.geometry)])
         self._append_audit([self._audit("update", "plans", plan.key, expected_version + 1, before, after, None)])
+        self._notify([(before_item, plan)])
         return expected_version + 1
 
     def delete_plan(self, owner: str, plan_id: str, expected_version: int) -> None:
@@ -573,6 +586,7 @@ class Writer:
         insert_items: list[Any] = []
         audit: list[dict[str, Any]] = []
         touched: list[tuple[int, Any]] = []
+        changed_plans: list[tuple[Any, Any]] = []
         for item in items:
             key = mapper.key(item)
             row = mapper.to_row(item)
@@ -592,6 +606,8 @@ class Writer:
                 row["version"] = old.version + 1
             self.conn.execute(sa.update(table).where(table.c.pk == old.pk).values(**row))
             touched.append((old.pk, item.geometry))
+            if kind == "plans":
+                changed_plans.append((before_item, item))
             audit.append(
                 self._audit(
                     "update", table.name, mapper.record_key(item), row.get("version"), before, after, dataset_id
@@ -617,6 +633,8 @@ class Writer:
             summary.inserted = len(inserts)
         self.spatial.index_rows(self.conn, table, touched)
         self._append_audit(audit)
+        if changed_plans:
+            self._notify(changed_plans)
         summary.keys = [mapper.record_key(i) for i in items]
         return summary
 
@@ -638,7 +656,10 @@ class Writer:
             return False
         self.conn.execute(sa.delete(table).where(table.c.pk == old.pk))
         self.spatial.unindex_rows(self.conn, table, [old.pk])
-        before = jsonable(mapper.to_row(mapper.from_row(old)))
+        before_item = mapper.from_row(old)
+        before = jsonable(mapper.to_row(before_item))
+        if kind == "plans":
+            self._notify([(before_item, None)])
         self._append_audit(
             [
                 self._audit(
@@ -647,6 +668,13 @@ class Writer:
             ]
         )
         return True
+
+    def _notify(self, changes: list[tuple[Any, Any]]) -> None:
+        """Notify the organisations whose plans couple or conflict with changed plans
+        (in this transaction: a change and its notifications commit together)."""
+        from openruimte.notify.changes import PlanChange, record_changes
+
+        record_changes(self.conn, self.spatial, [PlanChange(b, a) for b, a in changes], self.now)
 
     def _row_meta(self, kind: str, source: str | None, dataset_id: int | None, *, created: bool) -> dict[str, Any]:
         meta: dict[str, Any] = {

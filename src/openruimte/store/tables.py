@@ -384,3 +384,63 @@ server_secrets = sa.Table(
     sa.Column("name", sa.String(100), primary_key=True),
     sa.Column("value", sa.String(200), nullable=False),
 )
+
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("recipient", sa.String(200), nullable=False),
+    #: None when the recipient may not see the changed plan (undisclosed party)
+    sa.Column("plan_key", sa.String(500)),
+    sa.Column("change", sa.String(100), nullable=False),
+    sa.Column("before", sa.JSON),
+    sa.Column("after", sa.JSON),
+    sa.Column("related", sa.JSON, nullable=False),
+    sa.Column("disclosed", sa.Boolean, nullable=False),
+    sa.Column("area", sa.String(500)),
+    sa.Column("quarter", sa.String(16)),
+    sa.Column("message", sa.String(2000), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("read", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_notifications_recipient", "recipient", "pk"),
+)
+
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("org", sa.String(200), nullable=False),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("secret", sa.String(500), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_webhooks_org", "org"),
+)
+
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("webhook_pk", sa.Integer, sa.ForeignKey("webhooks.pk", ondelete="CASCADE"), nullable=False),
+    sa.Column("notification_pk", sa.Integer, sa.ForeignKey("notifications.pk", ondelete="CASCADE"), nullable=False),
+    #: pending, delivered or failed (gave up after the last attempt)
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("delivered_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+)
+
+webhook_attempts = sa.Table(
+    "webhook_attempts",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("delivery_pk", sa.Integer, sa.ForeignKey("webhook_deliveries.pk", ondelete="CASCADE"), nullable=False),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status_code", sa.Integer),
+    sa.Column("error", sa.String(2000)),
+    sa.Column("duration_ms", sa.Float, nullable=False),
+    sa.Index("ix_webhook_attempts_delivery", "delivery_pk"),
+)
