@@ -586,3 +586,36 @@ def test_a_party_sees_sensitive_plans_masked_and_undisclosed_couplings(browser, 
         tab.assert_clean()
     finally:
         tab.close()
+
+
+# --------------------------------------------------------------------------- the proposed programme (issue 7)
+
+
+def test_plan_panel_shows_the_proposed_programme(ui, server, demo_store):
+    """A programme saved by the planner (here: the real CP-SAT planner over the best coupling's two
+    plans) shows in the plan panel of the coordinator: proposed period against its own planning."""
+    from openruimte.planner import Settings as PlannerSettings
+    from openruimte.planner import plan_programme
+
+    coupling = best_coupling(server)
+    plans = [p for p in demo_store.plans() if p.key in (coupling["a"], coupling["b"])]
+    result = plan_programme(plans, demo_store.streets(), PlannerSettings(time_limit_s=10, num_workers=1))
+    programme = result.to_json()
+    with demo_store.writer(actor="test") as w:
+        w.save_analysis("programme", {"test": True}, programme)
+    entry = next(e for e in programme["plans"] if e["key"] == coupling["a"])
+    ui.open_map()
+    page = ui.page
+    # the coordinator's analyses (the programme among them) load after the first render
+    page.wait_for_function("() => window.openruimte.state.analysis.programme instanceof Map", timeout=LOAD_TIMEOUT_MS)
+    owner, plan_id = coupling["a"].split(":", 1)
+    name = api(server, f"/api/plans/{owner}/{plan_id}")["properties"]["name"]
+    page.fill("#search", name)
+    page.wait_for_selector(f'#search-results li[data-key="{coupling["a"]}"]', timeout=LOAD_TIMEOUT_MS)
+    page.click(f'#search-results li[data-key="{coupling["a"]}"]')
+    page.wait_for_selector('[data-testid="plan-programme"]', timeout=LOAD_TIMEOUT_MS)
+    text = page.inner_text('[data-testid="plan-programme"]')
+    assert text.startswith("Voorgesteld programma: " + entry["period"])
+    assert ("zoals de eigen planning" in text) == (entry["shift_periods"] == 0)
+    ui.shot("plan-programme")
+    ui.assert_clean()

@@ -362,12 +362,12 @@ class View:
         return None, "het gebied"
 
     def _scrub(self, value: Any, hidden: set[str]) -> Any:
-        """Drop every record that names a plan hidden from the principal; hidden keys in lists become
-        ``niet-genoemd``."""
+        """Drop every record that names a plan hidden from the principal (as a value or as a mapping's
+        key); hidden keys in lists become ``niet-genoemd``."""
         if isinstance(value, dict):
             if any(isinstance(v, str) and v in hidden for v in value.values()):
                 return None
-            return {k: self._scrub(v, hidden) for k, v in value.items()}
+            return {k: self._scrub(v, hidden) for k, v in value.items() if k not in hidden}
         if isinstance(value, list):
             out = []
             for v in value:

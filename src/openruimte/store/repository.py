@@ -407,6 +407,13 @@ class Store:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.max(t.audit_log.c.pk))).scalar() or 0)
 
+    def analysis_times(self) -> dict[str, Any]:
+        """Kind -> when its newest result was saved (without loading the results)."""
+        a = t.analysis_results
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(a.c.kind, sa.func.max(a.c.created_at)).group_by(a.c.kind))
+            return {kind: at for kind, at in rows}
+
     def latest_analysis(self, kind: str) -> dict[str, Any] | None:
         """The newest saved result of an analysis kind (with ``created_at`` and ``actor``), or None."""
         a = t.analysis_results

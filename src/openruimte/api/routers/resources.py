@@ -113,10 +113,22 @@ def list_organisations(view: ViewDep) -> list[dict[str, Any]]:
     return [o.to_record() for o in view.organisations()]
 
 
-@router.get("/analysis/{kind}", summary="The newest saved result of an analysis: plans, candidates, capacity or space")
+ANALYSIS_KINDS = ("plans", "candidates", "capacity", "space", "weighing", "programme")
+
+
+@router.get("/analysis", summary="Which analyses have been saved, and when (newest of each kind)")
+def list_analyses(view: ViewDep) -> dict[str, Any]:
+    saved = view.store.analysis_times()
+    return {"analyses": {k: geo.json_value(saved[k]) for k in ANALYSIS_KINDS if k in saved}}
+
+
+@router.get(
+    "/analysis/{kind}",
+    summary="The newest saved result of an analysis: plans, candidates, capacity, space, weighing or programme",
+)
 def get_analysis(view: ViewDep, kind: str) -> dict[str, Any]:
-    if kind not in ("plans", "candidates", "capacity", "space"):
-        raise ApiError(404, "not_found", f"no analysis kind '{kind}'; expected plans, candidates, capacity or space")
+    if kind not in ANALYSIS_KINDS:
+        raise ApiError(404, "not_found", f"no analysis kind '{kind}'; expected {', '.join(ANALYSIS_KINDS)}")
     try:
         saved = view.analysis(kind)
     except Forbidden as err:
@@ -125,7 +137,7 @@ def get_analysis(view: ViewDep, kind: str) -> dict[str, Any]:
         raise ApiError(
             404,
             "not_found",
-            f"no {kind} analysis has been run; run `openruimte analyse` (or candidates, capacity, space)",
+            f"no {kind} analysis has been run; run `openruimte analyse` (or candidates, capacity, space, weigh, plan)",
         )
     return {
         "kind": kind,

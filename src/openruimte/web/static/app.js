@@ -818,6 +818,15 @@
       p.budget_eur ? " · " + i18n.euro(p.budget_eur) : "", " · ",
       (p.asset_types || []).map((a) => i18n.term("asset", a)).join(", ")));
     body.appendChild(h("button", { type: "button", class: "link-btn", onclick: () => flyToPlan(key) }, t("plan.zoom")));
+    const proposed = S.analysis.programme && S.analysis.programme.get(key);
+    if (proposed) {
+      const shift = proposed.shift_periods || 0;
+      const own = i18n.date(proposed.own_start) + " – " + i18n.date(proposed.own_end);
+      body.appendChild(h("p", { class: "facts programme", "data-testid": "plan-programme" },
+        t("plan.programme", { period: proposed.period, from: i18n.date(proposed.start), to: i18n.date(proposed.end) }), " · ",
+        shift ? t("plan.programme.shift", { n: Math.abs(shift), own,
+          dir: t(shift < 0 ? "plan.programme.earlier" : "plan.programme.later") }) : t("plan.programme.same")));
+    }
 
     // Couplings and conflicts with their explanations.
     const analysed = analysis.analysed_at ? t("plan.analysed", { at: i18n.dateTime(analysis.analysed_at) }) : t("plan.notanalysed");
@@ -1233,8 +1242,11 @@
     const get = (kind) => (me.role === "coordinator"
       ? getJSON("/api/analysis/" + kind).then((d) => d.result).catch(() => false)
       : Promise.resolve(false));
-    const [cand, cap, space, layers] = await Promise.all([get("candidates"), get("capacity"), get("space"),
+    const [cand, cap, space, programme, layers] = await Promise.all([get("candidates"), get("capacity"), get("space"),
+      getJSON("/api/analysis").then((d) => ("programme" in d.analyses ? get("programme") : false)).catch(() => false),
       getJSON("/api/layers").catch(() => [])]);
+    // The proposed programme (openruimte plan): per plan its proposed and own period, shown in the plan panel.
+    S.analysis.programme = programme ? new Map((programme.plans || []).map((e) => [e.key, e])) : null;
     S.analysis.candidates = cand;
     S.analysis.capacity = cap;
     S.analysis.space = space;
