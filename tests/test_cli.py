@@ -1,5 +1,6 @@
 """The command line, in process (Typer's runner) and once as the installed command."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -93,3 +94,28 @@ def test_installed_command_runs(tmp_path):
     proc = subprocess.run([exe, "init", "--db", str(tmp_path / "x.db")], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "database ready" in proc.stdout
+
+
+def test_audit_shows_who_changed_what_with_before_and_after(tmp_path):
+    from openruimte.store import Store
+    from tests.factories import plan
+
+    db = str(tmp_path / "audit.db")
+    with Store.open(db) as store:
+        with store.writer(actor="alice") as w:
+            w.upsert("plans", [plan(id="a1", phase="ontwerp")])
+        with store.writer(actor="bob") as w:
+            w.upsert("plans", [plan(id="a1", phase="voorbereiding")])
+        with store.writer(actor="carol") as w:
+            w.upsert("plans", [plan(id="other")])
+    key = "gemeente-voorbeeldstad:a1"
+    result = CliRunner().invoke(app, ["audit", "--plan", key, "--db", db, "--json"])
+    assert result.exit_code == 0, result.output
+    entries = [json.loads(line) for line in result.output.splitlines()]
+    assert [(e["actor"], e["action"], e["version"]) for e in entries] == [("bob", "update", 2), ("alice", "insert", 1)]
+    assert entries[0]["before"]["phase"] == "ontwerp" and entries[0]["after"]["phase"] == "voorbereiding"
+    result = CliRunner().invoke(app, ["audit", "--plan", key, "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "bob" in result.output and "alice" in result.output and "carol" not in result.output
+    bad = CliRunner().invoke(app, ["audit", "--plan", "a1", "--db", db])
+    assert bad.exit_code != 0 and "OWNER:ID" in bad.output

@@ -2,6 +2,7 @@
 
 One import per line, kept sorted, so parallel work on different topics merges cleanly."""
 
+import openruimte.cli.audit  # noqa: F401
 import openruimte.cli.backup  # noqa: F401
 import openruimte.cli.notify  # noqa: F401
 import openruimte.cli.plan  # noqa: F401
