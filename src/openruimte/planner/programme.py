@@ -92,6 +92,7 @@ class ProgrammeResult:
             "key": it.key,
             "name": it.plan.name,
             "owner": it.owner,
+            #: only one possible period (decided, or a window that leaves no choice), not "fixed by decision"
             "fixed": not it.movable,
             "reason": it.reason,
             "candidate": it.candidate,
@@ -102,6 +103,11 @@ class ProgrammeResult:
             "own_end": dt.date.fromordinal(it.own.end).isoformat(),
             "shift_periods": opt.bucket - it.own.bucket,
             "segments": list(self.instance.segmap.segment_ids(it.key)),
+            # what the reports need without a database (digging, new paving, where, what)
+            "excavation": it.plan.excavation,
+            "surface_renewal": it.plan.surface_renewal,
+            "area": it.plan.area,
+            "asset_types": list(it.plan.asset_types),
         }
 
     def comparison(self) -> dict[str, dict[str, float | None]]:
