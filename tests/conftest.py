@@ -12,9 +12,16 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from openruimte.store import Store
 from tests.support import postgis
+
+# In CI the property tests draw the same examples every run (a landing never depends on luck);
+# run them locally to explore new ones (a failure found there becomes a fixed test).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI", "").lower() == "true":
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -143,3 +143,12 @@ def test_to_record_round_trip():
     assert Plan.from_record(pl.to_record()) == pl
     a = asset()
     assert Asset.from_record(a.to_record()) == a
+
+
+def test_a_huge_number_as_an_identifier_is_a_field_error():
+    """Found by Hypothesis (tests/test_parsers_property.py): a float of 200+ digits as an id."""
+    from openruimte.model import Plan, RecordInvalid
+
+    with pytest.raises(RecordInvalid) as err:
+        Plan.from_record({"id": 1e250, "name": "x", "owner": "o", "phase": "idee", "asset_types": "gas"})
+    assert any(e.field == "id" and "longer than 200" in e.message for e in err.value.errors)

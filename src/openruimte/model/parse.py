@@ -61,7 +61,7 @@ def text(field: str, value: Any, *, required: bool = False, max_length: int = 10
         value = int(value)
     result = str(value).strip()
     if len(result) > max_length:
-        raise FieldError(field, f"text of {len(result)} characters is longer than {max_length}", value[:40])
+        raise FieldError(field, f"text of {len(result)} characters is longer than {max_length}", result[:40])
     return result
 
 
