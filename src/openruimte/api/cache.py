@@ -28,26 +28,30 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
 
 class ResponseCache:
+    """Rendered bodies of one data version (a newer version empties it), least recently used first out."""
+
     def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
+        self._version: int | None = None
         self._entries: OrderedDict[tuple[Any, ...], tuple[bytes, str]] = OrderedDict()
         self._bytes = 0
 
-    def get(self, key: tuple[Any, ...], render: Callable[[], bytes]) -> tuple[bytes, str]:
+    def get(self, version: int, key: tuple[Any, ...], render: Callable[[], bytes]) -> tuple[bytes, str]:
         with self._lock:
+            if version != self._version:
+                self._entries.clear()
+                self._bytes = 0
+                self._version = version
             hit = self._entries.get(key)
             if hit is not None:
                 self._entries.move_to_end(key)
                 return hit
         body = render()  # outside the lock: other requests go on meanwhile
         entry = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
-        if len(body) > self.max_bytes:
-            return entry
         with self._lock:
-            if key not in self._entries:
-                self._entries = OrderedDict((k, v) for k, v in self._entries.items() if k[0] == key[0])
-                self._bytes = sum(len(b) for b, _ in self._entries.values())
+            # kept only while its version is still the newest (a write may have come meanwhile)
+            if version == self._version and key not in self._entries and len(body) <= self.max_bytes:
                 self._entries[key] = entry
                 self._bytes += len(body)
                 while self._bytes > self.max_bytes:
@@ -61,8 +65,8 @@ def cached(request: Request, view: View, render: Callable[[], bytes], media_type
     cache: ResponseCache | None = getattr(request.app.state, "response_cache", None)
     if cache is None:
         cache = request.app.state.response_cache = ResponseCache()
-    key = (view.data_version(), request.url.path, str(request.url.query), view.principal.cache_key)
-    body, etag = cache.get(key, render)
+    key = (request.url.path, str(request.url.query), view.principal.cache_key)
+    body, etag = cache.get(view.data_version(), key, render)
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
