@@ -27,12 +27,12 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from openruimte import analysing
 from openruimte.analysis import couplings as cp
 from openruimte.analysis.arrays import PlanColumns
 from openruimte.analysis.pairs import BEHEER, Parameters, find_couplings
 from openruimte.model import ASSET_TYPES, Phase
 from openruimte.model.geometry import MAX_VERTICES, RD_BOUNDS
+from openruimte.services import analyse as analysing
 
 ORDINAL_1970 = 719163  # date(1970, 1, 1).toordinal()
 TIMES: dict[str, float] = {}
@@ -154,8 +154,8 @@ def main() -> None:
 
     t = time.perf_counter()
     _CPU[0] = time.process_time()
-    subprocess.run([sys.executable, "-c", "import openruimte.cli, openruimte.analysing"], check=True)
-    tic("E0 python start + import openruimte.cli, openruimte.analysing (store, sqlalchemy, ...)", t)
+    subprocess.run([sys.executable, "-c", "import openruimte.cli, openruimte.services.analyse"], check=True)
+    tic("E0 python start + import openruimte.cli, openruimte.services.analyse (store, sqlalchemy, ...)", t)
     t = time.perf_counter()
     _CPU[0] = time.process_time()
     subprocess.run([sys.executable, "-c", "import openruimte.io, openruimte.analysis.couplings"], check=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from openruimte import analysing
 from openruimte.analysis.pairs import Parameters
+from openruimte.services import analyse as analysing
 
 
 def main() -> None:

@@ -26,13 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from openruimte import analysing
 from openruimte.analysis import couplings as cp
 from openruimte.analysis.arrays import PlanColumns
 from openruimte.analysis.pairs import BEHEER, Parameters, _near_pairs, find_conflicts, find_couplings
 from openruimte.io import exchange, gpkg_format
 from openruimte.io.columns import KINDS
 from openruimte.io.crs import normalise_crs
+from openruimte.services import analyse as analysing
 
 
 def _shared_length(cols: PlanColumns, c: Any, distance: float) -> np.ndarray:

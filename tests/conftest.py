@@ -37,6 +37,14 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _notifications_subscribed():
+    """Plan changes notify partners through a store write hook, wired as the app and CLI wire it."""
+    from openruimte.notify.changes import subscribe
+
+    subscribe()
+
+
 @pytest.fixture(scope="session")
 def postgis_admin_url():
     given = os.environ.get("OPENRUIMTE_TEST_POSTGRES_URL")

@@ -6,7 +6,7 @@ from collections import Counter
 from typer.testing import CliRunner
 
 from openruimte.cli import app
-from openruimte.importing import import_file
+from openruimte.services.importing import import_file
 
 runner = CliRunner()
 

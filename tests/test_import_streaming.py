@@ -9,10 +9,10 @@ import zipfile
 import pytest
 import shapely
 
-from openruimte.importing import import_file
 from openruimte.io import imkl as imkl_module
 from openruimte.io.bgt import read_bgt
 from openruimte.io.imkl import read_imkl
+from openruimte.services.importing import import_file
 from tests.conftest import DATA
 from tests.test_import_bgt import HEAD, wegdeel
 from tests.test_import_imkl import FEATURES, NETINFO, NETWORK, V2, cable, delivery, depth, link

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from openruimte.model import Organisation, OrganisationKind, Visibility
 from openruimte.notify import Viewer, may_see
-from openruimte.notify.feed import notifications
+from openruimte.store.notifications import notifications
 from tests.factories import area, line, plan
 
 A, B, C = "gemeente-a", "netbeheerder-b", "telecom-c"
@@ -117,7 +117,7 @@ def test_may_see_rule():
 
 
 def test_import_notifies_and_feed_pages(store, tmp_path):
-    from openruimte.importing import import_file
+    from openruimte.services.importing import import_file
 
     setup(store)
     import csv

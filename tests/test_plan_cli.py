@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from openruimte.cli import app
 from openruimte.model import Plan, StreetSegment
-from openruimte.planning import load_scenario
-from openruimte.weighing import WeightsError
+from openruimte.services.plan import load_scenario
+from openruimte.services.weigh import WeightsError
 from tests.factories import asset, line, plan
 
 runner = CliRunner()
@@ -263,7 +263,7 @@ def test_scenario_errors_name_file_and_key(tmp_path, text, message):
 
 
 def test_scenario_weights_and_budgets_reach_the_settings(tmp_path):
-    from openruimte.planning import make_settings
+    from openruimte.services.plan import make_settings
 
     path = tmp_path / "s.yaml"
     path.write_text(SCENARIO)
@@ -276,7 +276,7 @@ def test_scenario_weights_and_budgets_reach_the_settings(tmp_path):
 
 def test_candidates_served_by_a_registered_plan_are_dropped_and_windows_widen():
     from openruimte.analysis.candidates import Horizon, find_candidates
-    from openruimte.planning import served, widened
+    from openruimte.services.plan import served, widened
 
     assets = [
         asset(

@@ -2,7 +2,7 @@
 
 import shapely
 
-from openruimte.importing import import_file
+from openruimte.services.importing import import_file
 from tests.factories import plan
 
 

@@ -329,10 +329,10 @@ def test_gantt_of_one_area(demo_store, demo_programme, tmp_path):
 
 def test_dossier_reads_the_store_on_both_engines(store):
     """collect() on SQLite and PostGIS: the area's plans, its couplings and conflicts, its assets."""
-    from openruimte import analysing
     from openruimte.analysis.pairs import Parameters
     from openruimte.model import StreetSegment
     from openruimte.reports import dossier
+    from openruimte.services import analyse as analysing
     from tests.factories import X0, Y0, area, asset, line, plan
 
     here, far = area("BU09990001"), area("BU09990002", box=(X0 + 2000, Y0, X0 + 2600, Y0 + 600))

@@ -8,9 +8,9 @@ import shapely
 import sqlalchemy as sa
 
 from openruimte import io
-from openruimte.importing import import_file
 from openruimte.model import Dataset, EnvironmentFeature, EnvironmentLayer, PolicyGoal, VitalElement, VitalSystem
 from openruimte.model.vocab import Category
+from openruimte.services.importing import import_file
 from openruimte.store import PlanFilter
 from openruimte.store.mappers import MAPPERS
 from openruimte.store.tables import metadata

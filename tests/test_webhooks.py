@@ -20,9 +20,9 @@ from openruimte.notify.webhooks import (
     backoff,
     check_url,
     deliver_due,
-    deliveries,
     verify,
 )
+from openruimte.store.notifications import deliveries
 from tests.factories import plan
 from tests.support.auth import token_headers
 from tests.test_notifications import A, B, setup

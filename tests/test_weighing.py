@@ -15,7 +15,7 @@ from openruimte import io
 from openruimte.analysis import weighing as wg
 from openruimte.cli import app
 from openruimte.model import Area, EnvironmentFeature, EnvironmentLayer, PolicyGoal, VitalElement, VitalSystem
-from openruimte.weighing import load_weights
+from openruimte.services.weigh import load_weights
 from tests.factories import X0, Y0, asset, line, plan
 
 runner = CliRunner()

@@ -15,6 +15,7 @@ from openruimte.api.errors import error_body
 from openruimte.api.routers import notifications, ogc, plans, public, resources, tiles, web
 from openruimte.api.settings import Settings
 from openruimte.model.geometry import VERTEX_LIMIT
+from openruimte.notify.changes import subscribe as subscribe_notifications
 from openruimte.store import Store
 
 log = logging.getLogger("openruimte.webhooks")
@@ -131,6 +132,7 @@ async def _deliver_webhooks(store: Store, settings: Settings, stop: asyncio.Even
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The OpenRuimte web app over ``store`` (or the database the settings name)."""
     settings = settings or Settings()
+    subscribe_notifications()  # plan changes notify partners (a store write hook)
     own_store = store is None
     store = store or Store.open(settings.database_url)
 

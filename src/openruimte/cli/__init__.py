@@ -87,7 +87,7 @@ def import_(
     """Import a file: all rows or none. Every error names file, row, field and value."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from openruimte.importing import import_file
+    from openruimte.services.importing import import_file
 
     store = _open(db)
     columns = (
@@ -242,8 +242,8 @@ def analyse(
     """Coupling opportunities and no-dig conflicts, exactly as the exchange spec defines them."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from openruimte import analysing
     from openruimte.analysis.pairs import Parameters
+    from openruimte.services import analyse as analysing
 
     params = Parameters(max_distance_m, max_gap_days, graafrust_days, graafrust_distance_m)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -292,9 +292,9 @@ def candidates(
     out: Annotated[Path | None, typer.Option(help="Write the result JSON here.")] = None,
 ) -> None:
     """Replacement candidates (asset-driven): due assets per street segment and type, with their couplings."""
-    from openruimte import analysing
     from openruimte.analysis.candidates import Horizon
     from openruimte.analysis.pairs import Parameters
+    from openruimte.services import analyse as analysing
 
     store = _open(db)
     try:
@@ -335,8 +335,8 @@ def capacity(
     out: Annotated[Path | None, typer.Option(help="Write the result JSON here.")] = None,
 ) -> None:
     """Network capacity: demand of new housing per substation and year, against capacity and load."""
-    from openruimte import analysing
     from openruimte.analysis.capacity import CapacitySettings
+    from openruimte.services import analyse as analysing
 
     store = _open(db)
     try:
@@ -374,7 +374,7 @@ def space(
     out: Annotated[Path | None, typer.Option(help="Write the result JSON here.")] = None,
 ) -> None:
     """Underground space: street segments where a new network does not fit beside the cables and pipes present."""
-    from openruimte import analysing
+    from openruimte.services import analyse as analysing
 
     store = _open(db)
     try:

@@ -26,8 +26,10 @@ DbOption = Annotated[
 
 
 def _open(db: str | None):  # noqa: ANN202 - Store, imported lazily
+    from openruimte.notify.changes import subscribe
     from openruimte.store import Store
 
+    subscribe()  # plan changes notify partners (a store write hook)
     try:
         return Store.open(db)
     except Exception as err:  # any engine error: say which database and why

@@ -23,7 +23,7 @@ def notifications(
     limit: Annotated[int, typer.Option("--limit", help="At most this many.", min=1, max=1000)] = 100,
 ) -> None:
     """Change notifications of an organisation: plans that couple or conflict with its plans changed."""
-    from openruimte.notify.feed import notifications as feed
+    from openruimte.store.notifications import notifications as feed
 
     store = _open(db)
     try:
@@ -83,7 +83,7 @@ def webhook_list(
     org: Annotated[str | None, typer.Option("--org", help="Only this organisation.")] = None,
 ) -> None:
     """Webhooks and their deliveries (attempts, status)."""
-    from openruimte.notify.webhooks import deliveries, webhooks
+    from openruimte.store.notifications import deliveries, webhooks
 
     store = _open(db)
     try:

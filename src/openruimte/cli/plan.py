@@ -48,7 +48,8 @@ def plan(
     """Synthesise one programme of works: fewest street openings within windows, no-dig, budgets and crews."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from openruimte import planning, weighing
+    from openruimte.services import plan as planning
+    from openruimte.services import weigh as weighing
 
     try:
         sc = planning.load_scenario(scenario) if scenario is not None else None

@@ -40,7 +40,7 @@ def weigh(
     top: Annotated[int, typer.Option("--top", help="Plans shown in the table.", min=1)] = 20,
 ) -> None:
     """Score every plan on six criteria (assets, policy, environment, couplings, grid, feasibility)."""
-    from openruimte import weighing
+    from openruimte.services import weigh as weighing
 
     try:
         w, label = weighing.load_weights(preset_name.value if preset_name else None, weights)

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from openruimte import io
-from openruimte.importing import ImportReport, import_file
 from openruimte.model import InputError, StreetSegment
+from openruimte.services.importing import ImportReport, import_file
 
 #: (kind, file name, import options): each kind in another encoding, so the demo
 #: runs every reader the way a user's files would.
@@ -128,10 +128,10 @@ def _coordinator(store: Any, console: Console, password: str | None) -> None:
 
 def analyse_demo(store: Any) -> list[str]:
     """Run every analysis on the store (results saved for the map); one line each."""
-    from openruimte import analysing
     from openruimte.analysis.candidates import Horizon
     from openruimte.analysis.capacity import CapacitySettings
     from openruimte.analysis.pairs import Parameters
+    from openruimte.services import analyse as analysing
 
     plans = analysing.analyse_store(store, Parameters(), actor="demo")
     cands = analysing.candidates_in_store(store, Horizon(), Parameters(), actor="demo")

@@ -24,7 +24,8 @@ from openruimte.analysis.arrays import PlanColumns
 from openruimte.analysis.pairs import Parameters, find_conflicts, find_couplings
 from openruimte.model import Plan
 from openruimte.notify.visibility import Viewer, may_see
-from openruimte.store import tables as t
+from openruimte.store import hooks
+from openruimte.store import notifications as sql
 from openruimte.store.mappers import MAPPERS, jsonable
 
 #: field -> the kind of change it makes
@@ -40,8 +41,6 @@ WATCHED = {
     "hardness": "status",
 }
 KIND_NL = {"dates": "data", "geometry": "geometrie", "phase": "fase", "status": "status", "deleted": "geschrapt"}
-#: above this many changed plans, candidates are read with one box around all of them
-_PER_PLAN_QUERIES = 100
 
 
 @dataclass(frozen=True)
@@ -101,8 +100,8 @@ def record_changes(
         return []
     params = params or Parameters()
     partners = _partners(conn, spatial, changes, params)
-    orgs = {r.code for r in conn.execute(sa.select(t.organisations.c.code).where(t.organisations.c.at_table))}
-    area_names = _area_names(conn, {c.before.area for c in changes} | {c.after.area for c in changes if c.after})
+    orgs = sql.at_table_orgs(conn)
+    area_names = sql.area_names(conn, {c.before.area for c in changes} | {c.after.area for c in changes if c.after})
     rows: list[dict[str, Any]] = []
     for change in changes:
         by_owner: dict[str, set[str]] = defaultdict(set)
@@ -140,16 +139,7 @@ def record_changes(
                     "read": False,
                 }
             )
-    if not rows:
-        return []
-    pks = [
-        r[0]
-        for r in conn.execute(
-            sa.insert(t.notifications).returning(t.notifications.c.pk, sort_by_parameter_order=True), rows
-        )
-    ]
-    _queue_deliveries(conn, list(zip(pks, [r["recipient"] for r in rows], strict=True)), now)
-    return pks
+    return sql.insert_notifications(conn, rows, now)
 
 
 def _message(change: PlanChange, kinds: list[str], related: list[str]) -> str:
@@ -161,65 +151,13 @@ def _message(change: PlanChange, kinds: list[str], related: list[str]) -> str:
     return f"{p.owner} wijzigt plan '{change.after.name}' ({p.key}): {what}; het raakt uw plannen {yours}"
 
 
-def _queue_deliveries(conn: sa.Connection, notes: list[tuple[int, str]], now: dt.datetime) -> None:
-    recipients = sorted({r for _, r in notes})
-    hooks: dict[str, list[int]] = defaultdict(list)
-    for i in range(0, len(recipients), 500):
-        query = sa.select(t.webhooks.c.pk, t.webhooks.c.org).where(
-            t.webhooks.c.org.in_(recipients[i : i + 500]), t.webhooks.c.active.is_(True)
-        )
-        for pk, org in conn.execute(query):
-            hooks[org].append(pk)
-    deliveries = [
-        {
-            "webhook_pk": hook,
-            "notification_pk": pk,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
-        for pk, recipient in notes
-        for hook in hooks.get(recipient, ())
-    ]
-    if deliveries:
-        conn.execute(sa.insert(t.webhook_deliveries), deliveries)
-
-
-def _area_names(conn: sa.Connection, codes: set[str | None]) -> dict[str, str]:
-    wanted = sorted(c for c in codes if c)
-    if not wanted:
-        return {}
-    out = {}
-    for i in range(0, len(wanted), 500):
-        query = sa.select(t.areas.c.code, t.areas.c.name).where(t.areas.c.code.in_(wanted[i : i + 500]))
-        out.update({code: name for code, name in conn.execute(query)})
-    return out
-
-
-def _nearby(conn: sa.Connection, spatial: Any, geoms: list[Any], reach: float) -> list[Plan]:
-    """Current plans whose boxes come within ``reach`` of any of ``geoms``."""
-    bounds = shapely.bounds(np.array(geoms, dtype=object))
-    boxes = [(b[0] - reach, b[1] - reach, b[2] + reach, b[3] + reach) for b in bounds]
-    if len(boxes) > _PER_PLAN_QUERIES:
-        arr = np.array(boxes)
-        boxes = [(arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max())]
-    mapper = MAPPERS["plans"]
-    seen: dict[int, Plan] = {}
-    for box in boxes:
-        for row in conn.execute(sa.select(t.plans).where(spatial.bbox_filter(t.plans, box))):
-            if row.pk not in seen:
-                seen[row.pk] = mapper.from_row(row)
-    return list(seen.values())
-
-
 def _partners(
     conn: sa.Connection, spatial: Any, changes: Sequence[PlanChange], params: Parameters
 ) -> dict[str, set[str]]:
     """changed key -> keys of current plans that couple or conflict with it, before or after."""
     reach = max(params.max_distance_m, params.graafrust_distance_m)
     geoms = [c.before.geometry for c in changes] + [c.after.geometry for c in changes if c.after is not None]
-    current = _nearby(conn, spatial, geoms, reach)
+    current = sql.nearby_plans(conn, spatial, geoms, reach)
     changed = {c.key for c in changes}
     befores = [c.before for c in changes]
     plans = befores + current
@@ -245,3 +183,16 @@ def _partners(
     conflicts = find_conflicts(cols, params)
     pair(conflicts.renewal, conflicts.plan)
     return out
+
+
+def on_plan_changes(writer: Any, kind: str, changes: Sequence[tuple[Any, Any]]) -> None:
+    """The store hook: notify the organisations whose plans couple or conflict with changed
+    plans (inside the writing transaction: a change and its notifications commit together)."""
+    if kind == "plans":
+        record_changes(writer.conn, writer.spatial, [PlanChange(b, a) for b, a in changes], writer.now)
+
+
+def subscribe() -> None:
+    """Subscribe the notifications to the store's write hooks (done where the store is
+    opened for the app and the CLI; idempotent)."""
+    hooks.subscribe(on_plan_changes)

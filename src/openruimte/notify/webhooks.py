@@ -26,12 +26,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
-
 from openruimte.model import OpenRuimteError
-from openruimte.notify.feed import as_dict
 from openruimte.store import Store
-from openruimte.store import tables as t
+from openruimte.store.notifications import (
+    claim_delivery,
+    delivery_target,
+    due_deliveries,
+    insert_webhook,
+    record_attempt,
+)
 
 SIGNATURE_HEADER = "X-OpenRuimte-Signature"
 TIMESTAMP_HEADER = "X-OpenRuimte-Timestamp"
@@ -90,25 +93,10 @@ def add_webhook(
     if len(secret) < 16:
         raise WebhookError("the webhook secret must have at least 16 characters")
     with store.writer(actor) as w:
-        known = w.conn.execute(sa.select(t.organisations.c.code).where(t.organisations.c.code == org)).first()
-        if known is None:
+        pk = insert_webhook(w, org, url, secret)
+        if pk is None:
             raise WebhookError(f"unknown organisation '{org}'; register it first (it appears when it imports plans)")
-        pk = w.conn.execute(
-            sa.insert(t.webhooks).returning(t.webhooks.c.pk),
-            {"org": org, "url": url, "secret": secret, "active": True, "created_at": w.now},
-        ).scalar_one()
-        w._append_audit([w._audit("insert", "webhooks", str(pk), None, None, {"org": org, "url": url}, None)])
-    return int(pk), secret
-
-
-def webhooks(store: Store, org: str | None = None) -> list[dict[str, Any]]:
-    query = sa.select(t.webhooks.c.pk, t.webhooks.c.org, t.webhooks.c.url, t.webhooks.c.active).order_by(
-        t.webhooks.c.pk
-    )
-    if org:
-        query = query.where(t.webhooks.c.org == org)
-    with store.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+    return pk, secret
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -171,32 +159,15 @@ def deliver_due(store: Store, policy: Policy | None = None, *, limit: int = 100)
     """Send the deliveries that are due (one attempt each) and record every attempt."""
     policy = policy or Policy()
     run = DeliveryRun()
-    d, w, n = t.webhook_deliveries, t.webhooks, t.notifications
     now = dt.datetime.now(dt.UTC)
-    with store.engine.connect() as conn:
-        due = conn.execute(
-            sa.select(d.c.pk, d.c.attempts, d.c.next_attempt_at)
-            .where(d.c.status == "pending", d.c.next_attempt_at <= now)
-            .order_by(d.c.next_attempt_at, d.c.pk)
-            .limit(limit)
-        ).all()
-    for pk, attempts, _ in due:
+    for pk, attempts in due_deliveries(store, now, limit):
         # claim it: another worker that read the same row loses this update
-        with store.engine.begin() as conn:
-            lease = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=policy.lease_s)
-            claimed = conn.execute(
-                sa.update(d)
-                .where(d.c.pk == pk, d.c.status == "pending", d.c.attempts == attempts)
-                .where(d.c.next_attempt_at <= now)
-                .values(next_attempt_at=lease)
-            ).rowcount
-        if not claimed:
+        lease = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=policy.lease_s)
+        if not claim_delivery(store, pk, attempts, now, lease):
             continue
-        with store.engine.connect() as conn:
-            hook = conn.execute(sa.select(w).join(d, d.c.webhook_pk == w.c.pk).where(d.c.pk == pk)).one()
-            note = conn.execute(sa.select(n).join(d, d.c.notification_pk == n.c.pk).where(d.c.pk == pk)).one()
+        hook, note = delivery_target(store, pk)
         stamp = int(time.time())
-        body = body_of(pk, as_dict(note), stamp)
+        body = body_of(pk, note, stamp)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "OpenRuimte-Webhook/1",
@@ -221,31 +192,10 @@ def deliver_due(store: Store, policy: Policy | None = None, *, limit: int = 100)
         else:
             values.update(next_attempt_at=at + dt.timedelta(seconds=backoff(policy, attempt)))
             run.retrying += 1
-        with store.engine.begin() as conn:
-            conn.execute(
-                sa.insert(t.webhook_attempts),
-                {
-                    "delivery_pk": pk,
-                    "attempt": attempt,
-                    "at": at,
-                    "status_code": status,
-                    "error": error,
-                    "duration_ms": took,
-                },
-            )
-            conn.execute(sa.update(d).where(d.c.pk == pk).values(**values))
+        record_attempt(
+            store,
+            pk,
+            {"attempt": attempt, "at": at, "status_code": status, "error": error, "duration_ms": took},
+            values,
+        )
     return run
-
-
-def deliveries(store: Store, org: str | None = None) -> list[dict[str, Any]]:
-    """Deliveries with their attempts (newest first)."""
-    d, w, a = t.webhook_deliveries, t.webhooks, t.webhook_attempts
-    query = sa.select(d, w.c.org, w.c.url).join(w, d.c.webhook_pk == w.c.pk).order_by(d.c.pk.desc())
-    if org:
-        query = query.where(w.c.org == org)
-    with store.engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query)]
-        for row in rows:
-            query = sa.select(a).where(a.c.delivery_pk == row["pk"]).order_by(a.c.pk)
-            row["attempt_log"] = [dict(x._mapping) for x in conn.execute(query)]
-    return rows

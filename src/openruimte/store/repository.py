@@ -31,6 +31,7 @@ from openruimte.model import (
 )
 from openruimte.model.errors import OpenRuimteError
 from openruimte.model.vocab import Visibility
+from openruimte.store import hooks
 from openruimte.store import tables as t
 from openruimte.store.mappers import MAPPERS, Mapper, jsonable
 from openruimte.store.spatial import BBox, Spatial, spatial_for
@@ -677,11 +678,9 @@ class Writer:
         return True
 
     def _notify(self, changes: list[tuple[Any, Any]]) -> None:
-        """Notify the organisations whose plans couple or conflict with changed plans
-        (in this transaction: a change and its notifications commit together)."""
-        from openruimte.notify.changes import PlanChange, record_changes
-
-        record_changes(self.conn, self.spatial, [PlanChange(b, a) for b, a in changes], self.now)
+        """Tell the change hooks (:mod:`openruimte.store.hooks`) of changed plans, in this
+        transaction: a change and what the hooks write (notifications) commit together."""
+        hooks.changed(self, "plans", changes)
 
     def _row_meta(self, kind: str, source: str | None, dataset_id: int | None, *, created: bool) -> dict[str, Any]:
         meta: dict[str, Any] = {

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from openruimte.api.deps import PrincipalDep, StoreDep
 from openruimte.api.errors import ApiError
-from openruimte.notify.feed import MAX_PAGE, mark_read, notifications
+from openruimte.store.notifications import MAX_PAGE, mark_read, notifications
 
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
 

@@ -151,8 +151,8 @@ def get_analysis(view: ViewDep, kind: str) -> dict[str, Any]:
 def run_plan_analysis(store: StoreDep, principal: PrincipalDep) -> dict[str, Any]:
     """The analysis sees every plan (private ones too); each reader gets the result filtered
     pair by pair (GET /api/analysis/plans)."""
-    from openruimte import analysing
     from openruimte.analysis.pairs import Parameters
+    from openruimte.services import analyse as analysing
 
     if principal.anonymous:
         raise ApiError(401, "unauthenticated", "running an analysis needs the coordinator's token or login")

@@ -22,8 +22,8 @@ from openruimte.analysis.candidates import Candidate, Horizon, find_candidates
 from openruimte.analysis.weighing import WeighingSettings, WeightsError, check_weights
 from openruimte.model import Plan
 from openruimte.planner import ProgrammeResult, Settings, Weights, candidate_plan, plan_programme
+from openruimte.services.weigh import read_yaml, weigh_plans, weights_from_mapping
 from openruimte.store import Store
-from openruimte.weighing import read_yaml, weigh_plans, weights_from_mapping
 
 Step = Callable[[str], None]
 
