@@ -90,7 +90,7 @@ def demo_store(tmp_path_factory):
     """A SQLite store with the demo town (scale 0.1) imported and analysed, shared by API and UI tests."""
     from rich.console import Console
 
-    from openruimte.demo.run import run_demo
+    from openruimte.services.demo import run_demo
 
     folder = tmp_path_factory.mktemp("demo")
     store = Store.open(f"sqlite:///{folder / 'demo.db'}")

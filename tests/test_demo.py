@@ -8,7 +8,7 @@ from rich.console import Console
 from openruimte.analysis.arrays import PlanColumns
 from openruimte.analysis.pairs import Parameters, find_conflicts, find_couplings
 from openruimte.demo import generate
-from openruimte.demo.run import run_demo
+from openruimte.services.demo import run_demo
 from openruimte.store import Store
 
 SCALE = 0.1

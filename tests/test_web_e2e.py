@@ -21,8 +21,8 @@ import pytest
 
 from openruimte.api import Settings
 from openruimte.api.routers.public import is_published
-from openruimte.demo.run import DEMO_COORDINATOR, DEMO_EDITOR
 from openruimte.model import Visibility
+from openruimte.services.demo import DEMO_COORDINATOR, DEMO_EDITOR
 from tests.conftest import DEMO_PASSWORD
 from tests.support.auth import DEMO_MUNICIPALITY, coordinator_view, token_headers
 from tests.support.server import live_server

@@ -199,6 +199,8 @@ def info(db: DbOption = None) -> None:
         counts = store.counts()
     finally:
         store.close()
+    from openruimte.services.console import info_table
+
     console.print(info_table(counts))
 
 
@@ -208,19 +210,6 @@ def counts_table(source: str, counts: dict[str, int]) -> Table:
     table.add_column("count", justify="right")
     for name, n in sorted(counts.items()):
         table.add_row(name, f"{n:,}")
-    return table
-
-
-def info_table(counts: dict) -> Table:  # type: ignore[type-arg]
-    table = Table(title="OpenRuimte: inhoud / contents")
-    table.add_column("category")
-    table.add_column("owner / group")
-    table.add_column("count", justify="right")
-    for category, counter in counts.items():
-        if not counter:
-            table.add_row(category, "-", "0")
-        for i, (key, n) in enumerate(sorted(counter.items())):
-            table.add_row(category if i == 0 else "", key, f"{n:,}")
     return table
 
 
@@ -436,7 +425,7 @@ def demo(
     port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
 ) -> None:
     """Generate Voorbeeldstad, import it through the normal importers, analyse it, summarise, and serve the map."""
-    from openruimte.demo.run import run_demo
+    from openruimte.services.demo import run_demo
 
     store = _open(db)
     try:

@@ -1,5 +1,6 @@
-"""``openruimte demo``: generate Voorbeeldstad, write it as exchange files and
-import them through the same importers a municipality uses."""
+"""The demo use case (``openruimte demo``): generate Voorbeeldstad (pure,
+:mod:`openruimte.demo`), write it as exchange files and import them through the
+same importers a municipality uses, analyse, and make the demo logins."""
 
 from __future__ import annotations
 
@@ -10,49 +11,12 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from openruimte import io
-from openruimte.model import InputError, StreetSegment
+from openruimte.demo.files import DEMO_FILES, write_demo_files
+from openruimte.model import InputError
+from openruimte.services.console import info_table
 from openruimte.services.importing import ImportReport, import_file
 
-#: (kind, file name, import options): each kind in another encoding, so the demo
-#: runs every reader the way a user's files would.
-DEMO_FILES: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("areas", "gebieden.geojson", {}),
-    ("streets", "straten.gpkg", {}),
-    ("plans", "plannen.gpkg", {}),
-    ("assets", "assets.gpkg", {}),
-    ("policy", "beleid.csv", {}),
-    ("vital", "vitale_systemen.jsonfg", {}),
-)
-
-
-def write_demo_files(data: Any, out: Path) -> list[tuple[str, Path, dict[str, Any]]]:
-    """Write every category of the demo town to ``out``; returns what to import."""
-    out.mkdir(parents=True, exist_ok=True)
-    items = {
-        "areas": data.areas,
-        "streets": [
-            StreetSegment(
-                id=s.id, name=s.name, geometry=s.geometry, kind=s.kind, profile_width_m=s.profile_width_m, area=s.area
-            )
-            for s in data.streets
-        ],
-        "plans": data.plans,
-        "assets": data.assets,
-        "policy": data.policy_goals,
-        "vital": data.vital_systems,
-    }
-    todo: list[tuple[str, Path, dict[str, Any]]] = []
-    for kind, name, options in DEMO_FILES:
-        path = out / name
-        io.write(path, kind, items[kind])
-        todo.append((kind, path, options))
-    for layer in data.layers:
-        path = out / f"laag_{layer.name}.gpkg"
-        io.write(path, "layer", [layer])
-        todo.append(("layer", path, {"layer_name": layer.name}))
-    return todo
-
+__all__ = ["DEMO_FILES", "analyse_demo", "run_demo", "write_demo_files"]
 
 #: the demo's coordinator (the municipality's urban programmer)
 DEMO_COORDINATOR = "coordinator@voorbeeldstad.nl"
@@ -65,8 +29,10 @@ def run_demo(
 ) -> dict[str, ImportReport]:
     """Generate, write, import and summarise the demo municipality. Its organisations sit at the
     programming table; the coordinator gets ``password`` or a new random one, printed once."""
-    from openruimte.cli import info_table
     from openruimte.demo import generate
+    from openruimte.notify.changes import subscribe
+
+    subscribe()  # the demo's writes notify partners as the app's and the CLI's do
 
     started = time.perf_counter()
     with console.status(f"Voorbeeldstad genereren / generating (seed {seed}, scale {scale}) ..."):
