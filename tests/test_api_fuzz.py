@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from openruimte.api.app import create_app
-from openruimte.api.settings import Settings
+from openruimte.settings import Settings
 from openruimte.store import Store
 from tests.factories import plan
 from tests.test_notifications import A, setup

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from openruimte.api.app import create_app
-from openruimte.api.settings import Settings
+from openruimte.settings import Settings
 from tests.factories import X0, Y0
 from tests.support.auth import token_headers
 from tests.test_api import feature

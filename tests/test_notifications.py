@@ -152,7 +152,7 @@ def test_api_writes_notify_and_the_feed_pages(store):
     from fastapi.testclient import TestClient
 
     from openruimte.api.app import create_app
-    from openruimte.api.settings import Settings
+    from openruimte.settings import Settings
     from tests.support.auth import token_headers
 
     setup(store)

@@ -173,7 +173,7 @@ def test_the_server_delivers_in_the_background(store, receiver):
     from fastapi.testclient import TestClient
 
     from openruimte.api.app import create_app
-    from openruimte.api.settings import Settings
+    from openruimte.settings import Settings
 
     setup(store)
     add_webhook(store, B, receiver.url, secret=SECRET)

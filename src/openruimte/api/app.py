@@ -13,9 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from openruimte.api import auth, errors
 from openruimte.api.errors import error_body
 from openruimte.api.routers import notifications, ogc, plans, public, resources, tiles, web
-from openruimte.api.settings import Settings
 from openruimte.model.geometry import VERTEX_LIMIT
 from openruimte.notify.changes import subscribe as subscribe_notifications
+from openruimte.settings import Settings
 from openruimte.store import Store
 
 log = logging.getLogger("openruimte.webhooks")

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from openruimte.api.settings import Settings
+from openruimte.settings import Settings
 from openruimte.store import Store
 from openruimte.store.permissions import ANONYMOUS, Principal, View
 

@@ -55,9 +55,9 @@ def webhook_add(
     ] = None,
 ) -> None:
     """Register a webhook for an organisation's notifications."""
-    from openruimte.api.settings import Settings
     from openruimte.model import OpenRuimteError
     from openruimte.notify.webhooks import add_webhook
+    from openruimte.settings import Settings
 
     secret = None
     if secret_file is not None:

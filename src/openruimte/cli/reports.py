@@ -45,11 +45,10 @@ def _restrict(prog: Any, store: Any, code: str) -> Any:
 
 def _optional_store(db: str | None, needed: bool) -> Any:
     """The store when one is named or exists (street names, excavation, no-dig periods); else None."""
-    import os
-
+    from openruimte.settings import Settings
     from openruimte.store.repository import DEFAULT_DB
 
-    if needed or db or os.environ.get("OPENRUIMTE_DATABASE_URL") or Path(DEFAULT_DB).exists():
+    if needed or db or Settings().database_url or Path(DEFAULT_DB).exists():
         return _open(db)
     return None
 

@@ -113,7 +113,30 @@ def read(
     level: str | None = None,
     layer_name: str | None = None,
 ) -> ReadResult:
-    """Read ``kind`` (plans, assets, policy, areas, layer, vital) from a file."""
+    """Read ``kind`` (plans, assets, policy, areas, layer, vital) from a file (the vertex
+    limit per feature from :mod:`openruimte.settings` unless the context set one)."""
+    from openruimte.settings import vertex_limit
+
+    with vertex_limit():
+        return _read(
+            path, kind, fmt=fmt, crs=crs, encoding=encoding, owner=owner, layer=layer,
+            make_valid=make_valid, level=level, layer_name=layer_name,
+        )  # fmt: skip
+
+
+def _read(
+    path: str | Path,
+    kind: str,
+    *,
+    fmt: str | None,
+    crs: str | None,
+    encoding: str | None,
+    owner: str | None,
+    layer: str | None,
+    make_valid: bool,
+    level: str | None,
+    layer_name: str | None,
+) -> ReadResult:
     path = Path(path)
     spec = KINDS.get(kind)
     if spec is None:

@@ -6,7 +6,6 @@ Coordinates are kept to the millimetre, so that a trip through WGS84 and back
 
 from __future__ import annotations
 
-import os
 from contextvars import ContextVar
 
 import numpy as np
@@ -26,26 +25,20 @@ WGS84_NL_BOUNDS = (2.0, 50.0, 8.0, 56.0)
 
 #: Largest number of vertices a single feature may have (default; see :func:`max_vertices`).
 MAX_VERTICES = 250_000
-#: environment variable that sets the limit for every reader and the API
+
+
+#: the variable that sets it (read by :mod:`openruimte.settings`, named in messages)
 MAX_VERTICES_ENV = "OPENRUIMTE_MAX_VERTICES"
-
-
 #: a limit set for the current context (the API sets the server's per request)
 VERTEX_LIMIT: ContextVar[int | None] = ContextVar("openruimte_vertex_limit", default=None)
 
 
 def max_vertices() -> int:
-    """The vertex limit per feature: the context's (:data:`VERTEX_LIMIT`), else
-    ``$OPENRUIMTE_MAX_VERTICES``, else :data:`MAX_VERTICES`."""
+    """The vertex limit per feature: the context's (:data:`VERTEX_LIMIT`; the readers and
+    the API set it from ``openruimte.settings``: ``$OPENRUIMTE_MAX_VERTICES``), else
+    :data:`MAX_VERTICES`."""
     given = VERTEX_LIMIT.get()
-    if given is not None:
-        return given
-    value = os.environ.get(MAX_VERTICES_ENV, "").strip()
-    if not value:
-        return MAX_VERTICES
-    if not value.isdigit() or int(value) < 4:
-        raise ValueError(f"{MAX_VERTICES_ENV}={value!r} must be a whole number of at least 4")
-    return int(value)
+    return MAX_VERTICES if given is None else given
 
 
 PLAN_GEOMETRY_TYPES = ("LineString", "MultiLineString", "Polygon", "MultiPolygon", "Point")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -18,7 +17,9 @@ class NoBrowser(OpenRuimteError):
 
 def find_browser() -> str:
     """The Chromium to print with: $OPENRUIMTE_CHROMIUM, else the first on PATH."""
-    given = os.environ.get("OPENRUIMTE_CHROMIUM")
+    from openruimte.settings import Settings
+
+    given = Settings().chromium
     if given:
         if Path(given).exists() or shutil.which(given):
             return shutil.which(given) or given

@@ -13,6 +13,7 @@ from typing import Any
 from openruimte import io
 from openruimte.analysis.areas import assign_areas
 from openruimte.model import Category, Dataset, InputError, Organisation, OrganisationKind, Origin, RowError, Temporal
+from openruimte.settings import vertex_limit
 from openruimte.store import Store, WriteSummary
 
 CATEGORY_OF = {
@@ -33,8 +34,6 @@ EXTERNAL_KINDS = {
     "bgt": ("assets", "BGT open data (CC BY 4.0)", Origin.INTERNAL),
     "cityjson": ("buildings", "3D BAG (CC BY 4.0)", Origin.EXTERNAL),
 }
-#: where an IMBOR data folder (crow-imbor2022/, crow-imbor2025-alignments/) may be named
-IMBOR_ENV = "OPENRUIMTE_IMBOR_DIR"
 
 
 @dataclass
@@ -90,6 +89,36 @@ def import_file(
 ) -> ImportReport:
     """Read ``path`` as ``kind`` and write it in one transaction; nothing is written
     when any row is wrong, or when ``dry_run``."""
+    with vertex_limit():
+        return _import_file(
+            store, kind, path, actor=actor, owner=owner, crs=crs, encoding=encoding, layer=layer, fmt=fmt,
+            make_valid=make_valid, dry_run=dry_run, level=level, layer_name=layer_name, temporal=temporal,
+            origin=origin, licence=licence, snapshot_date=snapshot_date, imbor=imbor, progress=progress,
+        )  # fmt: skip
+
+
+def _import_file(
+    store: Store,
+    kind: str,
+    path: str | Path,
+    *,
+    actor: str,
+    owner: str | None,
+    crs: str | None,
+    encoding: str | None,
+    layer: str | None,
+    fmt: str | None,
+    make_valid: bool,
+    dry_run: bool,
+    level: str | None,
+    layer_name: str | None,
+    temporal: Temporal,
+    origin: Origin,
+    licence: str | None,
+    snapshot_date: dt.date | None,
+    imbor: str | Path | None,
+    progress: Any,
+) -> ImportReport:
     path = Path(path)
     stored_kind = kind
     if kind in EXTERNAL_KINDS:
@@ -296,11 +325,10 @@ def _streaming(reader: Any, sink: Any) -> dict[str, Any]:
 
 def load_imbor(folder: str | Path | None) -> Any:
     """The IMBOR vocabulary (kern + BGT alignment) from ``folder`` or ``$OPENRUIMTE_IMBOR_DIR``; None if neither."""
-    import os
-
     from openruimte.io.imbor import ImborVocabulary
+    from openruimte.settings import Settings
 
-    folder = folder or os.environ.get(IMBOR_ENV)
+    folder = folder or Settings().imbor_dir
     if not folder:
         return None
     base = Path(folder)

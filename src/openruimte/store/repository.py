@@ -7,7 +7,6 @@ index and audit log commit together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -47,7 +46,9 @@ class StoreError(OpenRuimteError):
 def database_url(db: str | None = None) -> str:
     """A SQLAlchemy URL: ``--db`` (a path or URL), else ``OPENRUIMTE_DATABASE_URL``,
     else the SQLite file ``openruimte.db`` in the working directory."""
-    value = db or os.environ.get("OPENRUIMTE_DATABASE_URL") or DEFAULT_DB
+    from openruimte.settings import Settings
+
+    value = db or Settings().database_url or DEFAULT_DB
     if "://" in value:
         return value
     return f"sqlite:///{Path(value).expanduser().resolve()}"

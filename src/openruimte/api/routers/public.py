@@ -9,8 +9,8 @@ from fastapi import APIRouter
 
 from openruimte.api import geo
 from openruimte.api.deps import PublicViewDep, SettingsDep
-from openruimte.api.settings import Settings
 from openruimte.model import Plan, Visibility
+from openruimte.settings import Settings
 from openruimte.store.permissions import UNDISCLOSED, UNDISCLOSED_NAME
 
 router = APIRouter(prefix="/api/public", tags=["public"])

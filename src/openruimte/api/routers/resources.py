@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query
 from openruimte.api import geo
 from openruimte.api.deps import PrincipalDep, SettingsDep, StoreDep, ViewDep
 from openruimte.api.errors import ApiError
-from openruimte.api.settings import SETTINGS_DOC
 from openruimte.model import ASSET_GROUPS, Hardness, Phase
 from openruimte.model.vocab import KNOWN_THEMES
+from openruimte.settings import SETTINGS_DOC
 from openruimte.store.permissions import UNDISCLOSED, Forbidden
 
 router = APIRouter(prefix="/api", tags=["resources"])

@@ -1,15 +1,26 @@
-"""Settings of the server, declared once and validated on load (env prefix OPENRUIMTE_)."""
+"""The one settings object: every ``OPENRUIMTE_*`` environment variable, declared
+once and validated on load. No other module reads ``os.environ`` for them.
+
+``Settings()`` reads the environment when it is made (the app factory makes one;
+the CLI, the store and the readers make one when they need a value), so a
+variable set before a command is what that command sees.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from openruimte.model import Hardness, Phase
+from openruimte.model.geometry import VERTEX_LIMIT
 
 
 class Settings(BaseSettings):
-    """Every setting of ``openruimte serve``; each can be set as ``OPENRUIMTE_<NAME>``."""
+    """Every setting of OpenRuimte (``openruimte serve``, the CLI, the store, the readers);
+    each can be set as ``OPENRUIMTE_<NAME>``."""
 
     model_config = SettingsConfigDict(env_prefix="OPENRUIMTE_", extra="ignore")
 
@@ -36,6 +47,27 @@ class Settings(BaseSettings):
     webhook_allow_insecure: bool = Field(
         False, description="Allow plain-http webhook URLs to other machines (default: https, or http to loopback)."
     )
+    chromium: str | None = Field(None, description="Chromium to print PDF reports with (default: the first on PATH).")
+    imbor_dir: str | None = Field(
+        None, description="IMBOR data folder (crow-imbor2022/ ...) for BGT imports (default: none; --imbor)."
+    )
 
 
 SETTINGS_DOC = {name: field.description for name, field in Settings.model_fields.items()}
+
+
+@contextmanager
+def vertex_limit(settings: Settings | None = None) -> Iterator[int]:
+    """Apply the vertex limit per feature of ``settings`` (else of the environment) to the
+    readers for the duration, unless the context already has one (the API sets the server's
+    per request)."""
+    given = VERTEX_LIMIT.get()
+    if given is not None:
+        yield given
+        return
+    limit = (settings or Settings()).max_vertices
+    token = VERTEX_LIMIT.set(limit)
+    try:
+        yield limit
+    finally:
+        VERTEX_LIMIT.reset(token)
