@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from openruimte.model import Organisation, OrganisationKind, Visibility
-from openruimte.notify import Viewer, may_see
+from openruimte.model.access import disclosed, organisation
 from openruimte.store.notifications import notifications
 from tests.factories import area, line, plan
 
@@ -90,7 +90,7 @@ def test_a_hidden_plan_is_announced_as_an_undisclosed_party(store, visibility, s
         assert note["plan_key"] == f"{A}:pa"
     else:
         assert note["plan_key"] is None and note["before"] is None and note["after"] is None
-        assert note["message"] == "een niet-genoemde partij wijzigt werkzaamheden in Buurt BU0001 in 2027 K2"
+        assert note["message"] == "een niet-genoemde partij wijzigt werkzaamheden in Buurt BU0001 in 2027-K2"
         leaked = str({k: v for k, v in note.items() if k != "related"})
         assert f"{A}:pa" not in leaked and "Kerkstraat" not in leaked and A not in leaked
         assert note["related"] == [f"{B}:pb"]  # B's own plan
@@ -107,13 +107,13 @@ def test_a_failed_write_leaves_no_notification(store):
 
 def test_may_see_rule():
     p = plan(owner=A, visibility="private")
-    assert may_see(p, Viewer(A, False)) and not may_see(p, Viewer(B))
+    assert disclosed(organisation(A, at_table=False), p) and not disclosed(organisation(B), p)
     shared = dataclasses.replace(p, visibility=Visibility.SHARED)
-    assert may_see(shared, Viewer(B, True)) and not may_see(shared, Viewer(B, False))
+    assert disclosed(organisation(B, at_table=True), shared) and not disclosed(organisation(B, at_table=False), shared)
     public = dataclasses.replace(p, visibility=Visibility.PUBLIC)
-    assert may_see(public, Viewer(C, False))
-    assert not may_see(dataclasses.replace(public, sensitive=True), Viewer(B))
-    assert may_see(dataclasses.replace(public, sensitive=True), Viewer(A))
+    assert disclosed(organisation(C, at_table=False), public)
+    assert not disclosed(organisation(B), dataclasses.replace(public, sensitive=True))
+    assert disclosed(organisation(A), dataclasses.replace(public, sensitive=True))
 
 
 def test_import_notifies_and_feed_pages(store, tmp_path):

@@ -16,7 +16,7 @@ from shapely.geometry import shape
 from openruimte.api import Settings, create_app
 from openruimte.io.crs import CRS84_URI, RD_URI, to_wgs84
 from openruimte.model import Plan
-from openruimte.store.permissions import may_see
+from openruimte.model.access import may_see
 from tests import factories
 from tests.support.auth import DEMO_MUNICIPALITY, token_headers
 from tests.support.auth import coordinator_view as seen

@@ -27,8 +27,8 @@ from openruimte.api import Settings, create_app
 from openruimte.api.routers.tiles import lon_lat_to_tile
 from openruimte.io.crs import to_wgs84
 from openruimte.model import Asset, Plan, PolicyGoal, Visibility, VitalElement, VitalSystem
+from openruimte.model.access import UNDISCLOSED, UNDISCLOSED_NAME
 from openruimte.services import analyse as analysing
-from openruimte.store.permissions import UNDISCLOSED, UNDISCLOSED_NAME
 from tests.factories import X0, Y0, area
 from tests.support.auth import token_headers
 

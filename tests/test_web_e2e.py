@@ -559,7 +559,8 @@ def test_login_csrf_and_logout(browser, server):
 def test_a_party_sees_sensitive_plans_masked_and_undisclosed_couplings(browser, server, demo_store):
     """The grid operator's editor: the telecom's sensitive roll-out is drawn as works of an undisclosed
     party, and a coupling with a plan it may not see says only area and quarter."""
-    from openruimte.store.permissions import UNDISCLOSED, View
+    from openruimte.model.access import UNDISCLOSED
+    from openruimte.store.permissions import View
     from tests.support.auth import principal
 
     seen = View(demo_store, principal("netbeheerder-noord", "editor")).plans()

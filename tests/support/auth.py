@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from openruimte.model.access import Principal, Role
 from openruimte.store import security
-from openruimte.store.permissions import Principal, Role, View
+from openruimte.store.permissions import View
 
 DEMO_MUNICIPALITY = "gemeente-voorbeeldstad"
 

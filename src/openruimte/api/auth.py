@@ -22,8 +22,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from openruimte.api.errors import ApiError
+from openruimte.model.access import ANONYMOUS, Principal
 from openruimte.store import security
-from openruimte.store.permissions import ANONYMOUS, Principal
 
 router = APIRouter(tags=["auth"])
 

@@ -11,9 +11,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from openruimte.model.access import ANONYMOUS, Principal
 from openruimte.settings import Settings
 from openruimte.store import Store
-from openruimte.store.permissions import ANONYMOUS, Principal, View
+from openruimte.store.permissions import View
 
 
 def get_store(request: Request) -> Store:

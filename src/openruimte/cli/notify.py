@@ -23,6 +23,7 @@ def notifications(
     limit: Annotated[int, typer.Option("--limit", help="At most this many.", min=1, max=1000)] = 100,
 ) -> None:
     """Change notifications of an organisation: plans that couple or conflict with its plans changed."""
+    from openruimte.model.access import UNDISCLOSED
     from openruimte.store.notifications import notifications as feed
 
     store = _open(db)
@@ -36,7 +37,7 @@ def notifications(
     console.print(f"[bold]Meldingen / notifications: {org}[/]")
     for n in items:
         console.print(
-            f"#{n['id']} {n['created_at'][:19]}  {n['plan_key'] or '(niet-genoemd / undisclosed)'}  "
+            f"#{n['id']} {n['created_at'][:19]}  {n['plan_key'] or f'({UNDISCLOSED} / undisclosed)'}  "
             f"[{', '.join(n['change'])}]  uw plannen / yours: {', '.join(n['related'])}",
             highlight=False,
         )

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from openruimte.cli._common import DbOption, _fail, _open, app, console
 from openruimte.model import OpenRuimteError, OrganisationKind
-from openruimte.store.permissions import Role
+from openruimte.model.access import Role
 
 org_app = typer.Typer(help="Organisations and whether they sit at the programming table.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts for the login page.", no_args_is_help=True)

@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from openruimte.analysis.arrays import PlanColumns
 from openruimte.analysis.pairs import Parameters, find_conflicts, find_couplings
 from openruimte.model import Plan
-from openruimte.notify.visibility import Viewer, may_see
+from openruimte.model.access import disclosed as may_know
+from openruimte.model.access import organisation, quarter, undisclosed_text
 from openruimte.store import hooks
 from openruimte.store import notifications as sql
 from openruimte.store.mappers import MAPPERS, jsonable
@@ -85,11 +86,6 @@ def _differs(x: Any, y: Any) -> bool:
     return x != y
 
 
-def quarter(d: dt.date | None) -> str:
-    """``2027 K2`` (the second quarter of 2027), or ``onbekende periode``."""
-    return f"{d.year} K{(d.month - 1) // 3 + 1}" if d else "onbekende periode"
-
-
 def record_changes(
     conn: sa.Connection, spatial: Any, changes: Sequence[PlanChange], now: dt.datetime, params: Parameters | None = None
 ) -> list[int]:
@@ -112,17 +108,18 @@ def record_changes(
         shown = change.after or change.before
         for recipient in sorted(by_owner):
             related = sorted(by_owner[recipient])
-            viewer = Viewer(recipient, at_table=recipient in orgs)
-            disclosed = may_see(change.before, viewer) and (change.after is None or may_see(change.after, viewer))
+            viewer = organisation(recipient, at_table=recipient in orgs)
+            disclosed = may_know(viewer, change.before) and (change.after is None or may_know(viewer, change.after))
             area = area_names.get(shown.area or "", shown.area) or "een onbekend gebied"
-            when = quarter(shown.start if shown.start else change.before.start)
+            date = shown.start if shown.start else change.before.start
+            when = quarter(date)
             kinds = change.kinds
             if disclosed:
                 before, after = change.fields()
                 message = _message(change, kinds, related)
             else:
                 before = after = None
-                message = f"een niet-genoemde partij wijzigt werkzaamheden in {area} in {when}"
+                message = undisclosed_text("wijzigt werkzaamheden", area, date)
             rows.append(
                 {
                     "recipient": recipient,

@@ -9,6 +9,8 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from openruimte.model.access import quarter_code
+
 
 def add_months(d: dt.date, months: int) -> dt.date:
     """``d`` moved by whole months, the day clamped to the month's length."""
@@ -76,7 +78,7 @@ class Periods:
     def label(self, b: int) -> str:
         """``2028-K2`` (kwartaal) or ``2028``."""
         d = self.start(b)
-        return f"{d.year}-K{(d.month - 1) // 3 + 1}" if self.per_year == 4 else str(d.year)
+        return quarter_code(d) or "" if self.per_year == 4 else str(d.year)
 
     def overlap(self, start: int, end: int, b: int) -> int:
         """Days of ``[start, end]`` inside bucket ``b``."""

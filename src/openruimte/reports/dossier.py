@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from openruimte.analysis.candidates import Horizon, due_year
 from openruimte.model import InputError
+from openruimte.model.access import shown_name, shown_owner
 from openruimte.reports import gantt
 from openruimte.reports._html import (
     OWNER_COLOURS,
@@ -260,11 +261,17 @@ def _worst_share(layer: Any, values: list[tuple[float, float]]) -> tuple[float, 
 
 
 def _owner(d: Dossier, code: str, sensitive: bool = False) -> str:
-    return "niet-genoemde partij" if sensitive else d.organisations.get(code, code)
+    return shown_owner(_Owned(code, sensitive), names=d.organisations)
+
+
+@dataclass(frozen=True)
+class _Owned:
+    owner: str
+    sensitive: bool
 
 
 def _plan_name(p: Any) -> str:
-    return "Werk van een niet-genoemde partij" if getattr(p, "sensitive", False) else p.name
+    return shown_name(p) if hasattr(p, "sensitive") else p.name
 
 
 def _period(p: Any) -> str:

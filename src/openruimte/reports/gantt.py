@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from openruimte.model.access import shown_name, shown_owner
 from openruimte.reports._html import PALETTE, esc, generated_line, kpis, legend, num, page, pct, table
 from openruimte.reports.programme import PlanRow, Programme
 
@@ -118,7 +119,7 @@ def score_text(p: PlanRow) -> str:
 
 
 def display_name(p: PlanRow) -> str:
-    return "Werk van een niet-genoemde partij" if p.sensitive else p.name
+    return shown_name(p)
 
 
 def svg(prog: Programme, group: Group = "street") -> str:
@@ -168,13 +169,13 @@ def svg(prog: Programme, group: Group = "street") -> str:
         name = display_name(p)
         short = name if len(name) <= 44 else name[:42] + "…"
         tag = " · vast" if p.fixed else ""
-        who = "" if group == "owner" else ("niet-genoemd" if p.sensitive else p.owner)
+        who = "" if group == "owner" else shown_owner(p)
         out.append(
             f'<text x="12" y="{y + 12.5}">{esc(short)}<tspan fill="#6b7b86" font-size="9.5"> '
             f"{esc(who)}{tag}</tspan></text>"
         )
         tip = (
-            f"{name} ({'niet-genoemd' if p.sensitive else p.owner})\nvoorstel {p.start:%d-%m-%Y} t/m {p.end:%d-%m-%Y}"
+            f"{name} ({shown_owner(p)})\nvoorstel {p.start:%d-%m-%Y} t/m {p.end:%d-%m-%Y}"
             f"{' (' + p.period + ')' if p.period else ''}"
             f"\neigen planning {p.own_start:%d-%m-%Y} t/m {p.own_end:%d-%m-%Y}"
             + (f"\nbundel {n}" if n else "")
@@ -244,7 +245,7 @@ def bundle_table(prog: Programme, limit: int = 200) -> str:
     for n, ps in sorted(members.items())[:limit]:
         streets = sorted({street_of(prog, p) for p in ps})
         period = prog.label(prog.bucket_of(min(p.start for p in ps)))
-        parties = sorted({"niet-genoemd" if p.sensitive else p.owner for p in ps})
+        parties = sorted({shown_owner(p) for p in ps})
         swatch = f'<i style="display:inline-block;width:12px;height:10px;background:{bundle_colour(n)}"></i> B{n}'
         rows_.append(
             (swatch, period, ", ".join(streets), len(ps), ", ".join(parties), "; ".join(display_name(p) for p in ps))
@@ -384,7 +385,7 @@ def write_png(
                 assert p is not None
                 name = display_name(p)
                 name = name if len(name) <= 40 else name[:38] + "…"
-                labels.append(f"{name}  ({'niet-genoemd' if p.sensitive else p.owner}{', vast' if p.fixed else ''})")
+                labels.append(f"{name}  ({shown_owner(p)}{', vast' if p.fixed else ''})")
         ax.set_yticks(range(len(chunk)), labels, fontsize=7)
         for tick, row in zip(ax.get_yticklabels(), chunk, strict=True):
             if row.group is not None:

@@ -1,4 +1,6 @@
-"""Who may see what: the one place where visibility is decided.
+"""Who may see what, in SQL: the store side of the one visibility rule
+(:mod:`openruimte.model.access`: principals, roles, masking, the undisclosed
+party and its wording).
 
 Every read path of the web app (REST, exports, OGC API Features, vector tiles,
 analysis results, the UI that reads the API, the public map) reads through a
@@ -27,86 +29,25 @@ reference data without an owner: everyone sees them.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import shapely
 import sqlalchemy as sa
 
 from openruimte.model import Plan, Visibility
-from openruimte.model.errors import OpenRuimteError
-
-#: the owner code of masked plans (reserved: no organisation may take it)
-UNDISCLOSED = "niet-genoemd"
-UNDISCLOSED_NAME = "Werkzaamheden van een niet-genoemde partij"
-UNDISCLOSED_NAME_EN = "Works by an undisclosed party"
-
-
-class Role(StrEnum):
-    """What a user or token of an organisation may do."""
-
-    VIEWER = "viewer"
-    EDITOR = "editor"
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-
-
-WRITE_ROLES = frozenset({Role.EDITOR, Role.ADMIN})
-
-
-class Forbidden(OpenRuimteError):
-    code = "forbidden"
-    status = 403
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking: an organisation and a role, or nobody (anonymous), or the
-    local system (CLI, analyses: sees everything)."""
-
-    org: str | None = None
-    role: Role | None = None
-    #: written to the audit log: ``user:EMAIL``, ``token:ID``, ``anonymous`` or ``system``
-    actor: str = "anonymous"
-    #: is the organisation at the programming table (sees what others share)
-    at_table: bool = False
-    system: bool = False
-    #: how the request was authenticated: none, token or session
-    auth: str = "none"
-
-    @property
-    def anonymous(self) -> bool:
-        return self.org is None and not self.system
-
-    @property
-    def coordinator(self) -> bool:
-        return self.role is Role.COORDINATOR
-
-    @property
-    def sees_shared(self) -> bool:
-        return self.system or self.coordinator or (self.org is not None and self.at_table)
-
-    @property
-    def cache_key(self) -> tuple[Any, ...]:
-        """Two principals with the same key see exactly the same data (caches key on it)."""
-        if self.system:
-            return ("system",)
-        if self.org is None:
-            return ("anonymous",)
-        return (self.org, "coordinator" if self.coordinator else "table" if self.at_table else "outside")
-
-    def may_write(self, owner: str) -> bool:
-        """Writes to an organisation's rows: its editors and admins only."""
-        return self.system or (self.org == owner and self.role in WRITE_ROLES)
-
-
-ANONYMOUS = Principal()
-SYSTEM = Principal(actor="system", system=True, auth="system")
+from openruimte.model.access import (
+    UNDISCLOSED,
+    Forbidden,
+    Principal,
+    mask_plan,
+    masked_for,
+    may_see,
+    opaque_id,
+    quarter_code,
+    undisclosed_text,
+)
 
 
 def visible_clause(principal: Principal, table: sa.Table) -> Any | None:
@@ -119,51 +60,6 @@ def visible_clause(principal: Principal, table: sa.Table) -> Any | None:
     if principal.org is not None:
         cond = sa.or_(cond, c.owner == principal.org)
     return cond
-
-
-def may_see(principal: Principal, owner: str, visibility: Visibility | str) -> bool:
-    """The Python twin of :func:`visible_clause`."""
-    if principal.system or (principal.org is not None and owner == principal.org):
-        return True
-    vis = Visibility(visibility)
-    return vis is Visibility.PUBLIC or (vis is Visibility.SHARED and principal.sees_shared)
-
-
-def masked_for(principal: Principal, plan: Plan) -> bool:
-    """Is this (visible) plan shown to the principal only as works of an undisclosed party?"""
-    return plan.sensitive and not principal.system and not principal.coordinator and plan.owner != principal.org
-
-
-def opaque_id(secret: str, key: str) -> str:
-    """A stable id for a masked plan that cannot be turned back into its key without the server secret."""
-    return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:20]
-
-
-def mask_plan(plan: Plan, secret: str) -> Plan:
-    """The plan as a non-owner sees a sensitive plan: geometry, phase, hardness and
-    period stay; owner, name, id, asset types, themes, programme, budget,
-    contact, goals, dwellings and the phase planning go."""
-    return dataclasses.replace(
-        plan,
-        id=opaque_id(secret, plan.key),
-        owner=UNDISCLOSED,
-        name=UNDISCLOSED_NAME,
-        asset_types=(),
-        themes=(),
-        programme=None,
-        budget_eur=None,
-        contact=None,
-        goals=(),
-        dwellings=None,
-        phase_planning={},
-    )
-
-
-def quarter(date: Any) -> str | None:
-    """``2027-K3`` (kwartaal) of a date, None without one."""
-    if date is None:
-        return None
-    return f"{date.year}-K{(date.month - 1) // 3 + 1}"
 
 
 class View:
@@ -328,22 +224,17 @@ class View:
     def _undisclosed(self, kind: str, mine: str, role: str, other: Plan) -> dict[str, Any]:
         """What the principal learns of a pair whose other side it may not see: area and quarter."""
         code, name = self._area_of(other)
-        q = quarter(other.start)
-        when_nl = q or "een nog niet geplande periode"
-        when_en = f"Q{q[-1]} {q[:4]}" if q else "a period not yet planned"
         what = "koppelkans" if kind == "couplings" else "graafrustconflict"
+        what_en = "coupling" if kind == "couplings" else "no-dig conflict"
         return {
             "kind": "coupling" if kind == "couplings" else "conflict",
             "plan": mine,
             "role": role,
             "area": code,
             "area_name": name,
-            "quarter": q,
-            "text": f"{what}: een niet-genoemde partij heeft werkzaamheden in {name} in {when_nl}",
-            "text_en": (
-                f"{'coupling' if kind == 'couplings' else 'no-dig conflict'}: an undisclosed party has works in "
-                f"{name} in {when_en}"
-            ),
+            "quarter": quarter_code(other.start),
+            "text": f"{what}: {undisclosed_text('heeft werkzaamheden', name, other.start)}",
+            "text_en": f"{what_en}: {undisclosed_text('has works', name, other.start, 'en')}",
         }
 
     def _area_of(self, plan: Plan) -> tuple[str | None, str]:

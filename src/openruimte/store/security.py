@@ -21,9 +21,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from openruimte.model import Organisation
+from openruimte.model.access import UNDISCLOSED, Principal, Role
 from openruimte.model.errors import OpenRuimteError
 from openruimte.store import tables as t
-from openruimte.store.permissions import UNDISCLOSED, Principal, Role
 
 TOKEN_PREFIX = "ort_"  # noqa: S105 - a marker that makes leaked tokens easy to find, not a secret
 SESSION_HOURS = 8

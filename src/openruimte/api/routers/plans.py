@@ -20,8 +20,9 @@ from openruimte.api.cache import cached
 from openruimte.api.deps import PrincipalDep, StoreDep, ViewDep
 from openruimte.api.errors import ApiError
 from openruimte.model import Plan
+from openruimte.model.access import Principal
 from openruimte.store import PlanFilter, RowMeta, StaleVersion
-from openruimte.store.permissions import Principal, View
+from openruimte.store.permissions import View
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
 

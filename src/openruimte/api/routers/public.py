@@ -10,8 +10,8 @@ from fastapi import APIRouter
 from openruimte.api import geo
 from openruimte.api.deps import PublicViewDep, SettingsDep
 from openruimte.model import Plan, Visibility
+from openruimte.model.access import UNDISCLOSED, UNDISCLOSED_NAME
 from openruimte.settings import Settings
-from openruimte.store.permissions import UNDISCLOSED, UNDISCLOSED_NAME
 
 router = APIRouter(prefix="/api/public", tags=["public"])
 

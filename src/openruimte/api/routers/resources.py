@@ -11,9 +11,9 @@ from openruimte.api import geo
 from openruimte.api.deps import PrincipalDep, SettingsDep, StoreDep, ViewDep
 from openruimte.api.errors import ApiError
 from openruimte.model import ASSET_GROUPS, Hardness, Phase
+from openruimte.model.access import UNDISCLOSED, UNDISCLOSED_PARTY, Forbidden
 from openruimte.model.vocab import KNOWN_THEMES
 from openruimte.settings import SETTINGS_DOC
-from openruimte.store.permissions import UNDISCLOSED, Forbidden
 
 router = APIRouter(prefix="/api", tags=["resources"])
 
@@ -176,7 +176,7 @@ def config(settings: SettingsDep, view: ViewDep) -> dict[str, Any]:
         "asset_groups": ASSET_GROUPS,
         "themes": list(KNOWN_THEMES),
         "organisations": [o.to_record() for o in view.organisations()]
-        + [{"code": UNDISCLOSED, "name": "Niet-genoemde partij", "kind": "overig"}],
+        + [{"code": UNDISCLOSED, "name": UNDISCLOSED_PARTY.capitalize(), "kind": "overig"}],
         "base_map": settings.base_map,
         "public": {"min_phase": str(settings.public_min_phase), "min_hardness": str(settings.public_min_hardness)},
         "settings": SETTINGS_DOC,
