@@ -12,7 +12,7 @@ from openruimte import io
 from openruimte.io.csv_format import neutralise, restore
 from tests.factories import plan
 
-FORMULAS = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)"]
+FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)"]
 
 
 @pytest.mark.parametrize("value", FORMULAS)
