@@ -51,3 +51,79 @@ def test_neutralise_is_undone_by_restore(value, written):
 def test_numbers_are_not_quoted():
     assert neutralise(-5) == -5
     assert neutralise(-2.5) == -2.5
+
+
+# --------------------------------------------------------------------------- bodies and identifiers
+
+import socket  # noqa: E402
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from openruimte.api import Settings, create_app  # noqa: E402
+from tests.support.auth import token_headers  # noqa: E402
+from tests.support.server import live_server  # noqa: E402
+from tests.test_api import feature  # noqa: E402
+
+
+def _chunks(total: int, size: int = 1 << 20):
+    sent = 0
+    while sent < total:
+        yield b"x" * size
+        sent += size
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/api/plans?crs=EPSG:28992", "application/json"),
+        ("/api/notifications/read", "application/json"),
+        ("/login", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_an_oversized_chunked_body_is_413(store, path, kind):
+    app = create_app(Settings(webhook_worker=False, max_body_bytes=1_000_000), store)
+    with TestClient(app, headers=token_headers(store, "gemeente-x", "editor")) as client:
+        r = client.post(path, content=_chunks(5_000_000), headers={"content-type": kind})
+    assert r.status_code == 413, r.text
+    assert r.json()["error"]["code"] == "too_large"
+
+
+def test_a_chunked_200_mb_body_over_a_real_connection_is_413(store):
+    """Sent as a client would: Transfer-Encoding: chunked, no Content-Length."""
+    with live_server(store, Settings(webhook_worker=False)) as base:
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            sock.sendall(
+                f"POST /api/plans HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n".encode()
+            )
+            chunk = b"%x\r\n" % (1 << 20) + b"x" * (1 << 20) + b"\r\n"
+            try:
+                for _ in range(200):
+                    sock.sendall(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered and closed before the end: as it should
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                data = sock.recv(65536)
+                if not data:
+                    break
+                answer += data
+    assert answer.split(b"\r\n", 1)[0] in (b"HTTP/1.1 413 Request Entity Too Large", b"HTTP/1.1 413 Content Too Large")
+
+
+@pytest.mark.parametrize("bad", ["a/b", "a:b", "tab\there"])
+def test_ids_with_slash_colon_or_control_characters_are_422(store, bad):
+    app = create_app(Settings(webhook_worker=False), store)
+    with TestClient(app, headers=token_headers(store, "gemeente-x", "editor")) as client:
+        r = client.post("/api/plans?crs=EPSG:28992", json=feature(id=bad))
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert err["details"][0]["field"] == "id" and "an identifier may not contain" in err["message"]
+
+
+def test_an_id_rule_message_names_the_position():
+    from openruimte.model import Plan, RecordInvalid
+
+    with pytest.raises(RecordInvalid, match=r"may not contain '/' \(at position 6 of 'riool/3'\)"):
+        Plan.from_record({**plan().to_record(), "id": "riool/3"})
