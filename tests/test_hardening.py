@@ -127,3 +127,66 @@ def test_an_id_rule_message_names_the_position():
 
     with pytest.raises(RecordInvalid, match=r"may not contain '/' \(at position 6 of 'riool/3'\)"):
         Plan.from_record({**plan().to_record(), "id": "riool/3"})
+
+
+# --------------------------------------------------------------------------- proxies and CORS
+
+
+def _fail_logins(base: str, n: int, forwarded_for) -> list[int]:
+    import httpx
+
+    codes = []
+    for i in range(n):
+        r = httpx.post(
+            base + "/login",
+            data={"email": f"x{i}@x.nl", "password": "x" * 12},
+            headers={"X-Forwarded-For": forwarded_for(i)},
+        )
+        codes.append(r.status_code)
+    return codes
+
+
+def test_spoofed_forwarded_for_does_not_bypass_the_address_limit(store):
+    from openruimte.store import security
+
+    n = security.MAX_FAILURES_PER_IP
+    with live_server(store, Settings(webhook_worker=False)) as base:  # no proxy named: headers ignored
+        codes = _fail_logins(base, n + 5, lambda i: f"203.0.113.{i}")
+    assert codes[:n] == [401] * n and set(codes[n:]) == {429}
+
+
+def test_a_named_proxy_passes_the_client_address(store):
+    from openruimte.store import security
+
+    n = security.MAX_FAILURES_PER_IP
+    with live_server(store, Settings(webhook_worker=False, forwarded_allow_ips="127.0.0.1")) as base:
+        codes = _fail_logins(base, n + 5, lambda i: f"203.0.113.{i}")  # every client its own address
+        assert set(codes) == {401}
+        same = _fail_logins(base, n + 5, lambda i: "198.51.100.7")  # one client behind the proxy
+    assert set(same[n:]) == {429}
+    with store.engine.connect() as conn:
+        import sqlalchemy as sa
+
+        from openruimte.store import tables as t
+
+        ips = set(conn.execute(sa.select(t.login_attempts.c.ip)).scalars())
+    assert "127.0.0.1" not in ips and "198.51.100.7" in ips
+
+
+def test_cors_is_off_by_default_and_an_allow_list_when_set(store):
+    origin = "https://kaart.gemeente.nl"
+    with TestClient(create_app(Settings(webhook_worker=False), store)) as client:
+        r = client.get("/ogc/collections", headers={"Origin": origin})
+        assert r.status_code == 200 and "access-control-allow-origin" not in r.headers
+    app = create_app(Settings(webhook_worker=False, cors_origins=origin), store)
+    with TestClient(app) as client:
+        r = client.get("/ogc/collections", headers={"Origin": origin})
+        assert r.headers["access-control-allow-origin"] == origin
+        assert "access-control-allow-credentials" not in r.headers
+        pre = client.options(
+            "/ogc/collections/plans/items",
+            headers={"Origin": origin, "Access-Control-Request-Method": "GET"},
+        )
+        assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == origin
+        other = client.get("/ogc/collections", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
@@ -189,3 +190,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     return app
+
+
+def server(app: FastAPI, host: str, port: int) -> Any:
+    """The uvicorn server that ``openruimte serve`` runs (the tests run the same).
+
+    uvicorn's own proxy handling is off: by default it trusts X-Forwarded-For
+    from loopback, which lets anyone on the machine choose their address. The
+    app trusts the proxies of ``forwarded_allow_ips`` only (:func:`create_app`)."""
+    import uvicorn
+
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False))

@@ -420,9 +420,8 @@ def serve(
 
 
 def serve_app(db: str | None, host: str, port: int, forwarded_allow_ips: str | None = None) -> None:
-    import uvicorn
-
     from openruimte.api import Settings, create_app
+    from openruimte.api.app import server
     from openruimte.store import database_url
 
     settings = Settings(database_url=database_url(db))
@@ -433,9 +432,7 @@ def serve_app(db: str | None, host: str, port: int, forwarded_allow_ips: str | N
         f"OpenRuimte: programmeerkaart / programming map at http://{host}:{port}/  "
         "(public map /publiek, API /docs, OGC /ogc)"
     )
-    # the app trusts X-Forwarded-For from the named proxies only; uvicorn's own default
-    # (trust loopback) would let anyone on this machine pick their address
-    uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=False)
+    server(application, host, port).run()
 
 
 @app.command()
