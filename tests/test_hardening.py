@@ -190,3 +190,47 @@ def test_cors_is_off_by_default_and_an_allow_list_when_set(store):
         assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == origin
         other = client.get("/ogc/collections", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+# --------------------------------------------------------------------------- one CRS parser
+
+WEIRD_CRS = ["¹", "EPSG:¹", "EPSG:٣٣", "urn:ogc:def:crs:EPSG::²⁸⁹⁹²", "x" * 5000, "EPSG:99999999999", "\x00"]
+
+
+@pytest.mark.parametrize("value", WEIRD_CRS)
+def test_a_malformed_crs_is_400_in_rest_and_ogc(store, value):
+    with TestClient(create_app(Settings(webhook_worker=False), store)) as client:
+        for path, param in [
+            ("/api/plans", "crs"),
+            ("/api/plans", "bbox-crs"),
+            ("/ogc/collections/plans/items", "crs"),
+            ("/ogc/collections/plans/items", "bbox-crs"),
+        ]:
+            params = {param: value}
+            if param == "bbox-crs":
+                params["bbox"] = "5,52,5.1,52.1"
+            r = client.get(path, params=params)
+            assert r.status_code == 400, (path, param, r.status_code, r.text)
+            body = r.json()
+            message = body["error"]["message"] if "error" in body else body["description"]
+            assert "EPSG:28992" in message or "CRS84" in message, message
+
+
+@pytest.mark.parametrize("value", ["¹", "EPSG:¹", "x" * 5000])
+def test_a_malformed_crs_is_a_message_in_the_cli(tmp_path, value):
+    from typer.testing import CliRunner
+
+    from openruimte.cli import app as cli
+
+    path = tmp_path / "plans.csv"
+    io.write(path, "plans", [plan()])
+    result = CliRunner().invoke(cli, ["import", "plans", str(path), "--crs", value, "--db", str(tmp_path / "x.db")])
+    assert result.exit_code != 0 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output and "CRS" in result.output
+
+
+@pytest.mark.parametrize("value", ["nan,1,2,3", "inf,0,1,1", "¹,0,1,1"])
+def test_a_non_finite_bbox_is_400(store, value):
+    with TestClient(create_app(Settings(webhook_worker=False), store)) as client:
+        assert client.get("/api/plans", params={"bbox": value}).status_code == 400
+        assert client.get("/ogc/collections/plans/items", params={"bbox": value}).status_code == 400

@@ -16,12 +16,16 @@ WGS84 = "EPSG:4326"
 CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 RD_URI = "http://www.opengis.net/def/crs/EPSG/0/28992"
 
+#: ASCII digits only: ``\d`` and ``str.isdigit`` also take '¹' or '٣', which ``int`` refuses or misreads
 _EPSG_PATTERNS = (
-    re.compile(r"^epsg:(\d+)$", re.I),
-    re.compile(r"^urn:(?:x-)?ogc:def:crs:epsg:(?:[\d.]*:)?(\d+)$", re.I),
-    re.compile(r"^https?://www\.opengis\.net/def/crs/epsg/0/(\d+)$", re.I),
-    re.compile(r"^https?://spatialreference\.org/ref/epsg/(\d+)/?$", re.I),
+    re.compile(r"^epsg:([0-9]{1,9})$", re.I),
+    re.compile(r"^urn:(?:x-)?ogc:def:crs:epsg:(?:[0-9.]*:)?([0-9]{1,9})$", re.I),
+    re.compile(r"^https?://www\.opengis\.net/def/crs/epsg/0/([0-9]{1,9})$", re.I),
+    re.compile(r"^https?://spatialreference\.org/ref/epsg/([0-9]{1,9})/?$", re.I),
 )
+_CODE = re.compile(r"^[0-9]{1,9}$")
+#: longer names are no CRS (PROJ would try to read WKT or PROJJSON of any length)
+_MAX_CRS_TEXT = 2000
 
 
 class CRSError(ValueError):
@@ -34,8 +38,10 @@ def normalise_crs(name: str | int | None) -> str:
     if name is None:
         raise CRSError("no CRS given")
     raw = str(name).strip()
-    if raw.isdigit():
+    if _CODE.match(raw):
         return f"EPSG:{int(raw)}"
+    if not raw or len(raw) > _MAX_CRS_TEXT or not raw.isprintable():
+        raise CRSError(f"unknown CRS '{raw[:40]}'; give it as EPSG:28992 or EPSG:4326")
     low = raw.lower()
     if "crs84" in low or low in ("wgs84", "wgs 84"):
         return WGS84
@@ -45,7 +51,7 @@ def normalise_crs(name: str | int | None) -> str:
             return f"EPSG:{int(match.group(1))}"
     try:
         crs = pyproj.CRS.from_user_input(raw)
-    except pyproj.exceptions.CRSError as err:
+    except (pyproj.exceptions.CRSError, ValueError, TypeError) as err:
         raise CRSError(f"unknown CRS '{raw}'; give it as EPSG:28992 or EPSG:4326") from err
     epsg = crs.to_epsg(min_confidence=70)
     if epsg is None:

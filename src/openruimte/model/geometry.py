@@ -43,7 +43,7 @@ def max_vertices() -> int:
     value = os.environ.get(MAX_VERTICES_ENV, "").strip()
     if not value:
         return MAX_VERTICES
-    if not value.isdigit() or int(value) < 4:
+    if not (value.isascii() and value.isdigit()) or int(value) < 4:
         raise ValueError(f"{MAX_VERTICES_ENV}={value!r} must be a whole number of at least 4")
     return int(value)
 
