@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,6 +43,8 @@ def parse_bbox(value: str | None, crs: str = WGS84) -> tuple[float, float, float
         parts = [parts[0], parts[1], parts[3], parts[4]]
     if len(parts) != 4:
         raise ApiError(400, "invalid_bbox", f"bbox must be four numbers minx,miny,maxx,maxy, got {len(parts)}")
+    if not all(math.isfinite(v) for v in parts):
+        raise ApiError(400, "invalid_bbox", f"bbox must be four finite numbers, got '{value}'")
     minx, miny, maxx, maxy = parts
     if minx > maxx or miny > maxy:
         raise ApiError(400, "invalid_bbox", f"bbox {value}: min must not exceed max")
@@ -69,7 +72,7 @@ def parse_period(start: str | None, end: str | None) -> tuple[dt.date, dt.date] 
 
 def _year(value: str, last: bool = False) -> str:
     value = value.strip()
-    if len(value) == 4 and value.isdigit():
+    if len(value) == 4 and value.isascii() and value.isdigit():
         return f"{value}-12" if last else f"{value}-01"
     return value
 

@@ -395,24 +395,33 @@ def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Proxies whose X-Forwarded-For is trusted (addresses or networks, comma-separated); "
+            "default $OPENRUIMTE_FORWARDED_ALLOW_IPS, else none.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the programming map, the public map, the REST API and OGC API Features."""
-    serve_app(db, host, port)
+    serve_app(db, host, port, forwarded_allow_ips)
 
 
-def serve_app(db: str | None, host: str, port: int) -> None:
-    import uvicorn
-
+def serve_app(db: str | None, host: str, port: int, forwarded_allow_ips: str | None = None) -> None:
     from openruimte.api import Settings, create_app
+    from openruimte.api.app import server
     from openruimte.store import database_url
 
     settings = Settings(database_url=database_url(db))
+    if forwarded_allow_ips is not None:
+        settings = settings.model_copy(update={"forwarded_allow_ips": forwarded_allow_ips})
     application = create_app(settings)
     console.print(
         f"OpenRuimte: programmeerkaart / programming map at http://{host}:{port}/  "
         "(public map /publiek, API /docs, OGC /ogc)"
     )
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    server(application, host, port).run()
 
 
 @app.command()
