@@ -32,7 +32,7 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from openruimte.io import _xml
-from openruimte.io.crs import CRSError, normalise_crs, transform_geometries
+from openruimte.io.crs import CRSError, bounds_message, crs_hint, normalise_crs, transform_geometries
 from openruimte.io.exchange import ReadResult
 from openruimte.model import Building, InputError, RowError
 from openruimte.model.errors import FieldError
@@ -178,11 +178,21 @@ def _vertices(chunk: dict[str, Any], header: dict[str, Any], crs: str, name: str
     raw = np.asarray(chunk.get("vertices") or [], dtype=float).reshape(-1, 3)
     transform = header["transform"]
     out = raw * np.asarray(transform["scale"], dtype=float) + np.asarray(transform["translate"], dtype=float)
-    if crs != STORAGE_CRS and len(out):
+    if not len(out):
+        return out
+    points = shapely.multipoints(out[:, :2])
+    problem = bounds_message(points, crs)  # the shared check: can these coordinates be in the CRS?
+    if problem:
+        raise InputError(f"the vertices: {problem}; is {crs} the CRS of the file?", name)
+    if crs != STORAGE_CRS:
         try:
-            moved = transform_geometries([shapely.multipoints(out[:, :2])], crs)[0]
+            moved = transform_geometries([points], crs)[0]
         except Exception as err:  # pyproj raises several error types for impossible transforms
             raise InputError(f"cannot transform the vertices from {crs} to {STORAGE_CRS}: {err}", name) from None
+        problem = bounds_message(moved, STORAGE_CRS)
+        if problem:
+            before = f"before transforming {crs_hint(points)}" if crs_hint(points) else f"is {crs} the CRS of the file?"
+            raise InputError(f"the vertices transformed from {crs}: {problem}; {before}", name)
         out[:, :2] = shapely.get_coordinates(moved)
     return out
 
@@ -220,6 +230,10 @@ def _add_building(
     except FieldError as err:
         message = f"building {key}: {err.message}"
         result.errors.append(RowError(result.source, message, row, "geometry", err.value, "building"))
+        return
+    except shapely.errors.GEOSException as err:  # e.g. a ring that does not close
+        message = f"building {key}: cannot build its footprint: {err}"
+        result.errors.append(RowError(result.source, message, row, "geometry", None, "building"))
         return
     ground, roof, roof_max, source = _heights(attributes, geometries, vertices)
     result.items.append(

@@ -34,7 +34,22 @@ class CRSError(ValueError):
 
 def normalise_crs(name: str | int | None) -> str:
     """``EPSG:N`` for any spelling (``urn:ogc:def:crs:EPSG::28992``,
-    ``urn:x-ogc:def:crs:EPSG:28992``, OGC URIs, ``28992``); CRS84 -> EPSG:4326."""
+    ``urn:x-ogc:def:crs:EPSG:28992``, OGC URIs, ``28992``); CRS84 -> EPSG:4326.
+
+    The one reading of a CRS for every importer, API parameter and CLI option:
+    a code PROJ does not know is refused here too (:class:`CRSError`)."""
+    code = _spelling(name)
+    try:
+        _crs(code)
+    except pyproj.exceptions.CRSError:
+        raise CRSError(
+            f"unknown CRS code {code}: PROJ does not know it; give the CRS of the coordinates, "
+            "e.g. EPSG:28992 (RD New) or EPSG:4326 (WGS84 longitude/latitude)"
+        ) from None
+    return code
+
+
+def _spelling(name: str | int | None) -> str:
     if name is None:
         raise CRSError("no CRS given")
     raw = str(name).strip()
@@ -57,20 +72,6 @@ def normalise_crs(name: str | int | None) -> str:
     if epsg is None:
         raise CRSError(f"CRS '{crs.name}' has no EPSG code; reproject the file to EPSG:28992 first")
     return f"EPSG:{epsg}"
-
-
-def resolve_crs(name: str | int | None) -> str:
-    """``EPSG:N`` of a CRS that PROJ knows (:func:`normalise_crs` plus the check
-    that the code exists): every importer and API parameter reads a CRS here."""
-    code = normalise_crs(name)
-    try:
-        _crs(code)
-    except pyproj.exceptions.CRSError:
-        raise CRSError(
-            f"unknown CRS code {code}: PROJ does not know it; give the CRS of the coordinates, "
-            "e.g. EPSG:28992 (RD New) or EPSG:4326 (WGS84 longitude/latitude)"
-        ) from None
-    return code
 
 
 @lru_cache(maxsize=32)
@@ -154,15 +155,20 @@ def _area_message(geom: BaseGeometry, crs: str) -> str | None:
     mx, my = (bx1 - bx0) * 0.01, (by1 - by0) * 0.01  # the published areas are rounded
     if minx >= bx0 - mx and miny >= by0 - my and maxx <= bx1 + mx and maxy <= by1 + my:
         return None
-    hint = ""
-    if RD_BOUNDS[0] <= minx <= RD_BOUNDS[2] and RD_BOUNDS[1] <= miny <= RD_BOUNDS[3]:
-        hint = "; they look like EPSG:28992 (RD New): pass --crs EPSG:28992"
-    elif WGS84_NL_BOUNDS[0] <= minx <= WGS84_NL_BOUNDS[2] and WGS84_NL_BOUNDS[1] <= miny <= WGS84_NL_BOUNDS[3]:
-        hint = "; they look like longitude/latitude: pass --crs EPSG:4326"
     return (
         f"coordinates ({minx:.6g}, {miny:.6g}) cannot lie in {crs}: its area of use is {name} "
-        f"(x {bx0:.6g}..{bx1:.6g}, y {by0:.6g}..{by1:.6g}){hint}"
+        f"(x {bx0:.6g}..{bx1:.6g}, y {by0:.6g}..{by1:.6g})" + (f"; {crs_hint(geom)}" if crs_hint(geom) else "")
     )
+
+
+def crs_hint(geom: BaseGeometry) -> str:
+    """``they look like ...`` when the coordinates look like RD New or Dutch lon/lat, else ''."""
+    minx, miny, _, _ = geom.bounds
+    if RD_BOUNDS[0] <= minx <= RD_BOUNDS[2] and RD_BOUNDS[1] <= miny <= RD_BOUNDS[3]:
+        return "they look like EPSG:28992 (RD New): pass --crs EPSG:28992"
+    if WGS84_NL_BOUNDS[0] <= minx <= WGS84_NL_BOUNDS[2] and WGS84_NL_BOUNDS[1] <= miny <= WGS84_NL_BOUNDS[3]:
+        return "they look like longitude/latitude: pass --crs EPSG:4326"
+    return ""
 
 
 def transform_geometries(geoms: list[BaseGeometry | None], source: str, target: str = STORAGE_CRS) -> list:

@@ -19,7 +19,7 @@ import shapely
 from openruimte.io import csv_format, gpkg_format, json_format, xlsx_format
 from openruimte.io._table import RawTable
 from openruimte.io.columns import KINDS, Kind, map_columns
-from openruimte.io.crs import WGS84, CRSError, bounds_message, normalise_crs, transform_geometries
+from openruimte.io.crs import WGS84, CRSError, bounds_message, crs_hint, normalise_crs, transform_geometries
 from openruimte.model import (
     Area,
     Asset,
@@ -281,6 +281,15 @@ def _geometries_in_rd(table: RawTable, result: ReadResult) -> list[Any]:
             continue
         moved = quantize_all([shapely.force_2d(g) if g is not None else None for g in moved])
         for i, g in zip(idx, moved, strict=True):
+            problem = bounds_message(g, STORAGE_CRS) if crs != STORAGE_CRS else None
+            if problem:
+                row = table.rows[i]
+                hint = crs_hint(row.geometry)
+                message = f"transformed from {crs}: {problem}; " + (
+                    f"before transforming {hint}" if hint else f"is {crs} the CRS of the file? Pass --crs to name it"
+                )
+                result.errors.append(RowError(table.source, message, row.number, "geometry", None, table.row_label))
+                continue
             out[i] = g
     return out
 

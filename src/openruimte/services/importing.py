@@ -293,6 +293,8 @@ def read_external(
     from openruimte.io.imkl import read_imkl
 
     try:
+        if kind in ("imkl", "bgt") and crs is not None:
+            _check_gml_crs(kind, crs, path.name)
         if kind == "imkl":
             return read_imkl(
                 path,
@@ -314,6 +316,24 @@ def read_external(
         return read_cityjson(path, crs=crs, progress=progress)
     except InputError as err:
         return io.ReadResult(kind=kind, source=path.name, crs="", errors=err.errors)
+
+
+def _check_gml_crs(kind: str, crs: str, source: str) -> None:
+    """IMKL and BGT name their CRS in the file (srsName, always RD New): a --crs can
+    only agree with that."""
+    from openruimte.io.crs import CRSError, normalise_crs
+    from openruimte.model.geometry import STORAGE_CRS
+
+    try:
+        code = normalise_crs(crs)
+    except CRSError as err:
+        raise InputError(f"--crs: {err}", source) from None
+    if code != STORAGE_CRS:
+        raise InputError(
+            f"--crs {crs}: {kind.upper()} files name their CRS in each geometry's srsName "
+            f"and it is RD New ({STORAGE_CRS}); leave out --crs",
+            source,
+        )
 
 
 def _streaming(reader: Any, sink: Any) -> dict[str, Any]:
