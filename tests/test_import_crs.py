@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from openruimte import io
 from openruimte.cli import app
-from openruimte.model import Area, PolicyGoal, StreetSegment
+from openruimte.model import PolicyGoal, StreetSegment
 from tests.factories import X0, Y0, area, asset, line, plan
 
 runner = CliRunner()
