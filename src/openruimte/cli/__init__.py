@@ -83,12 +83,32 @@ def import_(
         Path | None,
         typer.Option(help="BGT: the IMBOR data folder (crow-imbor2022/ ...); default $OPENRUIMTE_IMBOR_DIR."),
     ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="KEY=COLUMN, KEY=const:VALUE, 'KEY={COL1}-{COL2}' or KEY=from:COLUMN:TABLE.csv (repeatable): "
+            "where a key's value comes from in a file with its own columns.",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="A YAML file of the same mappings (KEY: COLUMN ...).")
+    ] = None,
+    bronhouder: Annotated[
+        str | None,
+        typer.Option(help="BGT: the source holder (e.g. G0228) whose objects --owner takes; others keep theirs."),
+    ] = None,
 ) -> None:
     """Import a file: all rows or none. Every error names file, row, field and value."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from openruimte.io.mapping import ColumnMapping
     from openruimte.services.importing import import_file
 
+    try:
+        column_mapping = ColumnMapping.parse(map_, mapping)
+    except InputError as err:
+        raise _fail(str(err)) from None
     store = _open(db)
     columns = (
         SpinnerColumn(),
@@ -117,6 +137,8 @@ def import_(
                 licence=licence,
                 snapshot_date=dt.date.fromisoformat(snapshot) if snapshot else None,
                 imbor=imbor,
+                bronhouder=bronhouder,
+                mapping=column_mapping,
                 progress=lambda n: bar.update(task, completed=n),
             )
     except InputError as err:
@@ -135,6 +157,8 @@ def _print_import(report: Any, dry_run: bool) -> None:
         for e in report.errors:
             err_console.print(str(e), highlight=False, markup=False)
         raise _fail(f"{len(report.errors)} error(s) in {report.source}; nothing was imported")
+    if report.preview:
+        console.print(preview_table(report.preview))
     s = report.summary
     assert s is not None
     verb = "would import" if dry_run else "imported"
@@ -146,6 +170,27 @@ def _print_import(report: Any, dry_run: bool) -> None:
     if report.new_organisations:
         verb = "would register" if dry_run else "registered"
         console.print(f"{verb} organisations: {', '.join(report.new_organisations)}")
+
+
+def preview_table(records: list[dict[str, Any]]) -> Table:
+    """The first records of a dry run as they would be stored."""
+    keys = list(dict.fromkeys(k for r in records for k in r))
+    table = Table(title=f"de eerste {len(records)} rijen zoals ze opgeslagen worden / the first rows as stored")
+    for key in keys:
+        table.add_column(key, overflow="fold")
+    for r in records:
+        table.add_row(*[_cell(r.get(k)) for k in keys])
+    return table
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
 
 
 @app.command()

@@ -20,6 +20,7 @@ from openruimte.io import csv_format, gpkg_format, json_format, xlsx_format
 from openruimte.io._table import RawTable
 from openruimte.io.columns import KINDS, Kind, map_columns
 from openruimte.io.crs import WGS84, CRSError, bounds_message, crs_hint, normalise_crs, transform_geometries
+from openruimte.io.mapping import ColumnMapping
 from openruimte.model import (
     Area,
     Asset,
@@ -112,15 +113,17 @@ def read(
     make_valid: bool = False,
     level: str | None = None,
     layer_name: str | None = None,
+    mapping: ColumnMapping | None = None,
 ) -> ReadResult:
     """Read ``kind`` (plans, assets, policy, areas, layer, vital) from a file (the vertex
-    limit per feature from :mod:`openruimte.settings` unless the context set one)."""
+    limit per feature from :mod:`openruimte.settings` unless the context set one);
+    ``mapping`` maps the file's own columns onto the exchange keys first."""
     from openruimte.settings import vertex_limit
 
     with vertex_limit():
         return _read(
             path, kind, fmt=fmt, crs=crs, encoding=encoding, owner=owner, layer=layer,
-            make_valid=make_valid, level=level, layer_name=layer_name,
+            make_valid=make_valid, level=level, layer_name=layer_name, mapping=mapping,
         )  # fmt: skip
 
 
@@ -136,6 +139,7 @@ def _read(
     make_valid: bool,
     level: str | None,
     layer_name: str | None,
+    mapping: ColumnMapping | None = None,
 ) -> ReadResult:
     path = Path(path)
     spec = KINDS.get(kind)
@@ -167,11 +171,30 @@ def _read(
         )
     except InputError as err:
         return ReadResult(kind=kind, source=path.name, crs=default_crs, errors=err.errors)
+    if mapping is not None:
+        mapping.apply(table, spec)
     result = ReadResult(kind=kind, source=table.source, crs=table.crs, errors=list(table.errors), rows=len(table.rows))
     result.warnings.extend(table.warnings)
+    if any(e.row is None for e in table.errors):
+        return result  # the file as a whole is wrong (e.g. a mapping names a column it lacks): no row errors too
     if table.rows:
         _build(table, spec, result, owner=owner, make_valid=make_valid, level=level, layer_name=layer_name or path.stem)
+    result.errors = _first_per_field(result.errors)
     return result
+
+
+def _first_per_field(errors: list[RowError]) -> list[RowError]:
+    """One error per row and field: the first says why (a mapping's missing code
+    before the model's "a value is required" that follows from it)."""
+    seen: set[tuple[Any, Any]] = set()
+    out = []
+    for e in errors:
+        key = (e.row, e.field)
+        if e.row is not None and e.field is not None and key in seen:
+            continue
+        seen.add(key)
+        out.append(e)
+    return out
 
 
 def _build(

@@ -1,0 +1,149 @@
+"""Files as municipalities have them (issue #19): a column mapping instead of
+editing the file, owners of other source holders kept, formats named for what
+they are, hints that name options the CLI has."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from openruimte import io
+from openruimte.cli import app
+from openruimte.io.mapping import ColumnMapping
+from openruimte.model import InputError
+
+runner = CliRunner()
+
+MASTEN = """OBJECTID;STRAAT;MASTNUMMER;TYPE;BOUWJAAR;geometry
+1;Kerkstraat;12;LM;1998;POINT (155000 463000)
+2;Kerkstraat;13;LM;2004;POINT (155030 463000)
+3;Dorpsweg;1;SP;2010;POINT (155100 463050)
+"""
+
+
+@pytest.fixture
+def masten(tmp_path) -> Path:
+    path = tmp_path / "masten.csv"
+    path.write_text(MASTEN, encoding="utf-8")
+    (tmp_path / "types.csv").write_text("LM;openbare_verlichting\nSP;speelvoorziening\n", encoding="utf-8")
+    return path
+
+
+def _out(result) -> str:
+    return " ".join(result.output.split())
+
+
+def test_without_a_mapping_every_row_is_refused(masten):
+    result = io.read(masten, "assets", owner="gemeente-x")
+    assert result.items == [] and any(e.field == "TYPE" for e in result.errors)
+
+
+def test_columns_templates_and_value_tables(masten):
+    mapping = ColumnMapping.parse(
+        ["id={STRAAT}-{MASTNUMMER}", f"asset_type=from:TYPE:{masten.parent / 'types.csv'}", "install_year=BOUWJAAR"]
+    )
+    result = io.read(masten, "assets", owner="gemeente-x", mapping=mapping)
+    assert result.errors == []
+    assert [(a.id, a.asset_type, a.install_year) for a in result.items] == [
+        ("Kerkstraat-12", "openbare_verlichting", 1998),
+        ("Kerkstraat-13", "openbare_verlichting", 2004),
+        ("Dorpsweg-1", "speelvoorziening", 2010),
+    ]
+    # the file's other columns are kept as attributes
+    assert result.items[0].attributes["OBJECTID"] in ("1", 1)
+
+
+def test_a_constant_and_a_yaml_mapping_file(masten, tmp_path):
+    spec = tmp_path / "mapping.yaml"
+    spec.write_text(
+        "id: OBJECTID\nasset_type:\n  from: TYPE\n  values: {LM: openbare_verlichting, SP: speelvoorziening}\n"
+        "owner: const:gemeente-x\n",
+        encoding="utf-8",
+    )
+    result = io.read(masten, "assets", mapping=ColumnMapping.parse(["install_year=BOUWJAAR"], spec))
+    assert result.errors == [] and [a.owner for a in result.items] == ["gemeente-x"] * 3
+    assert [a.id for a in result.items] == ["1", "2", "3"]
+
+
+def test_an_unknown_source_column_names_the_columns_the_file_has(masten):
+    result = io.read(masten, "assets", owner="gemeente-x", mapping=ColumnMapping.parse(["id=OBJECTNR"]))
+    assert len(result.errors) == 1  # one message, not one per row
+    message = result.errors[0].message
+    assert "OBJECTNR" in message and "OBJECTID, STRAAT, MASTNUMMER, TYPE, BOUWJAAR" in message
+
+
+def test_a_code_missing_from_the_value_table_is_a_row_error(masten, tmp_path):
+    table = tmp_path / "few.csv"
+    table.write_text("LM,openbare_verlichting\n", encoding="utf-8")
+    mapping = ColumnMapping.parse(["id=OBJECTID", f"asset_type=from:TYPE:{table}"])
+    result = io.read(masten, "assets", owner="gemeente-x", mapping=mapping)
+    (error,) = result.errors
+    assert error.row == 4 and error.field == "asset_type" and "code 'SP'" in error.message
+
+
+@pytest.mark.parametrize(
+    ("spec", "words"),
+    [
+        ("id", "expected KEY=COLUMN"),
+        ("asset_type=from:TYPE", "from:COLUMN:TABLE.csv"),
+        ("id={STRAAT", "names columns in braces"),
+        ("asset_type=from:TYPE:nowhere.csv", "no such value table"),
+    ],
+)
+def test_malformed_mappings_say_what_is_expected(spec, words):
+    with pytest.raises(InputError, match=re.escape(words)):
+        ColumnMapping.parse([spec])
+
+
+def test_a_key_the_kind_does_not_have(masten):
+    result = io.read(masten, "plans", mapping=ColumnMapping.parse(["colour=TYPE"]))
+    assert "not a key of plans" in result.errors[0].message
+
+
+def test_dry_run_shows_the_rows_as_they_would_be_stored(masten, tmp_path):
+    result = runner.invoke(
+        app,
+        [
+            "import", "assets", str(masten), "--owner", "gemeente-x", "--db", str(tmp_path / "o.db"), "--dry-run",
+            "--map", "id={STRAAT}-{MASTNUMMER}", "--map", f"asset_type=from:TYPE:{masten.parent / 'types.csv'}",
+        ],
+        env={"COLUMNS": "250"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Kerkstraat-12" in result.output and "openbare_verlichting" in result.output
+    assert "would import 3 rows" in _out(result) and "dry run: nothing written" in _out(result)
+
+
+# --------------------------------------------------------------------------- hints name real options
+
+
+def _options() -> set[str]:
+    group = typer.main.get_command(app)
+    found = set()
+
+    def walk(command):
+        for param in getattr(command, "params", []):
+            found.update(o for o in [*param.opts, *getattr(param, "secondary_opts", [])] if o.startswith("--"))
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub)
+
+    walk(group)
+    return found
+
+
+def test_every_option_a_message_mentions_exists():
+    """Every ``--option`` the readers, the use cases and the CLI mention (in hints
+    such as "pass --crs EPSG:28992") is an option the CLI has."""
+    src = Path(__file__).resolve().parents[1] / "src" / "openruimte"
+    mentioned: dict[str, str] = {}
+    for folder in ("io", "services", "cli", "model"):
+        for path in (src / folder).rglob("*.py"):
+            for match in re.finditer(r"(?<![\w-])(--[a-z][a-z-]+)", path.read_text()):
+                mentioned.setdefault(match.group(1), str(path.relative_to(src)))
+    known = _options()
+    missing = {opt: where for opt, where in mentioned.items() if opt not in known}
+    assert len(mentioned) > 10 and missing == {}
