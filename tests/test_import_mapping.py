@@ -147,3 +147,78 @@ def test_every_option_a_message_mentions_exists():
     known = _options()
     missing = {opt: where for opt, where in mentioned.items() if opt not in known}
     assert len(mentioned) > 10 and missing == {}
+
+
+# --------------------------------------------------------------------------- BGT as it also comes
+
+
+def _bgt_gpkg(path: Path) -> Path:
+    import numpy as np
+    import shapely
+    from pyogrio.raw import write
+
+    points = [shapely.Point(155000 + i * 10, 463000) for i in range(4)]
+    write(
+        path,
+        geometry=np.array(shapely.to_wkb(points), dtype=object),
+        field_data=[
+            np.array(["G0228.1", "G0228.2", "P0025.3", "G0228.4"], dtype=object),
+            np.array(["lichtmast", "lichtmast", "lichtmast", "lichtmast"], dtype=object),
+            np.array(["G0228", "G0228", "P0025", "G0228"], dtype=object),
+            np.array([None, None, None, "2020-01-01"], dtype=object),
+        ],
+        fields=["lokaalid", "bgt_type", "bronhouder", "eindregistratie"],
+        layer="paal_punt",
+        driver="GPKG",
+        crs="EPSG:28992",
+        geometry_type="Point",
+    )
+    return path
+
+
+def test_bgt_from_a_geopackage_in_the_common_layout(tmp_path):
+    from openruimte.io.bgt import read_bgt
+
+    result = read_bgt(_bgt_gpkg(tmp_path / "bgt.gpkg"), owner="gemeente-ede")
+    assert result.errors == []
+    assert sorted(a.id for a in result.items) == ["G0228.1", "G0228.2", "P0025.3"]  # the ended one skipped
+    assert {a.asset_type for a in result.items} == {"openbare_verlichting"}
+    assert result.summary["Paal (ended)"] == 1
+    # without --bronhouder every object goes to --owner, and the import says whose they were
+    assert {a.owner for a in result.items} == {"gemeente-ede"}
+    assert any("2 source holders" in w and "--bronhouder" in w for w in result.warnings)
+
+
+def test_bronhouder_keeps_other_source_holders_objects_theirs(tmp_path):
+    from openruimte.io.bgt import read_bgt
+
+    result = read_bgt(_bgt_gpkg(tmp_path / "bgt.gpkg"), owner="gemeente-ede", bronhouder="g0228")
+    owners = {a.id: a.owner for a in result.items}
+    assert owners == {"G0228.1": "gemeente-ede", "G0228.2": "gemeente-ede", "P0025.3": "bgt-P0025"}
+    assert any("P0025 1 -> bgt-P0025" in w for w in result.warnings)
+
+
+def test_a_geopackage_without_bgt_tables_says_so(tmp_path):
+    from openruimte.io.bgt import read_bgt
+    from tests.factories import asset
+
+    path = tmp_path / "assets.gpkg"
+    io.write(path, "assets", [asset()])
+    with pytest.raises(InputError, match="no BGT tables in this GeoPackage"):
+        read_bgt(path, owner="gemeente-ede")
+
+
+@pytest.mark.parametrize(
+    ("head", "said"),
+    [
+        (b"SQLite format 3\x00", "a SQLite database (a GeoPackage?)"),
+        (b"PK\x03\x04", "a ZIP archive"),
+        (b"%PDF-1.7", "a PDF document"),
+        (b'{"type": "FeatureCollection"}', "a JSON document (GeoJSON or CityJSON?)"),
+    ],
+)
+def test_a_file_that_is_not_xml_is_named_for_what_it_is(tmp_path, head, said):
+    path = tmp_path / "levering.xml"
+    path.write_bytes(head + b"\x00" * 64)
+    result = runner.invoke(app, ["import", "imkl", str(path), "--db", str(tmp_path / "o.db")])
+    assert result.exit_code == 1 and f"this is {said}, not XML" in _out(result)
