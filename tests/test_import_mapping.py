@@ -222,3 +222,45 @@ def test_a_file_that_is_not_xml_is_named_for_what_it_is(tmp_path, head, said):
     path.write_bytes(head + b"\x00" * 64)
     result = runner.invoke(app, ["import", "imkl", str(path), "--db", str(tmp_path / "o.db")])
     assert result.exit_code == 1 and f"this is {said}, not XML" in _out(result)
+
+
+# --------------------------------------------------------------------------- what can be imported can be exported
+
+
+@pytest.mark.parametrize("name", ["out.city.json", "out.gpkg", "out.geojson", "out.csv", "out.xlsx"])
+def test_buildings_export_and_cityjson_reads_back(tmp_path, shared_data, name):
+    db = str(tmp_path / "o.db")
+    assert (
+        runner.invoke(
+            app, ["import", "cityjson", str(shared_data / "cityjson" / "3dbag_b2.city.json"), "--db", db]
+        ).exit_code
+        == 0
+    )
+    out = tmp_path / name
+    result = runner.invoke(app, ["export", "buildings", str(out), "--db", db])
+    assert result.exit_code == 0 and "wrote 2 buildings" in result.output
+    if name.endswith(".city.json"):
+        from openruimte.io.cityjson import read_cityjson
+        from openruimte.store import Store
+
+        before = {b.id: b for b in Store.open(db).buildings()}
+        after = {b.id: b for b in read_cityjson(out).items}
+        assert after.keys() == before.keys()
+        for key, b in before.items():
+            a = after[key]
+            assert a.geometry.symmetric_difference(b.geometry).area < 0.01  # footprint to the centimetre
+            assert (a.ground_height_m, a.roof_height_m, a.bag_id) == (b.ground_height_m, b.roof_height_m, b.bag_id)
+    elif name.endswith(".gpkg"):
+        import pyogrio
+
+        assert pyogrio.read_info(out, layer="buildings")["features"] == 2
+
+
+def test_every_importable_category_can_be_exported():
+    from openruimte.cli import ExportKind, ImportKind
+
+    stored_as = {"imkl": "assets", "bgt": "assets", "cityjson": "buildings", "ifc": None}
+    exportable = {k.value for k in ExportKind}
+    for kind in ImportKind:
+        target = stored_as.get(kind.value, kind.value)
+        assert target is None or target in exportable, kind

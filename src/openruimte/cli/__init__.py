@@ -37,6 +37,7 @@ class ExportKind(StrEnum):
     areas = "areas"
     vital = "vital"
     streets = "streets"
+    buildings = "buildings"
 
 
 class Format(StrEnum):
@@ -196,7 +197,9 @@ def _cell(value: Any) -> str:
 @app.command()
 def export(
     kind: Annotated[ExportKind, typer.Argument(help="What to export.")],
-    out: Annotated[Path, typer.Argument(help="Output file; the extension gives the format.")],
+    out: Annotated[
+        Path, typer.Argument(help="Output file; the extension gives the format (buildings also .city.json).")
+    ],
     db: DbOption = None,
     fmt: Annotated[Format | None, typer.Option("--format", help="geojson, jsonfg, gpkg, csv or xlsx.")] = None,
     owner: Annotated[list[str] | None, typer.Option(help="Only these owners (repeatable).")] = None,
@@ -221,6 +224,12 @@ def export(
             items = store.vital_systems()
         elif kind is ExportKind.streets:
             items = store.streets()
+        elif kind is ExportKind.buildings:
+            from openruimte.io.cityjson import write_buildings
+
+            n = write_buildings(out, store.buildings(), fmt.value if fmt else None)
+            console.print(f"wrote {n} {kind.value} to {out}")
+            return
         else:
             layers = store.layers()
             if layer is None and len(layers) != 1:
