@@ -264,3 +264,62 @@ def test_every_importable_category_can_be_exported():
     for kind in ImportKind:
         target = stored_as.get(kind.value, kind.value)
         assert target is None or target in exportable, kind
+
+
+# --------------------------------------------------------------------------- IMBOR exchange
+
+BOOM = "https://data.crow.nl/imbor/def/83a942f7-5291-42f0-afb1-9a57d0fb2f15"  # 'Boom' in IMBOR 2022
+
+
+def _imbor_file(path: Path, owner: str = "https://data.crow.nl/imbor/id/domeinwaarden/beheerder-1") -> Path:
+    import json
+
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"IMBOR_URI": BOOM, "identificatie": f"boom-{i}", "objectnaam": f"Eik {i}",
+                           "beheerder": owner, "plantjaar": 1980 + i},
+            "geometry": {"type": "Point", "coordinates": [155000 + i, 463000]},
+        }
+        for i in range(3)
+    ]  # fmt: skip
+    features.append(
+        {
+            "type": "Feature",
+            "properties": {"identificatieA": "boom-1", "relatieURI": "https://w3id.org/nen2660/def#isPartOf",
+                           "identificatieB": "groenvak-7"},
+            "geometry": None,
+        }
+    )  # fmt: skip
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}}
+    path.write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": features}), encoding="utf-8")
+    return path
+
+
+def test_imbor_exchange_is_read_as_such(tmp_path, shared_data):
+    db = str(tmp_path / "o.db")
+    path = _imbor_file(tmp_path / "bomen.geojson")
+    args = ["import", "assets", str(path), "--db", db, "--imbor", str(shared_data / "imbor")]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 1 and "is an IMBOR domain value" in _out(refused) and "pass --owner" in _out(refused)
+    result = runner.invoke(app, [*args, "--owner", "gemeente-x"])
+    assert result.exit_code == 0, result.output
+    text = _out(result)
+    assert "3 object(s) name their owner as an IMBOR domain value" in text and "stored as --owner gemeente-x" in text
+    assert "1 relation row(s)" in text and "skipped" in text
+    from openruimte.store import Store
+
+    assets = {a.id: a for a in Store.open(db).assets()}
+    assert set(assets) == {"boom-0", "boom-1", "boom-2"}
+    tree = assets["boom-1"]
+    assert (tree.asset_type, tree.imbor_type, tree.name, tree.owner) == ("bomen", "Boom", "Eik 1", "gemeente-x")
+    assert tree.attributes["imbor_uri"] == BOOM and str(tree.attributes["plantjaar"]) == "1981"
+
+
+def test_imbor_exchange_without_the_vocabulary_says_how_to_give_it(tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENRUIMTE_IMBOR_DIR", raising=False)
+    path = _imbor_file(tmp_path / "bomen.geojson")
+    result = runner.invoke(
+        app, ["import", "assets", str(path), "--owner", "gemeente-x", "--db", str(tmp_path / "o.db")]
+    )
+    assert result.exit_code == 1 and "pass --imbor DIR" in _out(result)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from openruimte.io import csv_format, gpkg_format, json_format, xlsx_format
 from openruimte.io._table import RawTable
 from openruimte.io.columns import KINDS, Kind, map_columns
 from openruimte.io.crs import WGS84, CRSError, bounds_message, crs_hint, normalise_crs, transform_geometries
+from openruimte.io.imbor_exchange import is_imbor_exchange, read_imbor_exchange
 from openruimte.io.mapping import ColumnMapping
 from openruimte.model import (
     Area,
@@ -114,16 +115,19 @@ def read(
     level: str | None = None,
     layer_name: str | None = None,
     mapping: ColumnMapping | None = None,
+    imbor: Callable[[], Any] | None = None,
 ) -> ReadResult:
     """Read ``kind`` (plans, assets, policy, areas, layer, vital) from a file (the vertex
     limit per feature from :mod:`openruimte.settings` unless the context set one);
-    ``mapping`` maps the file's own columns onto the exchange keys first."""
+    ``mapping`` maps the file's own columns onto the exchange keys first. An asset
+    file in IMBOR exchange layout is read as such (:mod:`openruimte.io.imbor_exchange`)
+    with the vocabulary that ``imbor()`` loads."""
     from openruimte.settings import vertex_limit
 
     with vertex_limit():
         return _read(
             path, kind, fmt=fmt, crs=crs, encoding=encoding, owner=owner, layer=layer,
-            make_valid=make_valid, level=level, layer_name=layer_name, mapping=mapping,
+            make_valid=make_valid, level=level, layer_name=layer_name, mapping=mapping, imbor=imbor,
         )  # fmt: skip
 
 
@@ -140,6 +144,7 @@ def _read(
     level: str | None,
     layer_name: str | None,
     mapping: ColumnMapping | None = None,
+    imbor: Callable[[], Any] | None = None,
 ) -> ReadResult:
     path = Path(path)
     spec = KINDS.get(kind)
@@ -171,6 +176,8 @@ def _read(
         )
     except InputError as err:
         return ReadResult(kind=kind, source=path.name, crs=default_crs, errors=err.errors)
+    if spec.name == "assets" and is_imbor_exchange(table.columns):
+        read_imbor_exchange(table, imbor() if imbor is not None else None, owner)
     if mapping is not None:
         mapping.apply(table, spec)
     result = ReadResult(kind=kind, source=table.source, crs=table.crs, errors=list(table.errors), rows=len(table.rows))

@@ -170,6 +170,7 @@ def _import_file(
         level=level,
         layer_name=layer_name,
         mapping=mapping,
+        imbor=lambda: load_imbor(imbor),
     )
     report = ImportReport(
         kind=kind,
