@@ -323,3 +323,38 @@ def test_imbor_exchange_without_the_vocabulary_says_how_to_give_it(tmp_path, mon
         app, ["import", "assets", str(path), "--owner", "gemeente-x", "--db", str(tmp_path / "o.db")]
     )
     assert result.exit_code == 1 and "pass --imbor DIR" in _out(result)
+
+
+# --------------------------------------------------------------------------- through the API
+
+
+def test_the_api_imports_with_a_mapping_for_the_callers_organisation(store, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from openruimte.api import Settings, create_app
+    from tests.support.auth import token_headers
+
+    maps = ["id={STRAAT}-{MASTNUMMER}", "asset_type=from:TYPE:LM=openbare_verlichting,SP=speelvoorziening"]
+    client = TestClient(create_app(Settings(webhook_worker=False), store))
+    files = {"file": ("masten.csv", MASTEN.encode(), "text/csv")}
+    editor = token_headers(store, "gemeente-x", "editor")
+    dry = client.post("/api/import/assets", files=files, data={"map": maps, "dry_run": "true"}, headers=editor)
+    assert dry.status_code == 200, dry.text
+    body = dry.json()
+    assert body["dry_run"] and [r["id"] for r in body["preview"]] == ["Kerkstraat-12", "Kerkstraat-13", "Dorpsweg-1"]
+    assert store.assets() == []
+    done = client.post("/api/import/assets", files=files, data={"map": maps}, headers=editor)
+    assert done.status_code == 200 and done.json()["inserted"] == 3
+    assert {a.owner for a in store.assets()} == {"gemeente-x"}
+    # an unknown column: 422 naming the file's columns; a viewer: 403; anonymous: 401
+    bad = client.post("/api/import/assets", files=files, data={"map": ["id=NOPE"]}, headers=editor)
+    assert bad.status_code == 422 and "OBJECTID, STRAAT" in bad.json()["error"]["details"][0]["message"]
+    viewer = token_headers(store, "gemeente-x", "viewer")
+    assert client.post("/api/import/assets", files=files, data={"map": maps}, headers=viewer).status_code == 403
+    assert client.post("/api/import/assets", files=files, data={"map": maps}).status_code == 401
+    assert client.post("/api/import/areas", files=files, headers=editor).status_code == 404
+    # a value table on the server's disk cannot be named through the API
+    (tmp_path / "types.csv").write_text("LM;openbare_verlichting\n", encoding="utf-8")
+    files_ref = {"map": [f"asset_type=from:TYPE:{tmp_path / 'types.csv'}"]}
+    refused = client.post("/api/import/assets", files=files, data=files_ref, headers=editor)
+    assert refused.status_code == 422 and "cannot be named here" in refused.json()["error"]["message"]

@@ -7,6 +7,8 @@ A mapping says, per exchange key, where its value comes from::
     --map 'id={STRAAT}-{MASTNUMMER}'       a template of columns (an id made of several)
     --map asset_type=from:TYPE:types.csv   the file's own codes through a table
                                            (CSV: the file's code, our value)
+    --map 'asset_type=from:TYPE:LM=openbare_verlichting,SP=speelvoorziening'
+                                           the same table given inline
 
 or the same in a YAML file (``--mapping FILE``)::
 
@@ -89,13 +91,16 @@ class ColumnMapping:
     sources: dict[str, Source] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, specs: list[str] | None = None, file: str | Path | None = None) -> ColumnMapping | None:
-        """The mapping of ``--mapping FILE`` and ``--map KEY=...`` (the latter win); None when neither."""
+    def parse(
+        cls, specs: list[str] | None = None, file: str | Path | None = None, *, files: bool = True
+    ) -> ColumnMapping | None:
+        """The mapping of ``--mapping FILE`` and ``--map KEY=...`` (the latter win); None when neither.
+        ``files=False`` (the API) refuses specs that name a file on this machine."""
         mapping = cls()
         if file is not None:
             mapping.sources.update(_from_yaml(Path(file)))
         for spec in specs or ():
-            source = _from_spec(spec)
+            source = _from_spec(spec, files=files)
             mapping.sources[source.key] = source
         return mapping if mapping.sources else None
 
@@ -155,17 +160,17 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _from_spec(spec: str) -> Source:
+def _from_spec(spec: str, *, files: bool = True) -> Source:
     key, sep, rhs = spec.partition("=")
     key = key.strip()
     if not sep or not key or not rhs.strip():
         raise InputError(
             f"--map {spec!r}: expected KEY=COLUMN, KEY=const:VALUE, KEY={{COL1}}-{{COL2}} or KEY=from:COLUMN:TABLE.csv"
         )
-    return _source(key, rhs.strip(), f"--map {spec}")
+    return _source(key, rhs.strip(), f"--map {spec}", files=files)
 
 
-def _source(key: str, rhs: Any, where: str) -> Source:
+def _source(key: str, rhs: Any, where: str, *, files: bool = True) -> Source:
     if isinstance(rhs, dict):
         column, values = rhs.get("from"), rhs.get("values")
         if not isinstance(column, str) or not isinstance(values, dict) or not values:
@@ -179,7 +184,19 @@ def _source(key: str, rhs: Any, where: str) -> Source:
     if text.startswith("from:"):
         column, sep, table = text.removeprefix("from:").partition(":")
         if not sep or not column or not table:
-            raise InputError(f"{where}: expected from:COLUMN:TABLE.csv (a CSV of the file's code and our value)")
+            raise InputError(
+                f"{where}: expected from:COLUMN:TABLE.csv (a CSV of the file's code and our value) "
+                "or from:COLUMN:CODE=VALUE,CODE=VALUE"
+            )
+        if "=" in table:
+            pairs = [part.partition("=") for part in table.split(",") if part.strip()]
+            if any(not code.strip() or not value.strip() for code, _, value in pairs):
+                raise InputError(f"{where}: expected from:COLUMN:CODE=VALUE,CODE=VALUE")
+            return Source(key, column=column, values={c.strip(): v.strip() for c, _, v in pairs})
+        if not files:
+            raise InputError(
+                f"{where}: a value table file cannot be named here; give it inline: from:{column}:CODE=VALUE,..."
+            )
         return Source(key, column=column, values=_value_table(Path(table), where))
     if "{" in text or "}" in text:
         if not _TEMPLATE_FIELD.search(text) or text.count("{") != text.count("}"):
