@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from openruimte.api import geo
 from openruimte.api.deps import PrincipalDep, SettingsDep, StoreDep, ViewDep
 from openruimte.api.errors import ApiError
+from openruimte.io import registry
 from openruimte.model import ASSET_GROUPS, Hardness, Phase
 from openruimte.model.access import UNDISCLOSED, UNDISCLOSED_PARTY, Forbidden
 from openruimte.model.vocab import KNOWN_THEMES
@@ -111,6 +112,15 @@ def list_vital(view: ViewDep, crs: Crs = None) -> dict[str, Any]:
 @router.get("/organisations", summary="Organisations at the programming table")
 def list_organisations(view: ViewDep) -> list[dict[str, Any]]:
     return [o.to_record() for o in view.organisations()]
+
+
+@router.get("/formats", summary="The readers the importer knows (format, kinds, file extensions)")
+def list_formats() -> dict[str, Any]:
+    return {
+        "import_kinds": list(registry.import_kinds()),
+        "exchange_formats": list(registry.exchange_formats()),
+        "readers": [r.to_json() for r in registry.READERS.values()],
+    }
 
 
 ANALYSIS_KINDS = ("plans", "candidates", "capacity", "space", "weighing", "programme")
