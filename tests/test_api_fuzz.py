@@ -1,5 +1,7 @@
 """Schemathesis against our OpenAPI, in-process (ASGI): no generated request may
-cause a server error. At least 1,000 cases in all (checked by the last test)."""
+cause a server error, neither from the whole API's OpenAPI 3.1 nor from OGC API
+Features' own OpenAPI 3.0 (``/ogc/api``: every collection's items with its
+queryables). At least 1,000 cases in all (checked by the last test)."""
 
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ def _app():
 
 APP, STORE, FOLDER = _app()
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+ogc_schema = schemathesis.openapi.from_asgi("/ogc/api", APP)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -52,6 +55,21 @@ def _cleanup():
     derandomize=True,
 )
 def test_no_generated_request_causes_a_server_error(case):
+    CASES["count"] += 1
+    response = case.call()
+    assert response.status_code < 500, (
+        f"{case.method} {case.formatted_path} {case.query} -> {response.status_code}: {response.text[:500]}"
+    )
+
+
+@ogc_schema.parametrize()
+@settings(
+    max_examples=EXAMPLES // 2,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_no_generated_ogc_request_causes_a_server_error(case):
     CASES["count"] += 1
     response = case.call()
     assert response.status_code < 500, (

@@ -72,8 +72,14 @@ def all_pages(client, url, **params):
     return [f for p in pages for f in p["features"]], pages
 
 
+def asset_families(store) -> list[str]:
+    """The assets-<family> collections: one per geometry family the coordinator's assets have."""
+    types = {a.geometry.geom_type.removeprefix("Multi") for a in seen(store).assets()}
+    return [f"assets-{f}" for f, t in (("point", "Point"), ("line", "LineString"), ("polygon", "Polygon")) if t in types]
+
+
 def collection_ids(store):
-    return ["plans", "assets", "couplings", "conflicts", "areas", "streets"] + [
+    return ["plans", "assets", "couplings", "conflicts", "areas", "streets", *asset_families(store)] + [
         f"layer-{layer.name}" for layer in store.layers(with_features=False)
     ]
 
@@ -105,6 +111,8 @@ def test_conformance_classes(client):
         CONF + "html",
         CONF + "oas30",
         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
     }
 
 
@@ -539,3 +547,45 @@ def test_writes_show_at_once_on_both_engines(store):
     for url in ("/ogc/collections/plans/items", "/ogc/collections/plans/items/gemeente-voorbeeldstad:p-html"):
         page = client.get(url, params={"f": "html"}).text
         assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
+
+
+# --------------------------------------------------------------------------- Part 3 queryables, typed collections, errors
+
+
+def test_every_collection_has_queryables_part_3(client, demo_store):
+    for cid in collection_ids(demo_store):
+        coll = ok(client, f"/ogc/collections/{cid}")
+        href = rel(coll, "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json")
+        resp = client.get(href)
+        assert resp.status_code == 200 and resp.headers["content-type"].startswith("application/schema+json")
+        doc = resp.json()
+        assert doc["type"] == "object" and doc["additionalProperties"] is False
+        assert set(doc["properties"]) == {*coll["queryables"], "geometry"}
+        assert doc["properties"]["geometry"]["x-ogc-role"] == "primary-geometry"
+        assert doc["properties"]["geometry"]["format"].startswith("geometry-")
+    plans = ok(client, "/ogc/collections/plans/queryables")
+    assert plans["properties"]["excavation"]["type"] == "boolean" and plans["properties"]["phase"]["type"] == "string"
+    assert client.get("/ogc/collections/plans/queryables?f=html").text.startswith("<!doctype html>")
+
+
+def test_assets_by_geometry_type_each_of_one_type(client, demo_store):
+    families = asset_families(demo_store)
+    assert families  # the demo has point, line and polygon assets
+    total = 0
+    for cid in families:
+        formats = ok(client, f"/ogc/collections/{cid}/queryables")["properties"]["geometry"]["format"]
+        features, _ = all_pages(client, f"/ogc/collections/{cid}/items", limit=10000)
+        kinds = {f["geometry"]["type"] for f in features}
+        assert len(kinds) == 1 and formats == "geometry-" + kinds.pop().lower()
+        total += len(features)
+    assert total == len(seen(demo_store).assets())
+
+
+def test_ogc_errors_carry_the_ogc_and_the_rest_shape(client):
+    resp = client.get("/ogc/collections/nothing-here")
+    assert resp.status_code == 404
+    body = resp.json()
+    assert body["code"] == "not_found" and body["description"]  # OGC API exception
+    assert body["error"] == {"status": 404, "code": "not_found", "message": body["description"], "details": []}
+    rest = client.get("/api/plans/nobody/nothing").json()
+    assert set(rest["error"]) == set(body["error"])

@@ -51,9 +51,9 @@ def requested(proc: subprocess.CompletedProcess) -> list[str]:
 
 
 def expected_collections(store) -> list[str]:
-    return ["plans", "assets", "couplings", "conflicts", "areas", "streets"] + [
-        f"layer-{layer.name}" for layer in store.layers(with_features=False)
-    ]
+    from tests.test_ogc import collection_ids
+
+    return collection_ids(store)
 
 
 def test_ogrinfo_lists_every_collection(ogc_url, demo_store):
@@ -139,3 +139,24 @@ def test_gdal_sends_property_filters_to_the_server(ogc_url, demo_store):
     urls = requested(proc)
     assert any(u.endswith("/ogc/api") for u in urls), urls
     assert any("phase=ontwerp" in u and f"owner={owner}" in u for u in urls), urls
+
+
+def test_gdal_reads_assets_and_each_geometry_type_without_warnings(ogc_url, demo_store, tmp_path):
+    from tests.test_ogc import asset_families
+
+    info = gdal("ogrinfo", "-ro", "-al", "-so", f"OAPIF:{ogc_url}", "assets")
+    assert "Warning" not in info.stderr, info.stderr
+    for cid in asset_families(demo_store):
+        out = tmp_path / f"{cid}.gpkg"
+        proc = gdal("ogr2ogr", "-f", "GPKG", str(out), f"OAPIF:{ogc_url}", cid)
+        assert "Warning" not in proc.stderr, proc.stderr  # one geometry type: the layer's, every feature
+        assert pyogrio.read_info(out)["features"] > 0
+
+
+def test_owslib_reads_the_queryables(ogc_url, demo_store):
+    from owslib.ogcapi.features import Features
+
+    api = Features(ogc_url, headers=HEADERS)
+    assert "plans" in [c["id"] for c in api.collections()["collections"]]
+    queryables = api.collection_queryables("plans")
+    assert {"phase", "owner", "hardness", "geometry"} <= set(queryables["properties"])

@@ -265,21 +265,73 @@ def test_login_refuses_other_origins_and_open_redirects(store, app, user):
     assert r.status_code == 303 and r.headers["location"] == "/"
 
 
-def test_login_rate_limits_per_account_and_per_address(store, app, user):
-    client = TestClient(app)
-    for _ in range(security.MAX_FAILURES_PER_ACCOUNT):
-        r = login(client, user, "verkeerd wachtwoord")
-        assert r.status_code == 401 and "Onbekend e-mailadres of verkeerd wachtwoord" in r.text
-    r = login(client, user, PASSWORD)  # even the right password: the account is locked for a while
-    assert r.status_code == 429 and "Te veel mislukte pogingen" in r.text
-    # unknown accounts from one address: after the per-address limit, refused too
-    for n in range(security.MAX_FAILURES_PER_IP - security.MAX_FAILURES_PER_ACCOUNT):
-        assert login(client, f"onbekend{n}@x.nl", "x" * 12).status_code == 401
-    assert login(client, "nog-een@x.nl", "x" * 12).status_code == 429
-    # the window passes: the failures age out
+def _age_attempts(store, seconds):
+    """Move every login attempt ``seconds`` into the past (time passes)."""
     with store.engine.begin() as conn:
-        conn.execute(sa.update(t.login_attempts).values(at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
-    assert login(client, user, PASSWORD).status_code == 303
+        for row in conn.execute(sa.select(t.login_attempts.c.pk, t.login_attempts.c.at)).all():
+            at = row.at if row.at.tzinfo else row.at.replace(tzinfo=dt.UTC)
+            conn.execute(
+                sa.update(t.login_attempts)
+                .where(t.login_attempts.c.pk == row.pk)
+                .values(at=at - dt.timedelta(seconds=seconds))
+            )
+
+
+def test_login_is_throttled_per_account_and_per_address_without_lockout(store, app, user):
+    attacker = TestClient(app)
+    for _ in range(security.MAX_FAILURES_PER_ACCOUNT):
+        r = login(attacker, user, "verkeerd wachtwoord")
+        assert r.status_code == 401 and "Onbekend e-mailadres of verkeerd wachtwoord" in r.text
+    # past the free failures each attempt waits a doubling delay; inside it, refused unchecked
+    r = login(attacker, user, "verkeerd wachtwoord")
+    assert r.status_code == 429 and "Te veel mislukte pogingen" in r.text
+    assert 1 <= int(r.headers["retry-after"]) <= security.MAX_DELAY_ACCOUNT
+    # the owner on a new device: refused while the delay runs, in after it (never locked out)
+    owner = TestClient(app)
+    assert login(owner, user, PASSWORD).status_code == 429
+    _age_attempts(store, security.MAX_DELAY_ACCOUNT)
+    assert login(owner, user, PASSWORD).status_code == 303
+    # unknown accounts from one address: after the per-address limit, slowed down too
+    for n in range(security.MAX_FAILURES_PER_IP - security.MAX_FAILURES_PER_ACCOUNT):
+        assert login(attacker, f"onbekend{n}@x.nl", "x" * 12).status_code == 401
+    assert login(attacker, "nog-een@x.nl", "x" * 12).status_code == 429
+    # the window passes: the failures age out
+    _age_attempts(store, 3600)
+    assert login(attacker, "nog-een@x.nl", "x" * 12).status_code == 401
+
+
+def test_the_delay_doubles_up_to_its_cap():
+    free, cap = security.MAX_FAILURES_PER_ACCOUNT, security.MAX_DELAY_ACCOUNT
+    delays = [security.throttle_delay(n, free, cap) for n in range(free + 10)]
+    assert delays[:free] == [0.0] * free
+    assert delays[free : free + 4] == [1.0, 2.0, 4.0, 8.0]
+    assert max(delays) == cap and delays == sorted(delays)
+
+
+def test_a_known_device_is_spared_the_delay_and_a_burst_is_audited_and_notified(store, app, user):
+    security.add_user(store, "beheer@gemeente-x.nl", "gemeente-x", "admin", PASSWORD, actor="test")
+    owner = TestClient(app)
+    r = login(owner, user, PASSWORD)
+    device = next(c for c in r.headers.get_list("set-cookie") if c.startswith("openruimte_device="))
+    assert "HttpOnly" in device and "Path=/login" in device
+    attacker = TestClient(app)
+    for _ in range(security.MAX_FAILURES_PER_ACCOUNT + 1):
+        login(attacker, user, "verkeerd wachtwoord")
+    assert login(attacker, user, PASSWORD).status_code == 429  # a new device waits
+    assert login(owner, user, PASSWORD).status_code == 303  # the owner's browser does not
+    # a forged device cookie is no device cookie
+    forged = TestClient(app)
+    forged.cookies.set("openruimte_device", "abc.def", path="/login")
+    assert login(forged, user, PASSWORD).status_code == 429
+    # the burst: one audit entry and one notification, for the organisation's admins only
+    throttles = [e for e in store.audit(table="login_attempts") if e["action"] == "throttle"]
+    assert len(throttles) == 1 and throttles[0]["record_key"] == f"account:{user}"
+    admin = token_headers(store, "gemeente-x", "admin")
+    editor = token_headers(store, "gemeente-x", "editor")
+    client = TestClient(app)
+    seen = client.get("/api/notifications", headers=admin).json()["notifications"]
+    assert [n["change"] for n in seen] == [["login.throttled"]] and user in seen[0]["message"]
+    assert client.get("/api/notifications", headers=editor).json()["notifications"] == []
 
 
 def test_only_the_coordinator_runs_the_analysis(store, app):

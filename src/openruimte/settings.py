@@ -44,6 +44,20 @@ class Settings(BaseSettings):
     webhook_backoff_s: float = Field(
         30.0, ge=0, description="Wait before the 2nd attempt; doubles per attempt, with random jitter (±50 %)."
     )
+    forwarded_allow_ips: str = Field(
+        "",
+        description=(
+            "Proxies whose X-Forwarded-For and X-Forwarded-Proto are trusted: comma-separated addresses or "
+            "networks (e.g. '10.0.0.5' or '10.0.0.0/24'); empty: none (the headers are ignored)."
+        ),
+    )
+    cors_origins: str = Field(
+        "",
+        description=(
+            "Browser origins on other hosts allowed to read the API and OGC API (CORS), comma-separated "
+            "(e.g. 'https://kaart.gemeente.nl'); empty: none (CORS off)."
+        ),
+    )
     webhook_allow_insecure: bool = Field(
         False, description="Allow plain-http webhook URLs to other machines (default: https, or http to loopback)."
     )

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
-import uvicorn
 
 from openruimte.api import Settings, create_app
+from openruimte.api.app import server as serving
 from openruimte.store import Store
 
 
@@ -26,7 +26,7 @@ def live_server(store: Store, settings: Settings | None = None) -> Iterator[str]
     """Serve the app over ``store``; yields the base URL (http://127.0.0.1:PORT)."""
     port = free_port()
     app = create_app(settings or Settings(), store=store)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = serving(app, "127.0.0.1", port)  # as `openruimte serve` runs it
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"

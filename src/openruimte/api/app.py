@@ -6,13 +6,15 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openruimte.api import auth, errors
 from openruimte.api.errors import error_body
-from openruimte.api.routers import notifications, ogc, plans, public, resources, tiles, web
+from openruimte.api.routers import imports, notifications, ogc, plans, public, resources, tiles, web
 from openruimte.model.geometry import VERTEX_LIMIT
 from openruimte.notify.changes import subscribe as subscribe_notifications
 from openruimte.settings import Settings
@@ -63,7 +65,7 @@ class LimitsAndHeaders:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
-                    raise _TooLarge
+                    raise _TooLarge(self.max_body)
             return message
 
         per_principal = scope.get("path", "").startswith(PER_PRINCIPAL)
@@ -109,8 +111,13 @@ class LimitsAndHeaders:
         await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """Raised while a body is read past the limit. An HTTPException, so that
+    FastAPI's body parsing lets it through (it turns other errors into 400) and
+    the error handler answers 413; the middleware answers it for the rest."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit} bytes")
 
 
 async def _deliver_webhooks(store: Store, settings: Settings, stop: asyncio.Event) -> None:
@@ -161,9 +168,38 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
-    routers = (auth, plans, notifications, public, resources, tiles, ogc, web)
+    routers = (auth, plans, imports, notifications, public, resources, tiles, ogc, web)
     for router in (r.router for r in routers):
         app.include_router(router)
     web.mount_static(app)
     app.add_middleware(LimitsAndHeaders, max_body=settings.max_body_bytes, max_vertices=settings.max_vertices)
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:  # browser clients on other origins (README "Security model"); credentials never
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "HEAD", "OPTIONS"],
+            allow_headers=["Authorization", "Accept", "If-None-Match"],
+            expose_headers=["ETag", "Link", "Content-Crs", "OGC-NumberMatched"],
+            allow_credentials=False,
+            max_age=600,
+        )
+    proxies = settings.forwarded_allow_ips.strip()
+    if proxies:  # the client's address from the named proxies' X-Forwarded-For; from nobody else
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     return app
+
+
+def server(app: FastAPI, host: str, port: int) -> Any:
+    """The uvicorn server that ``openruimte serve`` runs (the tests run the same).
+
+    uvicorn's own proxy handling is off: by default it trusts X-Forwarded-For
+    from loopback, which lets anyone on the machine choose their address. The
+    app trusts the proxies of ``forwarded_allow_ips`` only (:func:`create_app`)."""
+    import uvicorn
+
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False))

@@ -29,6 +29,9 @@ router = APIRouter(tags=["auth"])
 
 SESSION_COOKIE = "openruimte_session"
 CSRF_COOKIE = "openruimte_csrf"
+#: the device cookie (OWASP): a signed proof that this browser logged in as the user before
+DEVICE_COOKIE = "openruimte_device"
+DEVICE_DAYS = 180
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -95,13 +98,15 @@ def _local(path: str | None) -> str:
     return path
 
 
-def login_page(error: str | None = None, next_path: str = "/", status: int = 200) -> HTMLResponse:
+def login_page(
+    error: str | None = None, next_path: str = "/", status: int = 200, headers: dict[str, str] | None = None
+) -> HTMLResponse:
     from openruimte.api.routers.web import WEB
 
     page = (WEB / "templates" / "login.html").read_text(encoding="utf-8")
     messages = {
         "bad": ("login.error.bad", "Onbekend e-mailadres of verkeerd wachtwoord."),
-        "many": ("login.error.many", "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw."),
+        "many": ("login.error.many", "Te veel mislukte pogingen. Wacht een minuut en probeer het opnieuw."),
         "origin": ("login.error.origin", "Dit formulier kwam niet van deze server."),
     }
     block = ""
@@ -109,7 +114,7 @@ def login_page(error: str | None = None, next_path: str = "/", status: int = 200
         key, text = messages[error]
         block = f'<p class="login-error" role="alert" data-testid="login-error" data-i18n="{key}">{escape(text)}</p>'
     page = page.replace("{{error}}", block).replace("{{next}}", escape(_local(next_path), quote=True))
-    return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store", **(headers or {})})
 
 
 @router.get("/login", include_in_schema=False)
@@ -126,9 +131,10 @@ async def login_submit(request: Request) -> Response:
     ip = request.client.host if request.client else "unknown"
     try:
         email, password = str(form.get("email") or ""), str(form.get("password") or "")
-        cookie, found = security.login(request.app.state.store, email, password, ip)
-    except security.TooManyAttempts:
-        return login_page("many", next_path, 429)
+        device = request.cookies.get(DEVICE_COOKIE)
+        cookie, found = security.login(request.app.state.store, email, password, ip, device)
+    except security.TooManyAttempts as exc:
+        return login_page("many", next_path, 429, {"Retry-After": str(exc.retry_after)})
     except security.LoginRefused:
         return login_page("bad", next_path, 401)
     response = RedirectResponse(next_path, status_code=303)
@@ -140,6 +146,16 @@ async def login_submit(request: Request) -> Response:
     response.set_cookie(
         CSRF_COOKIE, found.csrf, max_age=max_age, httponly=False, samesite="strict", secure=secure, path="/"
     )
+    if found.device:  # this browser logged in as this user: spared the throttling delays next time
+        response.set_cookie(
+            DEVICE_COOKIE,
+            found.device,
+            max_age=DEVICE_DAYS * 86400,
+            httponly=True,
+            samesite="strict",
+            secure=secure,
+            path="/login",
+        )
     return response
 
 

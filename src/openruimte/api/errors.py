@@ -2,7 +2,8 @@
 
     {"error": {"status": 422, "code": "invalid_record", "message": "...", "details": [...]}}
 
-OGC API routes answer with the OGC exception document ``{"code", "description"}``.
+OGC API routes answer with the OGC exception document ``{"code", "description"}``, with the
+same ``"error"`` member beside it.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def _respond(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     if request.url.path.startswith("/ogc"):
-        body = {"code": code, "description": message, "details": details or []}
+        # the OGC API exception ({"code", "description"}) with the REST shape beside it, so one
+        # client reads errors of both the same way
+        body = {"code": code, "description": message, **error_body(status, code, message, details)}
         return JSONResponse(body, status_code=status, headers=headers)
     return JSONResponse(error_body(status, code, message, details), status_code=status, headers=headers)
 

@@ -110,6 +110,15 @@ def collection(doc: dict[str, Any], root: str) -> str:
     return _page(doc["title"], body, root)
 
 
+def queryables(doc: dict[str, Any], root: str) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(name)}</td><td>{escape(prop.get('type') or prop.get('format') or '')}</td></tr>"
+        for name, prop in doc["properties"].items()
+    )
+    table = f"<table><tr><th>Veld / Property</th><th>Type</th></tr>{rows}</table>"
+    return _page(f"{doc['title']}: filterbare velden / queryables", table, root)
+
+
 def items_page(title: str, collection_id: str) -> Page:
     def render(doc: dict[str, Any], root: str) -> str:
         feats = doc["features"]

@@ -125,7 +125,7 @@ def parse_period(start: str | None, end: str | None) -> tuple[dt.date, dt.date] 
 
 def _year(value: str, last: bool = False) -> str:
     value = value.strip()
-    if len(value) == 4 and value.isdigit():
+    if len(value) == 4 and value.isascii() and value.isdigit():
         return f"{value}-12" if last else f"{value}-01"
     return value
 

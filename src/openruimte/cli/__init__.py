@@ -28,6 +28,7 @@ class ExportKind(StrEnum):
     areas = "areas"
     vital = "vital"
     streets = "streets"
+    buildings = "buildings"
 
 
 #: the encodings of the exchange format (io/registry.py)
@@ -75,12 +76,32 @@ def import_(
         Path | None,
         typer.Option(help="BGT: the IMBOR data folder (crow-imbor2022/ ...); default $OPENRUIMTE_IMBOR_DIR."),
     ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="KEY=COLUMN, KEY=const:VALUE, 'KEY={COL1}-{COL2}' or KEY=from:COLUMN:TABLE.csv (repeatable): "
+            "where a key's value comes from in a file with its own columns.",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="A YAML file of the same mappings (KEY: COLUMN ...).")
+    ] = None,
+    bronhouder: Annotated[
+        str | None,
+        typer.Option(help="BGT: the source holder (e.g. G0228) whose objects --owner takes; others keep theirs."),
+    ] = None,
 ) -> None:
     """Import a file: all rows or none. Every error names file, row, field and value."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from openruimte.io.mapping import ColumnMapping
     from openruimte.services.importing import import_file
 
+    try:
+        column_mapping = ColumnMapping.parse(map_, mapping)
+    except InputError as err:
+        raise _fail(str(err)) from None
     store = _open(db)
     columns = (
         SpinnerColumn(),
@@ -109,6 +130,8 @@ def import_(
                 licence=licence,
                 snapshot_date=dt.date.fromisoformat(snapshot) if snapshot else None,
                 imbor=imbor,
+                bronhouder=bronhouder,
+                mapping=column_mapping,
                 progress=lambda n: bar.update(task, completed=n),
             )
     except InputError as err:
@@ -127,6 +150,8 @@ def _print_import(report: Any, dry_run: bool) -> None:
         for e in report.errors:
             err_console.print(str(e), highlight=False, markup=False)
         raise _fail(f"{len(report.errors)} error(s) in {report.source}; nothing was imported")
+    if report.preview:
+        console.print(preview_table(report.preview))
     s = report.summary
     assert s is not None
     verb = "would import" if dry_run else "imported"
@@ -140,10 +165,33 @@ def _print_import(report: Any, dry_run: bool) -> None:
         console.print(f"{verb} organisations: {', '.join(report.new_organisations)}")
 
 
+def preview_table(records: list[dict[str, Any]]) -> Table:
+    """The first records of a dry run as they would be stored."""
+    keys = list(dict.fromkeys(k for r in records for k in r))
+    table = Table(title=f"de eerste {len(records)} rijen zoals ze opgeslagen worden / the first rows as stored")
+    for key in keys:
+        table.add_column(key, overflow="fold")
+    for r in records:
+        table.add_row(*[_cell(r.get(k)) for k in keys])
+    return table
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
 @app.command()
 def export(
     kind: Annotated[ExportKind, typer.Argument(help="What to export.")],
-    out: Annotated[Path, typer.Argument(help="Output file; the extension gives the format.")],
+    out: Annotated[
+        Path, typer.Argument(help="Output file; the extension gives the format (buildings also .city.json).")
+    ],
     db: DbOption = None,
     fmt: Annotated[Format | None, typer.Option("--format", help="geojson, jsonfg, gpkg, csv or xlsx.")] = None,
     owner: Annotated[list[str] | None, typer.Option(help="Only these owners (repeatable).")] = None,
@@ -168,6 +216,12 @@ def export(
             items = store.vital_systems()
         elif kind is ExportKind.streets:
             items = store.streets()
+        elif kind is ExportKind.buildings:
+            from openruimte.io.cityjson import write_buildings
+
+            n = write_buildings(out, store.buildings(), fmt.value if fmt else None)
+            console.print(f"wrote {n} {kind.value} to {out}")
+            return
         else:
             layers = store.layers()
             if layer is None and len(layers) != 1:
@@ -387,24 +441,33 @@ def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Proxies whose X-Forwarded-For is trusted (addresses or networks, comma-separated); "
+            "default $OPENRUIMTE_FORWARDED_ALLOW_IPS, else none.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the programming map, the public map, the REST API and OGC API Features."""
-    serve_app(db, host, port)
+    serve_app(db, host, port, forwarded_allow_ips)
 
 
-def serve_app(db: str | None, host: str, port: int) -> None:
-    import uvicorn
-
+def serve_app(db: str | None, host: str, port: int, forwarded_allow_ips: str | None = None) -> None:
     from openruimte.api import Settings, create_app
+    from openruimte.api.app import server
     from openruimte.store import database_url
 
     settings = Settings(database_url=database_url(db))
+    if forwarded_allow_ips is not None:
+        settings = settings.model_copy(update={"forwarded_allow_ips": forwarded_allow_ips})
     application = create_app(settings)
     console.print(
         f"OpenRuimte: programmeerkaart / programming map at http://{host}:{port}/  "
         "(public map /publiek, API /docs, OGC /ogc)"
     )
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    server(application, host, port).run()
 
 
 @app.command()

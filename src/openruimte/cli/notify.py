@@ -28,7 +28,7 @@ def notifications(
 
     store = _open(db)
     try:
-        items = feed(store, org, since=since, limit=limit)
+        items = feed(store, org, since=since, limit=limit, admin=True)  # the operator of the database
     finally:
         store.close()
     if not items:

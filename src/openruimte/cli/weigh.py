@@ -13,6 +13,7 @@ from rich.table import Table
 
 from openruimte.analysis.weighing import CRITERIA, LABELS, PRESETS
 from openruimte.cli._common import DbOption, _fail, _open, app, console, err_console
+from openruimte.io.csv_format import neutralise
 from openruimte.model import OpenRuimteError
 
 Preset = StrEnum("Preset", {name: name for name in PRESETS})  # type: ignore[misc]
@@ -79,7 +80,7 @@ def write_csv(data: dict[str, Any], path: Path) -> None:
         out.writerow(["rank", "key", "name", "owner", "score", *CRITERIA])
         for p in data["plans"]:
             values = [p["breakdown"][c]["value"] for c in CRITERIA]
-            out.writerow([p["rank"], p["key"], p["name"], p["owner"], p["score"], *values])
+            out.writerow([p["rank"], p["key"], neutralise(p["name"]), neutralise(p["owner"]), p["score"], *values])
 
 
 def scores_table(data: dict[str, Any], top: int, label: str) -> Table:

@@ -182,10 +182,44 @@ def _syntax_error(err: Any, name: str, head: bytes, encoding: str | None, *, sta
         )
     if not head.strip():
         return InputError("the file is empty; expected an XML document", name)
+    seen = what_it_is(head)
+    if seen is not None:
+        return InputError(f"this is {seen}, not XML (GML); {_FIX_FOR.get(seen, 'export it as GML')}", name)
     return InputError(
         f"malformed or truncated XML at {where}: {reason}; is the file complete? Download or export it again",
         name,
     )
+
+
+#: what a file that should be XML turns out to be, by its first bytes
+_SIGNATURES = (
+    (b"SQLite format 3\x00", "a SQLite database (a GeoPackage?)"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"ISO-10303-21", "an IFC (STEP) file"),
+    (b"\x00\x00\x27\x0a", "a shapefile"),
+)
+_FIX_FOR = {
+    "a SQLite database (a GeoPackage?)": (
+        "import a BGT GeoPackage with `openruimte import bgt FILE.gpkg` (its layers are read as BGT tables), "
+        "other GeoPackages with `openruimte import assets|plans|... FILE.gpkg --layer NAME`"
+    ),
+    "a ZIP archive": "give the .zip a .zip extension, or unpack it and import the GML files inside",
+    "a gzip-compressed file": "unpack it first (gunzip) and import the GML file",
+    "an IFC (STEP) file": "import BIM models with `openruimte import ifc FILE --plan OWNER:ID`",
+}
+
+
+def what_it_is(head: bytes) -> str | None:
+    """A name for what the first bytes of a file say it is, when that is not XML."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    for signature, name in _SIGNATURES:
+        if start.startswith(signature):
+            return name
+    if start[:1] in (b"{", b"["):
+        return "a JSON document (GeoJSON or CityJSON?)"
+    return None
 
 
 def refuse_unsupported_root(root: Any, name: str, expected_tag: str, supported: Mapping[str, str]) -> str:

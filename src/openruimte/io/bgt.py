@@ -1,7 +1,17 @@
 """BGT / IMGeo 2.1(.1) CityGML as assets, with IMBOR object types.
 
 Reads a BGT download: a ``.zip`` (each member streamed, nothing extracted), a folder
-of ``bgt_*.gml`` files or one file. Each object becomes an
+of ``bgt_*.gml`` files or one file; or a BGT GeoPackage in the common table layout
+(NLExtract's: one layer per class and geometry, e.g. ``paal_punt``, ``put_punt``,
+``wegdeel_vlak``, with ``lokaalid``, ``bgt_type``/``bgt_functie``/...,
+``plus_type``, ``bronhouder`` and ``eindregistratie`` columns).
+
+Owners: every BGT object names its source holder (``bronhouder``, e.g. G0228 for
+a municipality, P0025 a province, W0372 a water board). With ``bronhouder``
+given, ``owner`` goes to that source holder's objects (and to those naming none)
+and the others keep theirs as owner ``bgt-<code>`` (e.g. ``bgt-P0025``);
+without it ``owner`` goes to all. Either way the import says, per source
+holder, how many objects went where. Each object becomes an
 :class:`~openruimte.model.Asset` when its class and type value have an asset type
 in :data:`BGT_ASSET_TYPES`; other objects are counted and named in a warning, never
 dropped silently.
@@ -152,6 +162,9 @@ class _Run:
     sink: Callable[[list[Asset]], None] | None = None
     batch_size: int = 5000
     batch: list[Asset] = field(default_factory=list)
+    #: the source holder whose objects get ``owner`` (None: every object gets it)
+    bronhouder: str | None = None
+    holders: Counter[str] = field(default_factory=Counter)
 
     def flush(self) -> None:
         """Hand the batch to the sink; after an error it is dropped (the import will be refused)."""
@@ -169,8 +182,10 @@ def read_bgt(
     encoding: str | None = None,
     sink: Callable[[list[Asset]], None] | None = None,
     batch_size: int = 5000,
+    bronhouder: str | None = None,
 ) -> ReadResult:
-    """The BGT objects of a zip, folder or file as assets of ``owner``.
+    """The BGT objects of a zip, folder, GML file or GeoPackage as assets of ``owner``
+    (those of other source holders than ``bronhouder`` keep theirs, see the module).
 
     ``encoding`` overrides the one the XML declares. Raises :class:`InputError` for
     an input that cannot be read safely or is not BGT/IMGeo.
@@ -193,10 +208,14 @@ def read_bgt(
         encoding=encoding,
         sink=sink,
         batch_size=max(1, int(batch_size)),
+        bronhouder=bronhouder.strip().upper() if bronhouder else None,
     )
-    for name, opened in _sources(path):
-        with opened as stream:
-            _read_file(name, stream, run)
+    if _is_geopackage(path):
+        _read_geopackage(path, run)
+    else:
+        for name, opened in _sources(path):
+            with opened as stream:
+                _read_file(name, stream, run)
     run.flush()
     if progress is not None:
         progress(run.read)
@@ -237,6 +256,111 @@ def _zip_members(path: Path) -> Iterator[tuple[str, Any]]:
 def _member(archive: zipfile.ZipFile, name: str) -> Iterator[IO[bytes]]:
     with archive.open(name) as stream:
         yield stream
+
+
+def _is_geopackage(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    with path.open("rb") as fh:
+        return fh.read(16) == b"SQLite format 3\x00"
+
+
+#: suffixes of NLExtract-style layer names: ``<class>_<geometry>``
+_LAYER_SUFFIXES = ("_multipolygon", "_polygon", "_vlak", "_punt", "_point", "_lijn", "_line", "_kruinlijn")
+_GPKG_ID = ("lokaalid", "lokaal_id", "identificatie_lokaalid", "identificatielokaalid", "gml_id")
+_GPKG_TYPES = (
+    "plus_type", "plus_functie", "plus_fysiekvoorkomen", "bgt_type", "bgt_functie", "bgt_fysiekvoorkomen",
+    "type", "functie", "fysiekvoorkomen",
+)  # fmt: skip
+_GPKG_ENDED = ("eindregistratie", "eind_registratie", "terminationdate")
+
+
+def _gpkg_class(layer: str) -> str | None:
+    """The BGT class of a layer name (``paal_punt`` -> ``Paal``), None for other layers."""
+    name = layer.lower().removeprefix("bgt_")
+    for suffix in _LAYER_SUFFIXES:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    known = {normalise_key(c): c for c, _ in BGT_ASSET_TYPES} | {normalise_key(c): c for c in CITYGML_CLASSES.values()}
+    known |= {normalise_key(k): v for k, v in CITYGML_CLASSES.items()}
+    return known.get(normalise_key(name))
+
+
+def _read_geopackage(path: Path, run: _Run) -> None:
+    """A BGT GeoPackage in the common table layout (see the module); layers of no BGT class are listed."""
+    import pyogrio
+    import shapely
+    from pyogrio.raw import read
+
+    try:
+        layers = [str(name) for name, _ in pyogrio.list_layers(path)]
+    except Exception as err:  # pyogrio raises DataSourceError and others
+        raise InputError(f"cannot read the GeoPackage: {err}", path.name) from None
+    other = [name for name in layers if _gpkg_class(name) is None]
+    if len(other) == len(layers):
+        raise InputError(
+            f"no BGT tables in this GeoPackage (layers: {', '.join(layers[:12])}); expected one layer per BGT "
+            "class such as paal_punt, put_punt, vegetatieobject_punt, wegdeel_vlak (the NLExtract layout)",
+            path.name,
+        )
+    if other:
+        run.result.warnings.append(f"{path.name}: layers of no BGT class were not read: {', '.join(other)}")
+    for name in layers:
+        bgt_class = _gpkg_class(name)
+        if bgt_class is None:
+            continue
+        meta, _, wkb, columns = read(path, layer=name)
+        crs = meta.get("crs")
+        if crs and crs.upper() not in ("EPSG:28992", "EPSG:7415"):
+            raise InputError(f"layer {name} is in {crs}; BGT is RD New (EPSG:28992)", path.name)
+        fields = {str(f).lower(): i for i, f in enumerate(meta["fields"])}
+        geoms = shapely.from_wkb(wkb, on_invalid="ignore")  # a curve GEOS cannot read: reported per row
+        source = f"{path.name}/{name}"
+        for index in range(len(geoms)):
+            run.read += 1
+            row = {f: columns[i][index] for f, i in fields.items()}
+            _gpkg_object(row, geoms[index], bgt_class, source, index + 1, run)
+            if run.progress is not None and run.read % _PROGRESS_EVERY == 0:
+                run.progress(run.read)
+
+
+def _gpkg_object(row: dict[str, Any], geom: Any, bgt_class: str, source: str, index: int, run: _Run) -> None:
+    values = [str(row[f]).strip() for f in _GPKG_TYPES if row.get(f) not in (None, "")]
+    values = [v for v in values if normalise_key(v) not in _NO_VALUE]
+    shown = values[0] if values else ""
+    ended = any(row.get(f) not in (None, "") for f in _GPKG_ENDED)
+    _count(run.result.summary, bgt_class, shown, " (ended)" if ended else "")
+    if ended:
+        return
+    asset_type = _asset_type(bgt_class, values)
+    if asset_type is None:
+        run.unmapped[f"{bgt_class}/{shown}" if shown else bgt_class] += 1
+        return
+    local_id = next((str(row[f]).strip() for f in _GPKG_ID if row.get(f) not in (None, "")), None)
+    if local_id is None:
+        _error(run, source, index, f"{bgt_class} without lokaalid", "lokaalid")
+        return
+    if geom is None or geom.is_empty:
+        _error(run, source, index, f"{bgt_class} without a geometry", "geometry")
+        return
+    if local_id in run.seen:
+        _error(run, source, index, f"duplicate lokaalid (first in {run.seen[local_id]})", "lokaalid", local_id)
+        return
+    run.seen[local_id] = source
+    holder = str(row.get("bronhouder") or "").strip() or None
+    attributes = {
+        "source": "BGT",
+        "bgt_class": bgt_class,
+        "bgt_type": shown or None,
+        "bronhouder": holder,
+        "bgt_status": row.get("bgt_status") or None,
+        "registered": str(row["tijdstipregistratie"]) if row.get("tijdstipregistratie") else None,
+    }
+    record = {"id": local_id, "owner": _owner_of(holder, run), "asset_type": asset_type, "geometry": geom}
+    _imbor(record, attributes, bgt_class, values, run)
+    record["attributes"] = {k: v for k, v in attributes.items() if v is not None}
+    _add_asset(record, source, index, run)
 
 
 # --------------------------------------------------------------------------- objects
@@ -354,10 +478,24 @@ def _record(
         "bgt_status": _text(props, "bgt-status"),
         "registered": _text(props, "tijdstipRegistratie"),
     }
-    record = {"id": local_id, "owner": run.owner, "asset_type": asset_type, "geometry": geometry}
+    record = {
+        "id": local_id,
+        "owner": _owner_of(attributes["bronhouder"], run),
+        "asset_type": asset_type,
+        "geometry": geometry,
+    }
     _imbor(record, attributes, bgt_class, values, run)
     record["attributes"] = {k: v for k, v in attributes.items() if v is not None}
     return record
+
+
+def _owner_of(holder: str | None, run: _Run) -> str:
+    """``owner`` for the main source holder's objects (and those naming none), ``bgt-<code>`` for others."""
+    code = (holder or "").strip().upper()
+    if not code:
+        return run.owner
+    run.holders[code] += 1
+    return run.owner if run.bronhouder in (None, code) else f"bgt-{code}"
 
 
 def _geometry(elem: Any, source: str, index: int, bgt_class: str, run: _Run) -> Any:
@@ -422,6 +560,21 @@ def _error(run: _Run, source: str, index: int, message: str, field_name: str, va
 
 def _report(run: _Run) -> None:
     result = run.result
+    if run.bronhouder is not None:
+        others = {code: n for code, n in run.holders.items() if code != run.bronhouder}
+        if others:
+            listed = ", ".join(f"{code} {n} -> bgt-{code}" for code, n in sorted(others.items()))
+            result.warnings.append(
+                f"{result.source}: {run.holders[run.bronhouder]} object(s) of source holder {run.bronhouder} "
+                f"go to --owner {run.owner}; those of other source holders keep theirs: {listed}"
+            )
+    elif len(run.holders) > 1:
+        listed = ", ".join(f"{code} {n}" for code, n in sorted(run.holders.items()))
+        result.warnings.append(
+            f"{result.source}: objects of {len(run.holders)} source holders ({listed}) all go to --owner "
+            f"{run.owner}, as asked; pass --bronhouder CODE to take only that source holder's objects "
+            "and let the others keep theirs (as bgt-CODE)"
+        )
     ended = sum(n for k, n in result.summary.items() if k.endswith(" (ended)") and "/" not in k)
     if ended:
         result.warnings.append(

@@ -30,9 +30,10 @@ import pyproj
 import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
 
 from openruimte.io import _xml
-from openruimte.io.crs import CRSError, normalise_crs, transform_geometries
+from openruimte.io.crs import CRSError, bounds_message, crs_hint, normalise_crs, transform_geometries
 from openruimte.io.exchange import ReadResult
 from openruimte.model import Building, InputError, RowError
 from openruimte.model.errors import FieldError
@@ -178,11 +179,21 @@ def _vertices(chunk: dict[str, Any], header: dict[str, Any], crs: str, name: str
     raw = np.asarray(chunk.get("vertices") or [], dtype=float).reshape(-1, 3)
     transform = header["transform"]
     out = raw * np.asarray(transform["scale"], dtype=float) + np.asarray(transform["translate"], dtype=float)
-    if crs != STORAGE_CRS and len(out):
+    if not len(out):
+        return out
+    points = shapely.multipoints(out[:, :2])
+    problem = bounds_message(points, crs)  # the shared check: can these coordinates be in the CRS?
+    if problem:
+        raise InputError(f"the vertices: {problem}; is {crs} the CRS of the file?", name)
+    if crs != STORAGE_CRS:
         try:
-            moved = transform_geometries([shapely.multipoints(out[:, :2])], crs)[0]
+            moved = transform_geometries([points], crs)[0]
         except Exception as err:  # pyproj raises several error types for impossible transforms
             raise InputError(f"cannot transform the vertices from {crs} to {STORAGE_CRS}: {err}", name) from None
+        problem = bounds_message(moved, STORAGE_CRS)
+        if problem:
+            before = f"before transforming {crs_hint(points)}" if crs_hint(points) else f"is {crs} the CRS of the file?"
+            raise InputError(f"the vertices transformed from {crs}: {problem}; {before}", name)
         out[:, :2] = shapely.get_coordinates(moved)
     return out
 
@@ -220,6 +231,10 @@ def _add_building(
     except FieldError as err:
         message = f"building {key}: {err.message}"
         result.errors.append(RowError(result.source, message, row, "geometry", err.value, "building"))
+        return
+    except shapely.errors.GEOSException as err:  # e.g. a ring that does not close
+        message = f"building {key}: cannot build its footprint: {err}"
+        result.errors.append(RowError(result.source, message, row, "geometry", None, "building"))
         return
     ground, roof, roof_max, source = _heights(attributes, geometries, vertices)
     result.items.append(
@@ -372,3 +387,141 @@ def _report_others(summary: Counter[str], result: ReadResult) -> None:
     if others:
         shown = ", ".join(f"{k} {n}" for k, n in sorted(others.items()))
         result.warnings.append(f"{result.source}: city objects that are not buildings, not imported: {shown}")
+
+
+# --------------------------------------------------------------------------- writing
+
+#: the keys of a building in the table formats (GeoJSON, GeoPackage, CSV, XLSX)
+BUILDING_KEYS = (
+    "id",
+    "bag_id",
+    "ground_height_m",
+    "roof_height_m",
+    "roof_max_m",
+    "height_m",
+    "lods",
+    "construction_year",
+    "source",
+)
+
+
+def building_records(buildings: list[Building]) -> list[dict[str, Any]]:
+    """Buildings as flat records (footprint as ``geometry``), for the table formats."""
+    return [
+        {
+            "id": b.id,
+            "bag_id": b.bag_id,
+            "ground_height_m": b.ground_height_m,
+            "roof_height_m": b.roof_height_m,
+            "roof_max_m": b.roof_max_m,
+            "height_m": round(b.height_m, 3) if b.height_m is not None else None,
+            "lods": ";".join(b.lods) if b.lods else None,
+            "construction_year": b.construction_year,
+            "source": b.source,
+            "geometry": b.geometry,
+        }
+        for b in buildings
+    ]
+
+
+def write_buildings(path: str | Path, buildings: list[Building], fmt: str | None = None) -> int:
+    """Buildings to CityJSON (``.city.json``, ``.cityjson`` or ``fmt='cityjson'``)
+    or, with their footprints, to GeoJSON, JSON-FG, GeoPackage, CSV or XLSX."""
+    from openruimte.io import csv_format, gpkg_format, json_format, xlsx_format
+    from openruimte.io.exchange import format_of
+
+    path = Path(path)
+    name = path.name.lower()
+    if fmt == "cityjson" or (fmt is None and name.endswith((".city.json", ".cityjson"))):
+        return write_cityjson(path, buildings)
+    fmt = format_of(path, fmt)
+    keys, recs = list(BUILDING_KEYS), building_records(buildings)
+    if fmt == "csv":
+        csv_format.write_table(path, keys, recs)
+    elif fmt == "xlsx":
+        xlsx_format.write_table(path, keys, recs, sheet="buildings")
+    elif fmt == "gpkg":
+        numbers = ("ground_height_m", "roof_height_m", "roof_max_m", "height_m", "construction_year")
+        gpkg_format.write_table(path, keys, recs, layer="buildings", date_keys=(), bool_keys=(), number_keys=numbers)
+    elif fmt == "geojson":
+        json_format.write_geojson(path, keys, recs, name="buildings")
+    else:
+        json_format.write_jsonfg(path, keys, recs, name="buildings", feature_type="buildings")
+    return len(recs)
+
+
+def write_cityjson(path: str | Path, buildings: list[Building]) -> int:
+    """Buildings as CityJSON 2.0 in EPSG:7415 (RD New + NAP): each footprint extruded
+    from its ground to its roof height as an LoD 1.2 solid, with the 3D BAG height
+    attributes, so `openruimte import cityjson` reads them back (footprint and heights).
+    Buildings without both heights get their footprint as a LoD 0 surface."""
+    scale = 0.001
+    coords: list[tuple[int, int, int]] = []
+    index: dict[tuple[int, int, int], int] = {}
+
+    def vertex(x: float, y: float, z: float) -> int:
+        key = (round(x / scale), round(y / scale), round(z / scale))
+        if key not in index:
+            index[key] = len(coords)
+            coords.append(key)
+        return index[key]
+
+    objects: dict[str, Any] = {}
+    for b in buildings:
+        polygons = list(getattr(b.geometry, "geoms", [b.geometry]))
+        attributes = {k: v for k, v in b.attributes.items() if k not in _WRITTEN_ELSEWHERE}
+        attributes.update(
+            {
+                "identificatie": b.bag_id,
+                "b3_h_maaiveld": b.ground_height_m,
+                "b3_h_dak_50p": b.roof_height_m,
+                "b3_h_dak_max": b.roof_max_m,
+                "oorspronkelijkbouwjaar": b.construction_year,
+            }
+        )
+        attributes = {k: v for k, v in attributes.items() if v is not None}
+        if b.ground_height_m is not None and b.roof_height_m is not None:
+            geometry = {"type": "MultiSolid", "lod": "1.2", "boundaries": []}
+            for polygon in polygons:
+                geometry["boundaries"].append([_extruded(polygon, b.ground_height_m, b.roof_height_m, vertex)])
+        else:
+            z = b.ground_height_m or 0.0
+            surfaces = [[_ring(r, z, vertex) for r in (polygon.exterior, *polygon.interiors)] for polygon in polygons]
+            geometry = {"type": "MultiSurface", "lod": "0", "boundaries": surfaces}
+        objects[b.id] = {"type": "Building", "attributes": attributes, "geometry": [geometry]}
+    doc = {
+        "type": "CityJSON",
+        "version": "2.0",
+        "transform": {"scale": [scale, scale, scale], "translate": [0.0, 0.0, 0.0]},
+        "metadata": {"referenceSystem": "https://www.opengis.net/def/crs/EPSG/0/7415"},
+        "CityObjects": objects,
+        "vertices": [list(c) for c in coords],
+    }
+    Path(path).write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return len(objects)
+
+
+#: attributes the writer sets from the building's own fields
+_WRITTEN_ELSEWHERE = {"cityjson_version", "source_crs", "height_source", "parts"}
+
+
+def _ring(ring: Any, z: float, vertex: Any, reverse: bool = False) -> list[int]:
+    points = list(ring.coords)[:-1]
+    if reverse:
+        points.reverse()
+    return [vertex(x, y, z) for x, y, *_ in points]
+
+
+def _extruded(polygon: Any, low: float, high: float, vertex: Any) -> list[list[list[int]]]:
+    """The shell of a prism: floor (facing down), roof (facing up) and walls."""
+    polygon = orient(polygon, 1.0)  # exterior counter-clockwise seen from above
+    rings = [polygon.exterior, *polygon.interiors]
+    shell = [
+        [_ring(r, low, vertex, reverse=True) for r in rings],  # floor, seen from below
+        [_ring(r, high, vertex) for r in rings],  # roof
+    ]
+    for ring in rings:
+        points = list(ring.coords)
+        for (x0, y0, *_), (x1, y1, *_) in zip(points, points[1:], strict=False):
+            shell.append([[vertex(x0, y0, low), vertex(x1, y1, low), vertex(x1, y1, high), vertex(x0, y0, high)]])
+    return shell

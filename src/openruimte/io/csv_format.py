@@ -2,12 +2,20 @@
 
 Rows are numbered as a spreadsheet shows them: the header is row 1.
 The delimiter (``,`` ``;`` or tab, as Dutch Excel writes ``;``) is detected.
+
+Formula injection (OWASP "CSV Injection"): a text value that a spreadsheet
+would run as a formula (one starting with ``=``, ``+``, ``-``, ``@``, tab or
+carriage return) is written with a leading ``'``, which spreadsheets show as
+text. Values that already start with quotes before such a character get one
+quote more, and the reader takes exactly one off, so export then import stays
+lossless.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +72,24 @@ def _delimiter(header: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
+#: a text value a spreadsheet would evaluate, possibly behind quotes we added before
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+
+
+def neutralise(value: Any) -> Any:
+    """A text value made safe to open in a spreadsheet (numbers and the rest unchanged)."""
+    if isinstance(value, str) and _FORMULA.match(value):
+        return "'" + value
+    return value
+
+
+def restore(cell: str) -> str:
+    """The value :func:`neutralise` wrote: one leading quote off a neutralised formula."""
+    if cell.startswith("'") and _FORMULA.match(cell):
+        return cell[1:]
+    return cell
+
+
 def read_table(path: Path, *, crs: str, encoding: str | None = None, **_: Any) -> RawTable:
     source = path.name
     data = path.read_bytes()
@@ -98,7 +124,7 @@ def read_table(path: Path, *, crs: str, encoding: str | None = None, **_: Any) -
                     )
                 )
                 continue
-            values = {h: c for i, (h, c) in enumerate(zip(header, cells, strict=False)) if i not in blanks}
+            values = {h: restore(c) for i, (h, c) in enumerate(zip(header, cells, strict=False)) if i not in blanks}
             wkt = values.pop(geom_col, "")
             row = RawRow(number=number, values=values)
             if wkt and wkt.strip():
@@ -119,7 +145,7 @@ def write_table(path: Path, keys: list[str], records: list[dict[str, Any]]) -> N
         writer = csv.writer(fh)
         writer.writerow([*keys, "geometry"])
         for rec in records:
-            cells = [flat_value(rec.get(k)) for k in keys]
+            cells = [neutralise(flat_value(rec.get(k))) for k in keys]
             geom = rec.get("geometry")
             wkt = shapely.to_wkt(geom, rounding_precision=3, trim=True) if geom is not None else ""
             writer.writerow(["" if c is None else c for c in cells] + [wkt])

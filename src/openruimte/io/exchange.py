@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,9 @@ import shapely
 from openruimte.io import csv_format, gpkg_format, json_format, registry, xlsx_format
 from openruimte.io._table import RawTable
 from openruimte.io.columns import KINDS, Kind, map_columns
-from openruimte.io.crs import WGS84, CRSError, bounds_message, normalise_crs, transform_geometries
+from openruimte.io.crs import WGS84, CRSError, bounds_message, crs_hint, normalise_crs, transform_geometries
+from openruimte.io.imbor_exchange import is_imbor_exchange, read_imbor_exchange
+from openruimte.io.mapping import ColumnMapping
 from openruimte.model import (
     Area,
     Asset,
@@ -110,15 +112,20 @@ def read(
     make_valid: bool = False,
     level: str | None = None,
     layer_name: str | None = None,
+    mapping: ColumnMapping | None = None,
+    imbor: Callable[[], Any] | None = None,
 ) -> ReadResult:
     """Read ``kind`` (plans, assets, policy, areas, layer, vital) from a file (the vertex
-    limit per feature from :mod:`openruimte.settings` unless the context set one)."""
+    limit per feature from :mod:`openruimte.settings` unless the context set one);
+    ``mapping`` maps the file's own columns onto the exchange keys first. An asset
+    file in IMBOR exchange layout is read as such (:mod:`openruimte.io.imbor_exchange`)
+    with the vocabulary that ``imbor()`` loads."""
     from openruimte.settings import vertex_limit
 
     with vertex_limit():
         return _read(
             path, kind, fmt=fmt, crs=crs, encoding=encoding, owner=owner, layer=layer,
-            make_valid=make_valid, level=level, layer_name=layer_name,
+            make_valid=make_valid, level=level, layer_name=layer_name, mapping=mapping, imbor=imbor,
         )  # fmt: skip
 
 
@@ -134,6 +141,8 @@ def _read(
     make_valid: bool,
     level: str | None,
     layer_name: str | None,
+    mapping: ColumnMapping | None = None,
+    imbor: Callable[[], Any] | None = None,
 ) -> ReadResult:
     path = Path(path)
     spec = KINDS.get(kind)
@@ -159,11 +168,32 @@ def _read(
         )
     except InputError as err:
         return ReadResult(kind=kind, source=path.name, crs=default_crs, errors=err.errors)
+    if spec.name == "assets" and is_imbor_exchange(table.columns):
+        read_imbor_exchange(table, imbor() if imbor is not None else None, owner)
+    if mapping is not None:
+        mapping.apply(table, spec)
     result = ReadResult(kind=kind, source=table.source, crs=table.crs, errors=list(table.errors), rows=len(table.rows))
     result.warnings.extend(table.warnings)
+    if any(e.row is None for e in table.errors):
+        return result  # the file as a whole is wrong (e.g. a mapping names a column it lacks): no row errors too
     if table.rows:
         _build(table, spec, result, owner=owner, make_valid=make_valid, level=level, layer_name=layer_name or path.stem)
+    result.errors = _first_per_field(result.errors)
     return result
+
+
+def _first_per_field(errors: list[RowError]) -> list[RowError]:
+    """One error per row and field: the first says why (a mapping's missing code
+    before the model's "a value is required" that follows from it)."""
+    seen: set[tuple[Any, Any]] = set()
+    out = []
+    for e in errors:
+        key = (e.row, e.field)
+        if e.row is not None and e.field is not None and key in seen:
+            continue
+        seen.add(key)
+        out.append(e)
+    return out
 
 
 def _build(
@@ -273,6 +303,15 @@ def _geometries_in_rd(table: RawTable, result: ReadResult) -> list[Any]:
             continue
         moved = quantize_all([shapely.force_2d(g) if g is not None else None for g in moved])
         for i, g in zip(idx, moved, strict=True):
+            problem = bounds_message(g, STORAGE_CRS) if crs != STORAGE_CRS else None
+            if problem:
+                row = table.rows[i]
+                hint = crs_hint(row.geometry)
+                message = f"transformed from {crs}: {problem}; " + (
+                    f"before transforming {hint}" if hint else f"is {crs} the CRS of the file? Pass --crs to name it"
+                )
+                result.errors.append(RowError(table.source, message, row.number, "geometry", None, table.row_label))
+                continue
             out[i] = g
     return out
 

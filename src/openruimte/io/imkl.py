@@ -898,7 +898,7 @@ def _snapshot_date(delivery: _Delivery, given: dt.date | str | None, result: Rea
         result.warnings.append(f"{delivery.name}: delivery date {in_file} in the file is used, not {given_text}")
     if not in_file and not given_text:
         result.warnings.append(
-            f"{delivery.name}: no delivery date in the file (IMKL2015 has none); pass snapshot_date (--date)"
+            f"{delivery.name}: no delivery date in the file (IMKL2015 has none); pass --snapshot YYYY-MM-DD"
         )
     return in_file or given_text
 

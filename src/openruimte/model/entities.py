@@ -15,6 +15,7 @@ request) and raises :class:`RecordInvalid` listing every wrong field, and
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
@@ -45,13 +46,25 @@ from openruimte.model.vocab import (
 )
 
 _ID_MAX = 200
+#: characters an identifier may not hold: '/' cannot travel in a URL path segment,
+#: ':' separates owner and id in the global key, control characters are invisible
+_ID_FORBIDDEN = re.compile(r"[/:\x00-\x1f\x7f]")
 
 
 def _identifier(field_name: str, value: Any) -> str:
+    """An identifier (id, owner, code): 1 to 200 characters, none of them '/', ':'
+    or a control character (README "Identifiers")."""
     result = p.text(field_name, value, required=True, max_length=_ID_MAX)
     assert result is not None  # required=True never returns None  # noqa: S101
-    if ":" in result and field_name == "owner":
-        raise FieldError(field_name, f"an organisation code may not contain ':', got '{result}'", value)
+    bad = _ID_FORBIDDEN.search(result)
+    if bad:
+        char = {"/": "'/'", ":": "':'"}.get(bad.group(), f"control character U+{ord(bad.group()):04X}")
+        raise FieldError(
+            field_name,
+            f"an identifier may not contain {char} (at position {bad.start() + 1} of '{result}'); "
+            "use letters, digits, '-', '_' or '.'",
+            value,
+        )
     return result
 
 

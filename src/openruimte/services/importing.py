@@ -13,6 +13,7 @@ from typing import Any
 from openruimte import io
 from openruimte.analysis.areas import assign_areas
 from openruimte.io import registry
+from openruimte.io.mapping import ColumnMapping
 from openruimte.model import Category, Dataset, InputError, Organisation, OrganisationKind, Origin, RowError, Temporal
 from openruimte.settings import vertex_limit
 from openruimte.store import Store, WriteSummary
@@ -45,6 +46,8 @@ class ImportReport:
     new_organisations: list[str] = field(default_factory=list)
     #: what the file held, per feature type (national standards)
     counts: dict[str, int] = field(default_factory=dict)
+    #: the first records as they would be stored (a dry run of the exchange formats)
+    preview: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -80,15 +83,20 @@ def import_file(
     licence: str | None = None,
     snapshot_date: dt.date | None = None,
     imbor: str | Path | None = None,
+    bronhouder: str | None = None,
+    mapping: ColumnMapping | None = None,
     progress: Any = None,
 ) -> ImportReport:
     """Read ``path`` as ``kind`` and write it in one transaction; nothing is written
-    when any row is wrong, or when ``dry_run``."""
+    when any row is wrong, or when ``dry_run``. ``mapping`` maps the file's own
+    columns onto the exchange keys (tabular and GeoJSON/GeoPackage files);
+    ``bronhouder`` (BGT) names the source holder whose objects ``owner`` takes."""
     with vertex_limit():
         return _import_file(
             store, kind, path, actor=actor, owner=owner, crs=crs, encoding=encoding, layer=layer, fmt=fmt,
             make_valid=make_valid, dry_run=dry_run, level=level, layer_name=layer_name, temporal=temporal,
-            origin=origin, licence=licence, snapshot_date=snapshot_date, imbor=imbor, progress=progress,
+            origin=origin, licence=licence, snapshot_date=snapshot_date, imbor=imbor, bronhouder=bronhouder,
+            mapping=mapping, progress=progress,
         )  # fmt: skip
 
 
@@ -112,9 +120,13 @@ def _import_file(
     licence: str | None,
     snapshot_date: dt.date | None,
     imbor: str | Path | None,
+    bronhouder: str | None,
+    mapping: ColumnMapping | None,
     progress: Any,
 ) -> ImportReport:
     path = Path(path)
+    if mapping is not None and kind in EXTERNAL_KINDS:
+        raise InputError(f"--map applies to files in the exchange format, not to {kind.upper()}", path.name)
     stored_kind = kind
     if kind in EXTERNAL_KINDS:
         dataset = Dataset(
@@ -138,6 +150,7 @@ def _import_file(
             crs=crs,
             encoding=encoding,
             imbor=imbor,
+            bronhouder=bronhouder,
             progress=progress,
         )
     result = io.read(
@@ -151,6 +164,8 @@ def _import_file(
         make_valid=make_valid,
         level=level,
         layer_name=layer_name,
+        mapping=mapping,
+        imbor=lambda: load_imbor(imbor),
     )
     report = ImportReport(
         kind=kind,
@@ -166,6 +181,8 @@ def _import_file(
     items = result.items
     if stored_kind in ("plans", "assets"):
         _derive_areas(store, items)
+    if dry_run:
+        report.preview = [_plain(item) for item in items[:PREVIEW_ROWS]]
     dataset = Dataset(
         name=path.stem,
         category=CATEGORY_OF[kind],
@@ -180,6 +197,22 @@ def _import_file(
         store, stored_kind, items, dataset=dataset, actor=actor, dry_run=dry_run
     )
     return report
+
+
+PREVIEW_ROWS = 5
+
+
+def _plain(item: Any) -> dict[str, Any]:
+    """An item's exchange record with its geometry as a short description."""
+    record = dict(item.to_record()) if hasattr(item, "to_record") else {"name": getattr(item, "name", "")}
+    geom = record.pop("geometry", None)
+    if geom is not None:
+        if geom.geom_type == "Point":
+            record["geometry"] = f"POINT ({geom.x:.2f} {geom.y:.2f})"
+        else:
+            size = f"{geom.area:.1f} m²" if geom.area else f"{geom.length:.1f} m"
+            record["geometry"] = f"{geom.geom_type} ({size})"
+    return {k: v for k, v in record.items() if v not in (None, "", (), [], {})}
 
 
 class _Rollback(Exception):
@@ -234,6 +267,7 @@ def import_external(
     crs: str | None,
     encoding: str | None,
     imbor: str | Path | None,
+    bronhouder: str | None = None,
     progress: Any = None,
 ) -> ImportReport:
     """KLIC/IMKL, BGT/IMGeo or CityJSON, streamed into one transaction that
@@ -251,6 +285,7 @@ def import_external(
                 encoding=encoding,
                 snapshot_date=dataset.snapshot_date,
                 imbor=imbor,
+                bronhouder=bronhouder,
                 sink=sink,
                 progress=progress,
             )
@@ -278,6 +313,7 @@ def read_external(
     encoding: str | None,
     snapshot_date: dt.date | None,
     imbor: str | Path | None,
+    bronhouder: str | None = None,
     sink: Any = None,
     progress: Any = None,
 ) -> io.ReadResult:
@@ -294,16 +330,37 @@ def read_external(
         "crs": crs,
         "encoding": encoding,
         "progress": progress,
+        "bronhouder": bronhouder,
     }
     options = {k: v for k, v in given.items() if k in params}
     if "owner" in params and owner is None and params["owner"].default is inspect.Parameter.empty:
         options["owner"] = ""  # a reader that needs an owner (BGT) takes the empty one: every row names its own
     try:
+        if crs is not None and "crs" not in params:
+            _check_gml_crs(kind, crs, path.name)
         if "imbor" in params:
             options["imbor"] = load_imbor(imbor)
         return reader(path, **options, **_streaming(reader, sink))
     except InputError as err:
         return io.ReadResult(kind=kind, source=path.name, crs="", errors=err.errors)
+
+
+def _check_gml_crs(kind: str, crs: str, source: str) -> None:
+    """Readers that take no CRS (IMKL, BGT: the file names it in srsName, always RD
+    New): a --crs can only agree with that."""
+    from openruimte.io.crs import CRSError, normalise_crs
+    from openruimte.model.geometry import STORAGE_CRS
+
+    try:
+        code = normalise_crs(crs)
+    except CRSError as err:
+        raise InputError(f"--crs: {err}", source) from None
+    if code != STORAGE_CRS:
+        raise InputError(
+            f"--crs {crs}: {kind.upper()} files name their CRS in each geometry's srsName "
+            f"and it is RD New ({STORAGE_CRS}); leave out --crs",
+            source,
+        )
 
 
 def _streaming(reader: Any, sink: Any) -> dict[str, Any]:

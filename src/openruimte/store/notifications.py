@@ -20,11 +20,18 @@ from openruimte.store.repository import Store, Writer
 MAX_PAGE = 1000
 
 
-def notifications(store: Store, org: str, *, since: int = 0, limit: int = 100) -> list[dict[str, Any]]:
-    """The notifications of ``org`` newer than the key ``since``, oldest first."""
+def notifications(
+    store: Store, org: str, *, since: int = 0, limit: int = 100, admin: bool = False
+) -> list[dict[str, Any]]:
+    """The notifications of ``org`` newer than the key ``since``, oldest first; those
+    meant for the organisation's admins only when ``admin``."""
     n = t.notifications
+    audience = [n.c.audience.is_(None)] if not admin else []
     query = (
-        sa.select(n).where(n.c.recipient == org, n.c.pk > since).order_by(n.c.pk).limit(max(1, min(limit, MAX_PAGE)))
+        sa.select(n)
+        .where(n.c.recipient == org, n.c.pk > since, *audience)
+        .order_by(n.c.pk)
+        .limit(max(1, min(limit, MAX_PAGE)))
     )
     with store.engine.connect() as conn:
         return [as_dict(r) for r in conn.execute(query)]
@@ -45,6 +52,7 @@ def as_dict(row: Any) -> dict[str, Any]:
         "message": row.message,
         "created_at": _utc(row.created_at).isoformat(),
         "read": bool(row.read),
+        "audience": row.audience,
     }
 
 

@@ -9,8 +9,11 @@ tokens, session cookies) are never stored or logged in the clear.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import hmac
+import math
 import re
 import secrets as pysecrets
 from dataclasses import dataclass
@@ -24,12 +27,18 @@ from openruimte.model import Organisation
 from openruimte.model.access import UNDISCLOSED, Principal, Role
 from openruimte.model.errors import OpenRuimteError
 from openruimte.store import tables as t
+from openruimte.store.notifications import insert_notifications
 
 TOKEN_PREFIX = "ort_"  # noqa: S105 - a marker that makes leaked tokens easy to find, not a secret
 SESSION_HOURS = 8
 #: failed logins within the window before further attempts are refused
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_IP = 20
+#: failures through one device cookie before it no longer exempts from the delays
+MAX_FAILURES_PER_DEVICE = 5
+#: the longest delay, in seconds, between attempts on one account / from one address
+MAX_DELAY_ACCOUNT = 60
+MAX_DELAY_IP = 300
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 MIN_PASSWORD = 12
 _hasher = PasswordHasher()  # argon2id, the library's (RFC 9106) defaults
@@ -50,6 +59,10 @@ class LoginRefused(OpenRuimteError):
 class TooManyAttempts(OpenRuimteError):
     code = "too_many_attempts"
     status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def now() -> dt.datetime:
@@ -309,34 +322,91 @@ class Session:
     csrf: str
     email: str
     expires_at: dt.datetime
+    #: the device cookie to keep (or set) in this browser
+    device: str | None = None
 
 
-def login(store: Any, email: str, password: str, ip: str) -> tuple[str, Session]:
+def throttle_delay(failures: int, free: int, cap: float) -> float:
+    """Seconds to wait after the latest failure: none for the first ``free``
+    failures, then 1, 2, 4 ... seconds, never more than ``cap``."""
+    if failures < free:
+        return 0.0
+    return float(min(cap, 2 ** (failures - free)))
+
+
+def device_token(store: Any, email: str) -> str:
+    """A device cookie value (OWASP "device cookies"): proof that this browser
+    logged in as ``email`` before. It is signed, not stored."""
+    nonce = pysecrets.token_urlsafe(12)
+    return f"{nonce}.{_device_mac(store, email, nonce)}"
+
+
+def _device_mac(store: Any, email: str, nonce: str) -> str:
+    return hmac.new(secret(store, "device").encode(), f"{email}\n{nonce}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _device_nonce(store: Any, email: str, token: str | None) -> str | None:
+    """The nonce of a valid device cookie for ``email``, else None."""
+    nonce, _, mac = (token or "").partition(".")
+    if not nonce or len(token or "") > 200:
+        return None
+    return nonce if hmac.compare_digest(mac, _device_mac(store, email, nonce)) else None
+
+
+def login(store: Any, email: str, password: str, ip: str, device: str | None = None) -> tuple[str, Session]:
     """Check a password and open a session; returns the cookie value (never stored) and the session.
 
-    Failed attempts are counted per account and per address; over the limit the
-    attempt is refused before the password is checked (429)."""
+    Throttling without lockout (OWASP "Blocking Brute Force Attacks", README
+    "Security model"): failures are counted per account and per address over
+    :data:`FAILURE_WINDOW`. Past :data:`MAX_FAILURES_PER_ACCOUNT` (or
+    :data:`MAX_FAILURES_PER_IP`) each further attempt must wait a delay that
+    doubles with every failure up to :data:`MAX_DELAY_ACCOUNT` seconds
+    (:data:`MAX_DELAY_IP`); an attempt inside the delay is refused before the
+    password is checked (429 with ``retry_after``) and does not count. The
+    owner is never locked out: from a browser that logged in before (a valid
+    device cookie with fewer than :data:`MAX_FAILURES_PER_DEVICE` failures) the
+    account and address delays do not apply, and from any other browser the
+    right password works once the delay (at most a minute) has passed. The
+    attempt that starts throttling is written to the audit log and notified
+    to the organisation's admins."""
     email = (email or "").strip().lower()[:320]
     moment = now()
     la = t.login_attempts
     since = moment - FAILURE_WINDOW
+    nonce = _device_nonce(store, email, device)
     with store.engine.connect() as conn:
 
-        def failures(column: Any, value: str) -> int:
-            query = sa.select(sa.func.count()).where(column == value, la.c.at >= since, la.c.success == sa.false())
-            return int(conn.execute(query).scalar_one())
-
-        if failures(la.c.email, email) >= MAX_FAILURES_PER_ACCOUNT or failures(la.c.ip, ip) >= MAX_FAILURES_PER_IP:
-            raise TooManyAttempts(
-                "te veel mislukte pogingen; probeer het over 15 minuten opnieuw / "
-                "too many failed attempts; try again in 15 minutes"
+        def failures(column: Any, value: str) -> tuple[int, dt.datetime | None]:
+            query = sa.select(sa.func.count(), sa.func.max(la.c.at)).where(
+                column == value, la.c.at >= since, la.c.success == sa.false()
             )
+            count, latest = conn.execute(query).one()
+            return int(count), _aware(latest)
+
+        trusted = nonce is not None and failures(la.c.device, nonce)[0] < MAX_FAILURES_PER_DEVICE
+        if not trusted:
+            waits = []
+            for (count, latest), free, cap in (
+                (failures(la.c.email, email), MAX_FAILURES_PER_ACCOUNT, MAX_DELAY_ACCOUNT),
+                (failures(la.c.ip, ip), MAX_FAILURES_PER_IP, MAX_DELAY_IP),
+            ):
+                if latest is not None:
+                    waits.append(latest + dt.timedelta(seconds=throttle_delay(count, free, cap)) - moment)
+            wait = max((w.total_seconds() for w in waits), default=0.0)
+            if wait > 0:
+                raise TooManyAttempts(
+                    f"te veel mislukte pogingen; probeer het over {math.ceil(wait)} seconden opnieuw / "
+                    f"too many failed attempts; try again in {math.ceil(wait)} seconds",
+                    retry_after=math.ceil(wait),
+                )
         user = conn.execute(sa.select(t.users).where(t.users.c.email == email)).first()
     # the hash is checked also for unknown users, so the answer takes as long either way
     ok = verify_password(user.password_hash if user is not None else _DUMMY_HASH, password or "")
     ok = ok and user is not None and not user.disabled
-    with store.engine.begin() as conn:
-        conn.execute(sa.insert(la), {"at": moment, "ip": ip, "email": email, "success": ok})
+    with store.writer(f"login:{ip}") as w:
+        w.conn.execute(sa.insert(la), {"at": moment, "ip": ip, "email": email, "success": ok, "device": nonce})
+        if not ok:
+            _note_burst(w, email, ip, user.org if user is not None else None, moment)
     if not ok:  # the failed attempt is committed first: it counts
         raise LoginRefused("onbekend e-mailadres of verkeerd wachtwoord / unknown e-mail address or wrong password")
     with store.engine.begin() as conn:
@@ -357,7 +427,58 @@ def login(store: Any, email: str, password: str, ip: str) -> tuple[str, Session]
         conn.execute(sa.update(t.users).where(t.users.c.pk == user.pk).values(last_login_at=moment))
         conn.execute(sa.delete(t.sessions).where(t.sessions.c.expires_at < moment))
         conn.execute(sa.delete(la).where(la.c.at < moment - dt.timedelta(days=30)))  # kept a month for review
-    return cookie, _session(store, user, csrf, expires)
+    found = _session(store, user, csrf, expires)
+    return cookie, dataclasses.replace(found, device=device if nonce is not None else device_token(store, email))
+
+
+def _note_burst(w: Any, email: str, ip: str, org: str | None, moment: dt.datetime) -> None:
+    """The failure that starts throttling an account or an address: an audit
+    entry, and a notification to the account's organisation (its admins read
+    the organisation's feed)."""
+    la = t.login_attempts
+    since = moment - FAILURE_WINDOW
+    for column, value, limit, what in (
+        (la.c.email, email, MAX_FAILURES_PER_ACCOUNT, "account"),
+        (la.c.ip, ip, MAX_FAILURES_PER_IP, "address"),
+    ):
+        count = w.conn.execute(
+            sa.select(sa.func.count()).where(column == value, la.c.at >= since, la.c.success == sa.false())
+        ).scalar_one()
+        if count != limit:
+            continue
+        after = {"email": email, "ip": ip, "failures": int(count), "window_minutes": FAILURE_WINDOW.seconds // 60}
+        w.audit("throttle", "login_attempts", f"{what}:{value}", after=after)
+        if org is not None:
+            message = (
+                f"{count} mislukte inlogpogingen op {email} (adres {ip}) binnen "
+                f"{FAILURE_WINDOW.seconds // 60} minuten; inloggen wordt vertraagd / "
+                f"{count} failed logins for {email} (address {ip}) within "
+                f"{FAILURE_WINDOW.seconds // 60} minutes; logins are slowed down"
+            )
+            add_security_notification(w.conn, org, "login.throttled", after, message, moment)
+
+
+def add_security_notification(
+    conn: sa.Connection, org: str, change: str, details: dict[str, Any], message: str, moment: dt.datetime
+) -> int:
+    """A notification for the admins of ``org`` (audience ``admin``: other members
+    do not see it in the feed), queued for the organisation's webhooks too."""
+    row = {
+        "recipient": org,
+        "plan_key": None,
+        "change": change,
+        "before": None,
+        "after": details,
+        "related": [],
+        "disclosed": True,
+        "area": None,
+        "quarter": None,
+        "message": message,
+        "created_at": moment,
+        "read": False,
+        "audience": Role.ADMIN.value,
+    }
+    return insert_notifications(conn, [row], moment)[0]
 
 
 def _session(store: Any, user: Any, csrf: str, expires: dt.datetime) -> Session:

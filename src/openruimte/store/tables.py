@@ -374,7 +374,10 @@ login_attempts = sa.Table(
     sa.Column("ip", sa.String(100), nullable=False),
     sa.Column("email", sa.String(320), nullable=False),
     sa.Column("success", sa.Boolean, nullable=False),
+    #: the nonce of the device cookie the attempt came with (valid ones only)
+    sa.Column("device", sa.String(64)),
     sa.Index("ix_login_attempts_ip", "ip", "at"),
+    sa.Index("ix_login_attempts_device", "device", "at"),
     sa.Index("ix_login_attempts_email", "email", "at"),
 )
 
@@ -402,6 +405,8 @@ notifications = sa.Table(
     sa.Column("message", sa.String(2000), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("read", sa.Boolean, nullable=False, server_default=sa.false()),
+    #: None: every member of the recipient organisation; "admin": its admins only
+    sa.Column("audience", sa.String(16)),
     sa.Index("ix_notifications_recipient", "recipient", "pk"),
 )
 

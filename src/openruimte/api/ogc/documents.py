@@ -31,7 +31,21 @@ CONFORMANCE = (
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 )
+#: the link relation of a collection's queryables (OGC API Features Part 3)
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+#: JSON Schema ``format`` of a geometry type (OGC API Features Part 3 and 5)
+GEOMETRY_FORMATS = {
+    None: "geometry-any",
+    "Point": "geometry-point",
+    "MultiPoint": "geometry-multipoint",
+    "LineString": "geometry-linestring",
+    "MultiLineString": "geometry-multilinestring",
+    "Polygon": "geometry-polygon",
+    "MultiPolygon": "geometry-multipolygon",
+}
 GEOJSON = "application/geo+json"
 JSON = "application/json"
 HTML = "text/html"
@@ -139,6 +153,7 @@ def collection_doc(request: Request, info: CollectionInfo, loaded: Loaded) -> di
             link(url(request, path + "/items", [("f", "html")]), "items", HTML, "Features als HTML"),
             # relation types compare case-insensitively (RFC 8288); GDAL 3.6 looks for exactly "describedBy"
             link(url(request, path + "/schema"), "describedBy", SCHEMA_JSON, "Schema van de features / feature schema"),
+            link(url(request, path + "/queryables"), QUERYABLES_REL, SCHEMA_JSON, "Filterbare velden / queryables"),
         ],
         "itemType": "feature",
         "crs": list(CRS_LIST),
@@ -185,6 +200,28 @@ def items_doc(
     }
 
 
+def queryables_doc(request: Request, info: CollectionInfo, loaded: Loaded) -> dict[str, Any]:
+    """OGC API Features Part 3: the properties that may be used as ``?name=value`` on the items,
+    with their JSON types, and the geometry with its one type (``geometry-any`` when they differ)."""
+    types = loaded.types()
+    properties: dict[str, Any] = {
+        name: {"title": name, **types.get(name, {"type": "string"})} for name in info.queryables
+    }
+    properties["geometry"] = {
+        "title": "geometry",
+        "format": GEOMETRY_FORMATS[info.geometry_type],
+        "x-ogc-role": "primary-geometry",
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": url(request, f"/collections/{info.id}/queryables"),
+        "type": "object",
+        "title": info.title,
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
 def schema_doc(request: Request, info: CollectionInfo, loaded: Loaded) -> dict[str, Any]:
     """A JSON schema of the GeoJSON features (GDAL reads the field types from it)."""
     return {
@@ -196,7 +233,11 @@ def schema_doc(request: Request, info: CollectionInfo, loaded: Loaded) -> dict[s
         "properties": {
             "type": {"type": "string", "enum": ["Feature"]},
             "id": {"type": "string"},
-            "geometry": {"type": "object"},
+            "geometry": {
+                "type": "object",
+                "format": GEOMETRY_FORMATS[info.geometry_type],
+                "x-ogc-role": "primary-geometry",
+            },
             "properties": {"type": "object", "properties": loaded.types()},
         },
     }
@@ -296,6 +337,15 @@ def openapi_doc(request: Request, infos: list[CollectionInfo], types: dict[str, 
                 "operationId": f"getSchema-{info.id}",
                 "tags": [info.id],
                 "responses": ok("JSON schema", SCHEMA_JSON),
+            }
+        }
+        paths[f"/collections/{info.id}/queryables"] = {
+            "get": {
+                "summary": f"Queryables (Part 3): {info.title}",
+                "operationId": f"getQueryables-{info.id}",
+                "tags": [info.id],
+                "parameters": [ref("f")],
+                "responses": ok("JSON schema of the queryables", SCHEMA_JSON, HTML),
             }
         }
 

@@ -11,6 +11,7 @@ of the requested page are built and transformed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -57,6 +58,8 @@ class CollectionInfo:
     description: str
     queryables: tuple[str, ...]
     temporal: bool = False
+    #: the one geometry type of every feature (GeoJSON name), None when they differ
+    geometry_type: str | None = None
 
 
 FIXED_COLLECTIONS = (
@@ -114,6 +117,7 @@ FIXED_COLLECTIONS = (
         "Plannen die graven waar net nieuw is bestraat (nieuwste analyse): een lijn tussen de dichtstbijzijnde "
         "punten van vernieuwing en plan. / Plans digging where the surface was just renewed (newest analysis).",
         ("renewal", "plan"),
+        geometry_type="LineString",
     ),
     CollectionInfo(
         "areas",
@@ -130,6 +134,15 @@ FIXED_COLLECTIONS = (
 )
 LAYER_PREFIX = "layer-"
 LAYER_QUERYABLES = ("id", "value_class")
+
+#: assets per geometry family, each collection of one geometry type (GIS clients such as
+#: GDAL type a layer from its first page: a mixed collection would warn on later features)
+ASSET_FAMILIES = {
+    "point": ("Point", "MultiPoint", "Punten / points"),
+    "line": ("LineString", "MultiLineString", "Lijnen / lines"),
+    "polygon": ("Polygon", "MultiPolygon", "Vlakken / polygons"),
+}
+ASSETS_BY_TYPE = "assets-"
 
 
 @dataclass
@@ -242,6 +255,18 @@ def get_cache(request: Request) -> CollectionCache:
 def collection_infos(view: View, cache: CollectionCache) -> list[CollectionInfo]:
     layers = cache.get(view, "layer-list", lambda: view.layers(with_features=False))
     out = list(FIXED_COLLECTIONS)
+    assets = next(i for i in FIXED_COLLECTIONS if i.id == "assets")
+    for family, declared in _asset_families(view, cache).items():
+        label = ASSET_FAMILIES[family][2]
+        out.append(
+            dataclasses.replace(
+                assets,
+                id=f"{ASSETS_BY_TYPE}{family}",
+                title=f"Assets: {label}",
+                description=f"{assets.description} Alleen / only {declared}.",
+                geometry_type=declared,
+            )
+        )
     for layer in layers:
         about = " ".join(x for x in (layer.description, f"eenheid / unit: {layer.unit}" if layer.unit else None) if x)
         out.append(
@@ -283,6 +308,8 @@ def _read(view: View, cache: CollectionCache, collection_id: str) -> Loaded:
     if collection_id == "assets":
         assets = view.assets()
         return Loaded([a.key for a in assets], assets, _keyed_record, _geoms(a.geometry for a in assets))
+    if collection_id.startswith(ASSETS_BY_TYPE) and collection_id.removeprefix(ASSETS_BY_TYPE) in ASSET_FAMILIES:
+        return _read_family(view, cache, collection_id.removeprefix(ASSETS_BY_TYPE))
     if collection_id in ("couplings", "conflicts"):
         return _read_analysis(view, cache, collection_id)
     if collection_id == "areas":
@@ -298,6 +325,43 @@ def _read(view: View, cache: CollectionCache, collection_id: str) -> Loaded:
             feats = layer.features
             return Loaded([f.id for f in feats], feats, _record, _geoms(f.geometry for f in feats))
     raise ApiError(404, "not_found", f"no collection '{collection_id}'")
+
+
+def _asset_families(view: View, cache: CollectionCache) -> dict[str, str]:
+    """The geometry families the caller's assets have, with the one type each collection declares
+    (the multi type when single and multi geometries occur together)."""
+
+    def read() -> dict[str, str]:
+        types = {g.geom_type for g in load(view, cache, "assets").geoms if g is not None}
+        out = {}
+        for family, (one, multi, _) in ASSET_FAMILIES.items():
+            if multi in types:
+                out[family] = multi
+            elif one in types:
+                out[family] = one
+        return out
+
+    return cache.get(view, "asset-families", read)
+
+
+def _read_family(view: View, cache: CollectionCache, family: str) -> Loaded:
+    """The caller's assets of one geometry family, promoted to the multi type when the family is mixed."""
+    one, multi, _ = ASSET_FAMILIES[family]
+    declared = _asset_families(view, cache).get(family)
+    assets = load(view, cache, "assets")
+    keep = [i for i, g in enumerate(assets.geoms) if g is not None and g.geom_type in (one, multi)]
+    geoms = [assets.geoms[i] for i in keep]
+    if declared == multi:
+        geoms = [_as_multi(g) for g in geoms]
+    return Loaded([assets.ids[i] for i in keep], [assets.items[i] for i in keep], _keyed_record, _geoms(geoms))
+
+
+def _as_multi(geom: Any) -> Any:
+    if geom.geom_type.startswith("Multi"):
+        return geom
+    return {"Point": shapely.MultiPoint, "LineString": shapely.MultiLineString, "Polygon": shapely.MultiPolygon}[
+        geom.geom_type
+    ]([geom])
 
 
 def _id_not_first(rec: dict[str, Any]) -> dict[str, Any]:

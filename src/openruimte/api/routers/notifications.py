@@ -12,6 +12,7 @@ from pydantic import Field
 
 from openruimte.api.deps import PrincipalDep, StoreDep
 from openruimte.api.errors import ApiError
+from openruimte.model.access import Role
 from openruimte.store.notifications import MAX_PAGE, mark_read, notifications
 
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
@@ -36,10 +37,11 @@ OrgDep = Annotated[str, Depends(current_org)]
 def list_notifications(
     store: StoreDep,
     org: OrgDep,
+    principal: PrincipalDep,
     since: Annotated[int, Query(ge=0, le=2**62, description="Only notifications with a larger id.")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> dict[str, Any]:
-    items = notifications(store, org, since=since, limit=limit)
+    items = notifications(store, org, since=since, limit=limit, admin=principal.role == Role.ADMIN)
     return {
         "org": org,
         "notifications": items,

@@ -41,9 +41,11 @@ from openruimte.api.ogc.documents import (
     landing_doc,
     link,
     openapi_doc,
+    queryables_doc,
     respond,
     schema_doc,
     url,
+    wants_html,
 )
 from openruimte.api.ogc.provider import (
     CollectionCache,
@@ -107,6 +109,18 @@ def schema(request: Request, collection_id: str, view: ViewDep, cache: CacheDep)
     reject_unknown(request, set())
     info = collection_info(view, cache, collection_id)
     return JSONResponse(schema_doc(request, info, load(view, cache, info.id)), media_type=SCHEMA_JSON)
+
+
+@router.get(
+    "/collections/{collection_id}/queryables", summary="OGC API Features Part 3: the queryables of a collection"
+)
+def queryables(request: Request, collection_id: str, view: ViewDep, cache: CacheDep, f: Fmt = None) -> Response:
+    reject_unknown(request, {"f"})
+    info = collection_info(view, cache, collection_id)
+    doc = queryables_doc(request, info, load(view, cache, info.id))
+    if wants_html(request):
+        return respond(request, doc, ogc_html.queryables)
+    return JSONResponse(doc, media_type=SCHEMA_JSON)
 
 
 @router.get("/collections/{collection_id}/items", summary="OGC API Features: features, filtered and paged")

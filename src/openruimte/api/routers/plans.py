@@ -169,7 +169,7 @@ def _expected_version(if_match: str | None, key: str, meta: RowMeta) -> int:
         )
     value = if_match.strip()
     value = value.removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise ApiError(
             412,
             "stale_version",
