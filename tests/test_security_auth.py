@@ -341,3 +341,28 @@ def test_only_the_coordinator_runs_the_analysis(store, app):
     r = client.post("/api/analysis/plans", headers=token_headers(store, "gemeente-x", "coordinator"))
     assert r.status_code == 200 and r.json()["created_at"]
     assert store.latest_analysis("plans")["actor"].startswith("token:")
+
+
+def test_the_one_write_path_checks_the_principal(store):
+    """Writes are checked where they happen (Writer), not only in the routers."""
+    from openruimte.model.access import Forbidden, Principal, Role
+    from tests.factories import plan
+
+    editor_x = Principal(org="gemeente-x", role=Role.EDITOR, actor="test")
+    viewer_x = Principal(org="gemeente-x", role=Role.VIEWER, actor="test")
+    editor_y = Principal(org="telecom-y", role=Role.EDITOR, actor="test")
+    mine = plan(id="p1", owner="gemeente-x")
+    for who in (viewer_x, editor_y):
+        with pytest.raises(Forbidden, match="only editors and admins of gemeente-x"):
+            with store.writer("test", principal=who) as w:
+                w.upsert("plans", [mine])
+    assert store.plans() == []  # nothing written
+    with store.writer("test", principal=editor_x) as w:
+        w.upsert("plans", [mine])
+    with pytest.raises(Forbidden):
+        with store.writer("test", principal=editor_y) as w:
+            w.delete_plan("gemeente-x", "p1", 1)
+    with pytest.raises(Forbidden):
+        with store.writer("test", principal=editor_y) as w:
+            w.delete("plans", ("gemeente-x", "p1"))
+    assert [p.key for p in store.plans()] == ["gemeente-x:p1"]

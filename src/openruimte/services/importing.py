@@ -15,6 +15,7 @@ from openruimte.analysis.areas import assign_areas
 from openruimte.io import registry
 from openruimte.io.mapping import ColumnMapping
 from openruimte.model import Category, Dataset, InputError, Organisation, OrganisationKind, Origin, RowError, Temporal
+from openruimte.model.access import Principal
 from openruimte.settings import vertex_limit
 from openruimte.store import Store, WriteSummary
 
@@ -85,6 +86,7 @@ def import_file(
     imbor: str | Path | None = None,
     bronhouder: str | None = None,
     mapping: ColumnMapping | None = None,
+    principal: Principal | None = None,
     progress: Any = None,
 ) -> ImportReport:
     """Read ``path`` as ``kind`` and write it in one transaction; nothing is written
@@ -96,7 +98,7 @@ def import_file(
             store, kind, path, actor=actor, owner=owner, crs=crs, encoding=encoding, layer=layer, fmt=fmt,
             make_valid=make_valid, dry_run=dry_run, level=level, layer_name=layer_name, temporal=temporal,
             origin=origin, licence=licence, snapshot_date=snapshot_date, imbor=imbor, bronhouder=bronhouder,
-            mapping=mapping, progress=progress,
+            mapping=mapping, principal=principal, progress=progress,
         )  # fmt: skip
 
 
@@ -122,6 +124,7 @@ def _import_file(
     imbor: str | Path | None,
     bronhouder: str | None,
     mapping: ColumnMapping | None,
+    principal: Principal | None,
     progress: Any,
 ) -> ImportReport:
     path = Path(path)
@@ -194,7 +197,7 @@ def _import_file(
         owner=owner,
     )
     report.summary, report.new_organisations = write_items(
-        store, stored_kind, items, dataset=dataset, actor=actor, dry_run=dry_run
+        store, stored_kind, items, dataset=dataset, actor=actor, dry_run=dry_run, principal=principal
     )
     return report
 
@@ -399,13 +402,21 @@ def _snapshot_of(items: list[Any]) -> dt.date | None:
 
 
 def write_items(
-    store: Store, kind: str, items: list[Any], *, dataset: Dataset, actor: str, dry_run: bool = False
+    store: Store,
+    kind: str,
+    items: list[Any],
+    *,
+    dataset: Dataset,
+    actor: str,
+    dry_run: bool = False,
+    principal: Principal | None = None,
 ) -> tuple[WriteSummary, list[str]]:
-    """Register unknown owners, record the dataset and upsert the items, in one transaction."""
+    """Register unknown owners, record the dataset and upsert the items, in one transaction
+    (as ``principal`` when given: the write path checks it may write every row)."""
     owners = sorted({i.owner for i in items if hasattr(i, "owner")})
     known = {o.code for o in store.organisations()}
     new = [Organisation(code=o, name=o, kind=guess_kind(o)) for o in owners if o not in known]
-    with store.writer(actor, dry_run=dry_run) as w:
+    with store.writer(actor, dry_run=dry_run, principal=principal) as w:
         if new:
             w.upsert_organisations(new)
         dataset_id = w.add_dataset(dataset, rows=len(items))

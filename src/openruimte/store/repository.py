@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -28,6 +28,7 @@ from openruimte.model import (
     VitalElement,
     VitalSystem,
 )
+from openruimte.model.access import Forbidden, Principal
 from openruimte.model.errors import OpenRuimteError
 from openruimte.model.vocab import Visibility
 from openruimte.store import hooks
@@ -174,15 +175,17 @@ class Store:
             return str(MigrationContext.configure(conn).get_current_revision())
 
     @contextmanager
-    def writer(self, actor: str, *, dry_run: bool = False) -> Iterator[Writer]:
+    def writer(self, actor: str, *, dry_run: bool = False, principal: Principal | None = None) -> Iterator[Writer]:
         """One transaction for a whole write: commits at the end, rolls back on any
-        error, and always rolls back when ``dry_run``."""
+        error, and always rolls back when ``dry_run``. With a ``principal`` (the API's
+        caller) every row written or deleted must be one that principal may write
+        (:meth:`~openruimte.model.access.Principal.may_write`), else :class:`Forbidden`."""
         with self.engine.connect() as conn:
             if self.dialect == "sqlite":
                 conn.execution_options(sqlite_begin="BEGIN IMMEDIATE")
             trans = conn.begin()
             try:
-                yield Writer(conn, self.spatial, actor)
+                yield Writer(conn, self.spatial, actor, principal)
             except BaseException:
                 trans.rollback()
                 raise
@@ -474,11 +477,23 @@ def _meta(row: Any) -> RowMeta:
 class Writer:
     """The one place where rows are written: spatial index and audit log go along."""
 
-    def __init__(self, conn: sa.Connection, spatial: Spatial, actor: str) -> None:
+    def __init__(self, conn: sa.Connection, spatial: Spatial, actor: str, principal: Principal | None = None) -> None:
         self.conn = conn
         self.spatial = spatial
         self.actor = actor
+        self.principal = principal
         self.now = _now()
+
+    def _may_write(self, owners: Iterable[str | None]) -> None:
+        """The one permission check of every write: the principal may write each owner's rows."""
+        if self.principal is None:
+            return  # the local administrator (CLI, imports, analyses) writes everything
+        for owner in sorted({o for o in owners if o is not None}):
+            if not self.principal.may_write(owner):
+                raise Forbidden(
+                    f"only editors and admins of {owner} may change its rows "
+                    f"(you are {self.principal.role or 'anonymous'} of {self.principal.org or 'no organisation'})"
+                )
 
     def _audit(
         self, action: str, table: str, key: str, version: int | None, before: Any, after: Any, dataset_id: int | None
@@ -520,6 +535,7 @@ class Writer:
 
     def replace_plan(self, plan: Any, expected_version: int, *, source: str | None = None) -> int:
         """Replace a plan only if it is still at ``expected_version``; returns the new version."""
+        self._may_write([plan.owner])
         mapper = MAPPERS["plans"]
         old = self._claim((plan.owner, plan.id), expected_version, 1)
         before_item = mapper.from_row(old)
@@ -535,6 +551,7 @@ class Writer:
 
     def delete_plan(self, owner: str, plan_id: str, expected_version: int) -> None:
         """Delete a plan only if it is still at ``expected_version``."""
+        self._may_write([owner])
         self._claim((owner, plan_id), expected_version, 0)
         self.delete("plans", (owner, plan_id))
 
@@ -583,6 +600,7 @@ class Writer:
         self, kind: str, items: Sequence[Any], *, dataset_id: int | None = None, source: str | None = None
     ) -> WriteSummary:
         """Insert new records, update changed ones (version + 1), leave equal ones."""
+        self._may_write(getattr(item, "owner", None) for item in items)
         if kind == "layer":
             return self._replace_layers(items, dataset_id)
         if kind == "vital":
@@ -657,6 +675,8 @@ class Writer:
         return int(pk)
 
     def delete(self, kind: str, key: tuple[Any, ...]) -> bool:
+        if "owner" in MAPPERS[kind].key_columns:
+            self._may_write([key[list(MAPPERS[kind].key_columns).index("owner")]])
         mapper = MAPPERS[kind]
         table = mapper.table
         where = sa.and_(*(table.c[c] == v for c, v in zip(mapper.key_columns, key, strict=True)))

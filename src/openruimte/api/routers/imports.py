@@ -73,6 +73,7 @@ async def import_upload(
             layer=layer or None,
             dry_run=dry_run,
             mapping=mapping,
+            principal=principal,
         )
     if report.errors:
         raise ApiError(

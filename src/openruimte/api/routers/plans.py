@@ -229,7 +229,7 @@ def create_plan(
     _may_write(principal, plan.owner)
     if store.plan_row(plan.owner, plan.id) is not None:
         raise ApiError(409, "exists", f"plan {plan.key} exists; update it with PUT /api/plans/{plan.owner}/{plan.id}")
-    with store.writer(principal.actor) as w:
+    with store.writer(principal.actor, principal=principal) as w:
         w.upsert("plans", [plan], source="api")
     response.headers["Location"] = f"/api/plans/{plan.owner}/{plan.id}"
     saved, meta = _get(View(store, principal), plan.owner, plan.id)
@@ -255,7 +255,7 @@ def _change(
     expected = _expected_version(if_match, key, meta)
     plan = _plan_from_feature(feature, params.parse_crs(crs), owner, plan_id, base=current if patch else None)
     try:
-        with store.writer(principal.actor) as w:
+        with store.writer(principal.actor, principal=principal) as w:
             version = w.replace_plan(plan, expected, source="api")
     except StaleVersion as err:
         raise _stale(err, key) from None
@@ -308,7 +308,7 @@ def delete_plan(
     _may_write(principal, owner)
     expected = _expected_version(if_match, key, meta)
     try:
-        with store.writer(principal.actor) as w:
+        with store.writer(principal.actor, principal=principal) as w:
             w.delete_plan(owner, plan_id, expected)
     except StaleVersion as err:
         raise _stale(err, key) from None
