@@ -109,6 +109,13 @@ def build_model(
     def guid() -> str:
         return ifcopenshell.guid.compress(rng.bytes(16).hex())
 
+    if schema == "IFC2X3":  # IFC2X3 needs an owner history on every rooted entity
+        import ifcopenshell.api.owner.settings as owner
+
+        org = f.createIfcOrganization(None, "OpenRuimte")
+        user = f.createIfcPersonAndOrganization(f.createIfcPerson(None, "Test"), org)
+        app = f.createIfcApplication(org, "1.0", "OpenRuimte testmodellen", "openruimte-tests")
+        owner.get_user, owner.get_application = (lambda _f: user), (lambda _f: app)
     project = ifcopenshell.api.root.create_entity(f, ifc_class="IfcProject", name=project_name)
     project.GlobalId = guid()
     if unit == "mm":

@@ -174,7 +174,7 @@ def _axis_unit_m(crs: pyproj.CRS) -> float:
         return 1.0
 
 
-def _resolve_crs(name: str | None, file: str) -> tuple[str, pyproj.CRS, str]:
+def _resolve_crs(name: str | None, file: str) -> tuple[str, pyproj.CRS, str, list[str]]:
     """The target CRS as 'EPSG:n', its pyproj CRS, and the height reference."""
     if not name or not str(name).strip():
         raise BimError(
@@ -199,7 +199,13 @@ def _resolve_crs(name: str | None, file: str) -> tuple[str, pyproj.CRS, str]:
     if code in NAP_CODES or (crs.is_compound and any((s.to_epsg() or 0) in NAP_CODES for s in crs.sub_crs_list)):
         height = "NAP"
     label = f"EPSG:{code}" if code else str(name)
-    return label, crs, height
+    notes = []
+    if _epsg(str(name)) is None and code:
+        notes.append(
+            f"IfcProjectedCRS.Name {name!r} is niet in de vorm EPSG:n; gelezen als {label} / is not of the form "
+            f"EPSG:n (GRF002); read as {label}"
+        )
+    return label, crs, height, notes
 
 
 def _area_bounds(crs: pyproj.CRS) -> tuple[float, float, float, float] | None:
@@ -488,7 +494,7 @@ def _from_operation(f: Any, name: str, op: Any, ctx: Any, unit_scale: float) -> 
             f"{name}: {op.is_a()} #{op.id()} heeft als doel {kind}, geen IfcProjectedCRS / targets {kind}, not an "
             "IfcProjectedCRS (GRF003); fix: give it an IfcProjectedCRS such as EPSG:28992, or " + AT_HELP
         )
-    crs_label, crs, height_ref = _resolve_crs(target.Name, name)
+    crs_label, crs, height_ref, notes = _resolve_crs(target.Name, name)
     if target.VerticalDatum and "nap" in str(target.VerticalDatum).lower():
         height_ref = "NAP"
     map_unit_m = unit_metres(target.MapUnit) or _axis_unit_m(_horizontal(crs))
@@ -523,6 +529,7 @@ def _from_operation(f: Any, name: str, op: Any, ctx: Any, unit_scale: float) -> 
         factors=factors,
         unit_scale=unit_scale,
         map_unit_m=map_unit_m,
+        notes=notes,
     )
     p._wcs_inv, p.wcs_offset_m = _wcs(f, ctx, unit_scale)
     return p
@@ -545,7 +552,7 @@ def _from_psets(f: Any, name: str, conv: list[tuple[Any, dict[str, Any]]], unit_
             "ePSet_ProjectedCRS.Name, so the CRS is unknown; fix: add ePSet_ProjectedCRS with Name EPSG:28992, or "
             + AT_HELP
         )
-    crs_label, crs, height_ref = _resolve_crs(crs_name, name)
+    crs_label, crs, height_ref, notes = _resolve_crs(crs_name, name)
     if "nap" in str(crs_props.get("verticaldatum") or "").lower():
         height_ref = "NAP"
     map_unit_m = unit_metres(crs_props.get("mapunit")) or _axis_unit_m(_horizontal(crs))
@@ -572,6 +579,7 @@ def _from_psets(f: Any, name: str, conv: list[tuple[Any, dict[str, Any]]], unit_
         factors=(1.0, 1.0, 1.0),
         unit_scale=unit_scale,
         map_unit_m=map_unit_m,
+        notes=notes,
     )
     p.warnings[:0] = warnings
     p._wcs_inv, p.wcs_offset_m = _wcs(f, None, unit_scale)
@@ -595,8 +603,9 @@ def _build(
     factors: tuple[float, float, float],
     unit_scale: float,
     map_unit_m: float,
+    notes: list[str],
 ) -> Placement:
-    warnings: list[str] = []
+    warnings: list[str] = list(notes)
     assumptions: list[str] = []
     ratio = unit_scale / map_unit_m  # project units -> map units
     proj_label, map_label = _unit_label(unit_scale), _unit_label(map_unit_m)
