@@ -186,9 +186,14 @@ def _dms(dd: float) -> tuple[int, int, int, int]:
 def _place_box(f: ifcopenshell.file, body, el, box: Box, scale: float) -> None:  # noqa: ANN001
     """An extruded rectangle (profile in the element's own placement at the box's corner)."""
     w, d = (box.x1 - box.x0) / scale, (box.y1 - box.y0) / scale
-    profile = f.createIfcRectangleProfileDef("AREA", None, f.createIfcAxis2Placement2D(f.createIfcCartesianPoint((w / 2, d / 2))), w, d)
+    profile = f.createIfcRectangleProfileDef(
+        "AREA", None, f.createIfcAxis2Placement2D(f.createIfcCartesianPoint((w / 2, d / 2))), w, d
+    )
     solid = f.createIfcExtrudedAreaSolid(
-        profile, f.createIfcAxis2Placement3D(f.createIfcCartesianPoint((0.0, 0.0, 0.0))), f.createIfcDirection((0.0, 0.0, 1.0)), box.height / scale
+        profile,
+        f.createIfcAxis2Placement3D(f.createIfcCartesianPoint((0.0, 0.0, 0.0))),
+        f.createIfcDirection((0.0, 0.0, 1.0)),
+        box.height / scale,
     )
     rep = f.createIfcShapeRepresentation(body, "Body", "SweptSolid", [solid])
     el.Representation = f.createIfcProductDefinitionShape(None, None, [rep])
@@ -235,7 +240,9 @@ def _georeference(f: ifcopenshell.file, model, project, site, g: Georef, unit: s
         f.createIfcRelDefinesByProperties(ifcopenshell.guid.new(), None, None, None, [target], pset)
         crs_props = [f.createIfcPropertySingleValue("Name", None, f.create_entity("IfcLabel", g.crs), None)]
         if g.map_unit:
-            crs_props.append(f.createIfcPropertySingleValue("MapUnit", None, f.create_entity("IfcLabel", g.map_unit), None))
+            crs_props.append(
+                f.createIfcPropertySingleValue("MapUnit", None, f.create_entity("IfcLabel", g.map_unit), None)
+            )
         crs = f.createIfcPropertySet(ifcopenshell.guid.new(), None, f"{g.pset_prefix}ProjectedCRS", None, crs_props)
         f.createIfcRelDefinesByProperties(ifcopenshell.guid.new(), None, None, None, [target], crs)
         return
@@ -245,7 +252,16 @@ def _georeference(f: ifcopenshell.file, model, project, site, g: Georef, unit: s
     elif g.map_unit == "m":
         map_unit = f.createIfcSIUnit(None, "LENGTHUNIT", None, "METRE")
     crs = f.createIfcProjectedCRS(g.crs, None, None, g.vertical_datum, None, None, map_unit)
-    args = [model, crs, float(g.eastings), float(g.northings), float(g.height), float(g.x_axis[0]), float(g.x_axis[1]), g.scale]
+    args = [
+        model,
+        crs,
+        float(g.eastings),
+        float(g.northings),
+        float(g.height),
+        float(g.x_axis[0]),
+        float(g.x_axis[1]),
+        g.scale,
+    ]
     if g.style == "scaled":
         f.create_entity("IfcMapConversionScaled", *args, *map(float, g.factors))
     else:

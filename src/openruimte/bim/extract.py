@@ -367,7 +367,9 @@ def _geometry(f: Any, info: ModelInfo, progress: Progress | None, with_elements:
     if batch:
         merged.append(shapely.union_all(batch))
     if not merged:
-        info.warnings.append(f"{info.file}: geen geometrie om een voetafdruk van te maken / no geometry for a footprint")
+        info.warnings.append(
+            f"{info.file}: geen geometrie om een voetafdruk van te maken / no geometry for a footprint"
+        )
         return
     footprint = shapely.union_all(merged)
     step = CLOSE_M / place.map_unit_m

@@ -320,8 +320,10 @@ def _psets_ci(f: Any, wanted: str) -> list[tuple[Any, dict[str, Any]]]:
 
 
 def _contexts(f: Any) -> list[Any]:
-    ctxs = [c for c in f.by_type("IfcGeometricRepresentationContext") if not c.is_a("IfcGeometricRepresentationSubContext")]
-    ctxs.sort(key=lambda c: (0 if c.ContextType == "Model" and (c.CoordinateSpaceDimension or 3) == 3 else 1))
+    ctxs = [
+        c for c in f.by_type("IfcGeometricRepresentationContext") if not c.is_a("IfcGeometricRepresentationSubContext")
+    ]
+    ctxs.sort(key=lambda c: 0 if c.ContextType == "Model" and (c.CoordinateSpaceDimension or 3) == 3 else 1)
     return ctxs
 
 
@@ -626,7 +628,9 @@ def _build(
         )
     # Eastings/Northings: map units by the standard; some exporters write project units
     bounds = _area_bounds(crs)
-    if not _inside(bounds, e * map_unit_m / _axis_unit_m(_horizontal(crs)), n * map_unit_m / _axis_unit_m(_horizontal(crs))):
+    if not _inside(
+        bounds, e * map_unit_m / _axis_unit_m(_horizontal(crs)), n * map_unit_m / _axis_unit_m(_horizontal(crs))
+    ):
         if not math.isclose(ratio, 1.0) and _inside(bounds, e * ratio, n * ratio):
             assumptions.append(
                 f"Eastings/Northings ({e:g}, {n:g}) liggen alleen in het gebruiksgebied van {crs_label} als ze in "

@@ -190,7 +190,6 @@ def _restore_blobs(store: Store, conn: sa.Connection, zf: zipfile.ZipFile, name:
     import hashlib
     import os
 
-
     from openruimte.store import bim
 
     root = bim.blob_dir(store)

@@ -70,9 +70,7 @@ def add_version(writer: Any, *, owner: str, plan_id: str, label: str, values: di
     Returns the new version row as a dict. Audit entries go along in the same transaction."""
     conn = writer.conn
     m = t.bim_models
-    row = conn.execute(
-        sa.select(m).where(m.c.owner == owner, m.c.plan_id == plan_id, m.c.label == label)
-    ).first()
+    row = conn.execute(sa.select(m).where(m.c.owner == owner, m.c.plan_id == plan_id, m.c.label == label)).first()
     if row is None:
         model_pk = conn.execute(
             sa.insert(m).returning(m.c.pk),
@@ -111,7 +109,9 @@ def _select() -> Any:
     return sa.select(v, *_COLUMNS).join(t.bim_models, t.bim_models.c.pk == v.c.model_pk)
 
 
-def versions(store: Any, *, plans: Iterable[tuple[str, str]] | None = None, latest_only: bool = False) -> list[dict[str, Any]]:
+def versions(
+    store: Any, *, plans: Iterable[tuple[str, str]] | None = None, latest_only: bool = False
+) -> list[dict[str, Any]]:
     """Model versions (of the given plans, all when None), ordered by plan, label and version."""
     v = t.bim_model_versions
     query = _select().order_by(t.bim_models.c.owner, t.bim_models.c.plan_id, t.bim_models.c.label, v.c.version)
