@@ -81,7 +81,9 @@ def test_world_coordinate_system_offset_is_taken_off_first(tmp_path):
 @pytest.mark.parametrize("prefix", ["ePSet_", "ePset_", "EPSET_", "epset_"])
 @pytest.mark.parametrize("on", ["project", "site"])
 def test_ifc2x3_property_sets_in_any_casing_on_project_or_site(tmp_path, prefix, on):
-    g = Georef(style="pset", pset_prefix=prefix, pset_on=on, x_axis=rotation_axis(12.5), eastings=93000, northings=436000)
+    g = Georef(
+        style="pset", pset_prefix=prefix, pset_on=on, x_axis=rotation_axis(12.5), eastings=93000, northings=436000
+    )
     info = _footprint(tmp_path, schema="IFC2X3", georef=g)
     _assert_cm(info.footprint, _expected(g))
     assert info.placement.method == "ePSet_MapConversion"

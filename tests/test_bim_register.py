@@ -32,7 +32,13 @@ def reg(store, tmp_path):
     ensure_org(store, OWNER)
     ensure_org(store, OTHER)
     with store.writer("test") as w:
-        w.upsert("plans", [factories.plan(id="p1", owner=OWNER, visibility="shared"), factories.plan(id="p2", owner=OWNER, visibility="private")])
+        w.upsert(
+            "plans",
+            [
+                factories.plan(id="p1", owner=OWNER, visibility="shared"),
+                factories.plan(id="p2", owner=OWNER, visibility="private"),
+            ],
+        )
     return store
 
 
@@ -54,11 +60,16 @@ def test_register_versions_visibility_and_audit(reg, tmp_path):
     first = _model(tmp_path)
     v1 = bim.register_file(reg, first, f"{OWNER}:p1", principal=EDITOR, label="gebouw")
     assert v1["ref"] == f"{OWNER}:p1/gebouw@1" and not v1["unchanged"]
-    assert shapely.hausdorff_distance(shapely.geometry.shape(v1["footprint"]), shapely.box(155000, 463000, 155020, 463010)) < 0.01
+    assert (
+        shapely.hausdorff_distance(shapely.geometry.shape(v1["footprint"]), shapely.box(155000, 463000, 155020, 463010))
+        < 0.01
+    )
     again = bim.register_file(reg, first, f"{OWNER}:p1", principal=EDITOR, label="gebouw")
     assert again["unchanged"] and _rows(reg) == (1, 1)
     bigger = DEFAULT_BOXES + (Box(20, 0, 30, 10, name="Aanbouw"),)
-    v2 = bim.register_file(reg, _model(tmp_path, "m2.ifc", boxes=bigger), f"{OWNER}:p1", principal=EDITOR, label="gebouw")
+    v2 = bim.register_file(
+        reg, _model(tmp_path, "m2.ifc", boxes=bigger), f"{OWNER}:p1", principal=EDITOR, label="gebouw"
+    )
     assert v2["version"] == 2 and _rows(reg) == (1, 2)
     models = bim.list_models(reg, principal(OTHER, "viewer"), f"{OWNER}:p1")  # shared plan: seen at the table
     assert [v["version"] for v in models[0]["versions"]] == [1, 2]
@@ -165,7 +176,20 @@ def test_diff_of_two_generated_versions(tmp_path):
     changed[1] = dataclasses.replace(changed[1], y1=10.5)
     changed[2] = dataclasses.replace(changed[2], properties={"FireRating": "60"})
     changed.pop(3)
-    changed.append(Box(0, 0, 20, 10, z0=9.0, height=0.3, ifc_class="IfcRoof", name="Dak 2", global_id="0000000000000000000999", storey=2))
+    changed.append(
+        Box(
+            0,
+            0,
+            20,
+            10,
+            z0=9.0,
+            height=0.3,
+            ifc_class="IfcRoof",
+            name="Dak 2",
+            global_id="0000000000000000000999",
+            storey=2,
+        )
+    )
     storeys = (("00 begane grond", 0.0), ("01 eerste verdieping", 3.0), ("02 tweede verdieping", 6.0))
     new = _model(tmp_path, "new.ifc", boxes=tuple(changed), storeys=storeys)
     result = bim.diff(None, SYSTEM, str(old), str(new))
@@ -218,7 +242,12 @@ def test_api_upload_list_download_footprints_diff_413_and_403(reg, tmp_path):
     assert "attachment" in dl.headers["content-disposition"] and dl.headers["x-content-type-options"] == "nosniff"
     fc = client.get("/api/bim/footprints?crs=EPSG:28992", headers=viewer).json()
     assert len(fc["features"]) == 1 and fc["features"][0]["properties"]["plan"] == f"{OWNER}:p1"
-    r2 = client.post(url, files={"file": ("m2.ifc", _model(tmp_path, "m2.ifc", boxes=DEFAULT_BOXES[:4]).read_bytes())}, data={"label": "gebouw"}, headers=editor)
+    r2 = client.post(
+        url,
+        files={"file": ("m2.ifc", _model(tmp_path, "m2.ifc", boxes=DEFAULT_BOXES[:4]).read_bytes())},
+        data={"label": "gebouw"},
+        headers=editor,
+    )
     assert r2.status_code == 201
     d = client.get(f"/api/bim/diff?old={vid}&new={r2.json()['id']}", headers=viewer).json()
     assert d["counts"]["removed"] == 3 and "verwijderd" in d["summary"]
