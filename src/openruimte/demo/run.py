@@ -115,7 +115,8 @@ def _bim_models(store: Any, out: Path, console: Console) -> None:
     with console.status("BIM-modellen plaatsen / placing BIM models ..."):
         versions = add_demo_models(store, out, principal=dataclasses.replace(SYSTEM, actor="demo"))
     for v in versions:
-        console.print(f"  - BIM-model / model {v['ref']} ({v['metadata'].get('footprint_area_m2')} m²)", highlight=False)
+        area = v["metadata"].get("footprint_area_m2")
+        console.print(f"  - BIM-model / model {v['ref']} ({area} m²)", highlight=False)
 
 
 def _coordinator(store: Any, console: Console, password: str | None) -> None:
