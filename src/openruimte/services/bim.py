@@ -81,11 +81,14 @@ def register_file(
     file_name: str | None = None,
     progress: Progress | None = None,
     limit: int | None = None,
+    on_registered: Callable[[dict[str, Any], Path], Any] | None = None,
 ) -> dict[str, Any]:
     """Register ``path`` as the next version of model ``label`` of ``plan`` (``OWNER:ID``).
 
     Returns :func:`version_json` of the new version (``unchanged: True`` when the file is
-    identical to the model's newest version: then nothing is written)."""
+    identical to the model's newest version: then nothing is written). ``on_registered``
+    (e.g. the IDS check on upload) is called after the commit with that document and the
+    stored file; what it returns is kept under ``"on_registered"``."""
     path = Path(path)
     file_name = file_name or path.name
     owner, plan_id = parse_plan(plan)
@@ -132,7 +135,10 @@ def register_file(
             register.blob_path(root, sha).unlink(missing_ok=True)
         raise
     del f
-    return {**version_json(row), "unchanged": False}
+    doc = {**version_json(row), "unchanged": False}
+    if on_registered is not None:
+        doc["on_registered"] = on_registered(doc, register.blob_path(root, sha))
+    return doc
 
 
 def _metadata(info: ModelInfo) -> dict[str, Any]:
