@@ -197,10 +197,9 @@ def resolve_version(store: Any, principal: Principal, ref: str) -> dict[str, Any
     """The version row a reference names, if the principal may see its plan; :class:`NotFound` otherwise."""
     text = str(ref).strip()
     row = None
-    if text.startswith("#") and text[1:].isdigit():
-        row = register.version(store, pk=int(text[1:]))
-    elif text.isdigit():
-        row = register.version(store, pk=int(text))
+    if text.lstrip("#").isdigit():
+        pk = int(text.lstrip("#"))
+        row = register.version(store, pk=pk) if pk < 2**31 else None
     else:
         m = _REF.match(text)
         if m is None:
