@@ -75,11 +75,13 @@ def all_pages(client, url, **params):
 def asset_families(store) -> list[str]:
     """The assets-<family> collections: one per geometry family the coordinator's assets have."""
     types = {a.geometry.geom_type.removeprefix("Multi") for a in seen(store).assets()}
-    return [f"assets-{f}" for f, t in (("point", "Point"), ("line", "LineString"), ("polygon", "Polygon")) if t in types]
+    return [
+        f"assets-{f}" for f, t in (("point", "Point"), ("line", "LineString"), ("polygon", "Polygon")) if t in types
+    ]
 
 
 def collection_ids(store):
-    return ["plans", "assets", "couplings", "conflicts", "areas", "streets", *asset_families(store)] + [
+    return ["plans", "assets", "couplings", "conflicts", "areas", "streets", "bim_models", *asset_families(store)] + [
         f"layer-{layer.name}" for layer in store.layers(with_features=False)
     ]
 

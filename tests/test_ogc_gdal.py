@@ -160,3 +160,20 @@ def test_owslib_reads_the_queryables(ogc_url, demo_store):
     assert "plans" in [c["id"] for c in api.collections()["collections"]]
     queryables = api.collection_queryables("plans")
     assert {"phase", "owner", "hardness", "geometry"} <= set(queryables["properties"])
+
+
+def test_ogr2ogr_reads_the_bim_footprints(ogc_url, demo_store, tmp_path):
+    """The BIM models collection (issue 14): GDAL reads every footprint with its plan and version."""
+    from openruimte.model.access import SYSTEM
+    from openruimte.services.bim import footprints
+
+    registered = {r["ref"]: r for r in footprints(demo_store, SYSTEM)}
+    assert registered
+    out = tmp_path / "bim.gpkg"
+    gdal("ogr2ogr", "-f", "GPKG", str(out), f"OAPIF:{ogc_url}", "bim_models")
+    table = pyogrio.read_dataframe(out)
+    assert sorted(table["key"]) == sorted(registered)
+    for _, row in table.iterrows():
+        expected = to_wgs84([registered[row["key"]]["geometry"]])[0]
+        assert shapely.hausdorff_distance(row.geometry, expected) < 1e-6
+        assert row["plan"] == registered[row["key"]]["plan"]

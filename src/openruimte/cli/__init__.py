@@ -16,8 +16,9 @@ from openruimte.cli._common import DbOption, _fail, _open, app, console, err_con
 from openruimte.io import registry
 from openruimte.model import InputError, OpenRuimteError, Origin, Temporal
 
-#: what ``import`` reads: the exchange kinds and one kind per national standard (io/registry.py)
-ImportKind = StrEnum("ImportKind", {kind: kind for kind in registry.import_kinds()})  # type: ignore[misc]
+#: what ``import`` reads: the exchange kinds, one kind per national standard (io/registry.py),
+#: and ``ifc``: a BIM model of a plan (cli/bim.py)
+ImportKind = StrEnum("ImportKind", {kind: kind for kind in (*registry.import_kinds(), "ifc")})  # type: ignore[misc]
 
 
 class ExportKind(StrEnum):
@@ -51,7 +52,9 @@ def import_(
     file: Annotated[
         Path,
         typer.Argument(
-            help="; ".join(f"{r.name}: {r.description}" for r in registry.READERS.values()) + " (io/registry.py)."
+            help="; ".join(f"{r.name}: {r.description}" for r in registry.READERS.values())
+            + " (io/registry.py); "
+            + "ifc: an IFC model of a plan."
         ),
     ],
     db: DbOption = None,
@@ -91,8 +94,18 @@ def import_(
         str | None,
         typer.Option(help="BGT: the source holder (e.g. G0228) whose objects --owner takes; others keep theirs."),
     ] = None,
+    plan: Annotated[str | None, typer.Option("--plan", help="IFC: the plan of the model (OWNER:ID).")] = None,
+    label: Annotated[str | None, typer.Option("--label", help="IFC: the model's name (default: file name).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="IFC: place the model at X,Y[,ROTATION] (RD metres, degrees).")
+    ] = None,
 ) -> None:
     """Import a file: all rows or none. Every error names file, row, field and value."""
+    if kind is ImportKind.ifc:  # BIM models: cli/bim.py
+        from openruimte.cli.bim import import_ifc
+
+        import_ifc(file, plan, label, at, db)
+        return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from openruimte.io.mapping import ColumnMapping

@@ -252,9 +252,27 @@ def get_cache(request: Request) -> CollectionCache:
     return cache
 
 
+#: BIM models (issue 14): the footprints of the newest version of every model, linked to its plan
+BIM_COLLECTION = CollectionInfo(
+    "bim_models",
+    "BIM-modellen / BIM models",
+    "Voetafdrukken van de nieuwste versie van elk BIM-model (IFC), gekoppeld aan hun plan. / Footprints of the newest "
+    "version of every BIM model, linked to its plan.",
+    ("key", "plan", "label", "version", "schema"),
+)
+
+
+def _read_bim(view: View) -> Loaded:
+    from openruimte.api.routers.bim import footprint_record
+    from openruimte.services.bim import footprints
+
+    rows = footprints(view.store, view.principal)
+    return Loaded([r["ref"] for r in rows], rows, footprint_record, _geoms(r["geometry"] for r in rows))
+
+
 def collection_infos(view: View, cache: CollectionCache) -> list[CollectionInfo]:
     layers = cache.get(view, "layer-list", lambda: view.layers(with_features=False))
-    out = list(FIXED_COLLECTIONS)
+    out = [*FIXED_COLLECTIONS, BIM_COLLECTION]
     assets = next(i for i in FIXED_COLLECTIONS if i.id == "assets")
     for family, declared in _asset_families(view, cache).items():
         label = ASSET_FAMILIES[family][2]
@@ -318,6 +336,8 @@ def _read(view: View, cache: CollectionCache, collection_id: str) -> Loaded:
     if collection_id == "streets":
         streets = view.streets()
         return Loaded([s.id for s in streets], streets, _record, _geoms(s.geometry for s in streets))
+    if collection_id == BIM_COLLECTION.id:
+        return _read_bim(view)
     name = collection_id.removeprefix(LAYER_PREFIX)
     layers = cache.get(view, "layers", lambda: view.layers())
     for layer in layers:
