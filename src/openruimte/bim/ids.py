@@ -150,6 +150,9 @@ def read_ids(source: Path | str | bytes, name: str | None = None, *, strict: boo
     decoded = ifctester_ids.get_schema().decode(tree, strip_namespaces=True, namespaces={"": IDS_NS})
     document = ifctester_ids.Ids().parse(decoded)
     _apply_legacy(document, legacy)
+    spec_elements = tree.getroot().iterfind(f"{{{IDS_NS}}}specifications/{{{IDS_NS}}}specification")
+    for spec, element in zip(document.specifications, spec_elements, strict=True):
+        spec.identifier = element.get("identifier")  # ifctester does not read it
     return IdsDocument(name, hashlib.sha256(data).hexdigest(), dict(document.info), document, warnings)
 
 
