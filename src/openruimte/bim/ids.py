@@ -1140,10 +1140,82 @@ def _attribute_is_null(facet: Any, element: Any) -> bool:
 
 
 def _describe(facet: Any, clause: str, spec: Any) -> str:
+    """The facet in Dutch, e.g. ``Eigenschap Pset_WallCommon.IsExternal moet ingevuld zijn``."""
+    kind = type(facet).__name__
+    cardinality = getattr(facet, "cardinality", "required") or "required"
+    if clause == "applicability":
+        verb, filled = "is", "ingevuld"
+    else:
+        verb = {"required": "moet", "optional": "mag", "prohibited": "mag niet"}.get(cardinality, "moet")
+        filled = "ingevuld zijn"
+    value = getattr(facet, "value", None)
+    if kind == "Entity":
+        text = f"Klasse {_fmt(facet.name)}"
+        if facet.predefinedType:
+            text += f" met PredefinedType {_fmt(facet.predefinedType)}"
+        return text
+    if kind == "Attribute":
+        what = f"gelijk zijn aan {_fmt(value)}" if value is not None else filled
+        if clause == "applicability":
+            what = f"gelijk aan {_fmt(value)}" if value is not None else filled
+        return f"Attribuut {_fmt(facet.name)} {verb} {what}"
+    if kind == "Property":
+        name = f"{_fmt(facet.propertySet)}.{_fmt(facet.baseName)}"
+        typed = f" ({facet.dataType})" if getattr(facet, "dataType", None) else ""
+        if clause == "applicability":
+            what = f"gelijk aan {_fmt(value)}" if value is not None else filled
+        else:
+            what = f"gelijk zijn aan {_fmt(value)}" if value is not None else filled
+        return f"Eigenschap {name}{typed} {verb} {what}"
+    if kind == "Classification":
+        parts = []
+        if facet.system is not None:
+            parts.append(f"systeem {_fmt(facet.system)}")
+        if value is not None:
+            parts.append(f"code {_fmt(value)}")
+        target = " ".join(parts) or "een classificatie"
+        return f"Classificatie met {target}" if clause == "applicability" else f"{verb.capitalize()} {target} hebben"
+    if kind == "Material":
+        target = f"materiaal {_fmt(value)}" if value is not None else "een materiaal"
+        return f"Met {target}" if clause == "applicability" else f"{verb.capitalize()} {target} hebben"
+    if kind == "PartOf":
+        relation = f" via {facet.relation}" if getattr(facet, "relation", None) else ""
+        target = _fmt(facet.name) if facet.name else "een geheel"
+        return f"Onderdeel van {target}{relation}" if clause == "applicability" else (
+            f"{verb.capitalize()} onderdeel zijn van {target}{relation}"
+        )
     try:
         return facet.to_string(clause, spec, facet)
     except Exception:  # a facet ifctester cannot phrase
-        return type(facet).__name__
+        return kind
+
+
+def _fmt(value: Any) -> str:
+    """A facet parameter for people: ``'IFCWALL'``, ``een van 'A', 'B'``, ``patroon 'VG.*'``, ``>= 28``."""
+    if value is None:
+        return "(leeg)"
+    options = getattr(value, "options", None)
+    if options is None:
+        return f"'{value}'"
+    parts = []
+    for key, val in options.items():
+        vals = val if isinstance(val, list) else [val]
+        if key == "enumeration":
+            parts.append("een van " + ", ".join(f"'{v}'" for v in vals))
+        elif key == "pattern":
+            parts.append("patroon " + ", ".join(f"'{v}'" for v in vals))
+        else:
+            symbol = {
+                "minInclusive": ">=",
+                "maxInclusive": "<=",
+                "minExclusive": ">",
+                "maxExclusive": "<",
+                "length": "lengte",
+                "minLength": "lengte >=",
+                "maxLength": "lengte <=",
+            }.get(key, key)
+            parts.append(f"{symbol} {vals[0]}")
+    return " en ".join(parts) or "(elke waarde)"
 
 
 _REASONS_NL = {
