@@ -68,7 +68,7 @@ main{max-width:1100px;margin:0 auto;padding:1.5rem}
 h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.25rem;margin:1.6rem 0 .4rem}h3{font-size:1.05rem;margin:1rem 0 .3rem}
 .meta{color:#4a5560}.card{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:1rem 1.2rem;margin:.8rem 0}
 .ok{background:#1e7d3a;color:#fff}.bad{background:#b3261e;color:#fff}.note{background:#8a5a00;color:#fff}
-.badge{display:inline-block;border-radius:4px;padding:.05rem .5rem;font-size:.85rem;font-weight:600}
+.badge{display:inline-block;white-space:nowrap;border-radius:4px;padding:.05rem .5rem;font-size:.85rem;font-weight:600}
 table{border-collapse:collapse;width:100%;font-size:.9rem;background:#fff}
 th,td{border:1px solid #dde1e6;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#eef1f4}td.num{text-align:right}code{font-family:ui-monospace,Consolas,monospace;font-size:.85rem}
@@ -105,10 +105,8 @@ def to_html(report: CheckReport) -> str:
     ]
     out.append("<h2>Eisenbestanden</h2>")
     for doc in report.documents:
-        out.append(f'<div class="card"><strong>{_e(doc["title"])}</strong> <small>({_e(doc["name"])}')
-        if doc.get("version"):
-            out.append(f", versie {_e(doc['version'])}")
-        out.append(")</small>")
+        version = f", versie {_e(doc['version'])}" if doc.get("version") else ""
+        out.append(f'<div class="card"><strong>{_e(doc["title"])}</strong> <small>({_e(doc["name"])}{version})</small>')
         if doc["warnings"]:
             out.append(
                 f'<div class="card warn"><p><span class="badge note">let op</span> Dit bestand volgt IDS 1.0 niet '
