@@ -29,8 +29,9 @@ follows the standard: an optional attribute requirement passes when the attribut
 Exception tree::
 
     InputError (openruimte.model)
-     ├── IdsInvalid      the IDS file cannot be used (not XML, not IDS 1.0, not sound)
-     └── ModelInvalid    the IFC file cannot be read (not IFC, truncated, unsupported schema)
+     └── IdsInvalid      the IDS file cannot be used (not XML, not IDS 1.0, not sound)
+    BimError (openruimte.bim.errors)
+                         the IFC file cannot be read (not IFC, truncated, unsupported schema)
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from typing import Any
 
 from lxml import etree
 
+from openruimte.bim.errors import BimError
 from openruimte.model.errors import InputError, RowError
 
 IDS_NS = "http://standards.buildingsmart.org/IDS"
@@ -54,8 +56,6 @@ XS_NS = "http://www.w3.org/2001/XMLSchema"
 MAX_IDS_BYTES = 20 * 1024 * 1024
 #: The IFC schemas IDS 1.0 knows (``ifcVersion``).
 IDS_IFC_VERSIONS = ("IFC2X3", "IFC4", "IFC4X3_ADD2")
-#: IFC schemas a model may have (the file's FILE_SCHEMA, normalised).
-SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3", "IFC4X3_ADD2")
 
 _FACETS = ("entity", "partOf", "classification", "attribute", "property", "material")
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
@@ -68,13 +68,6 @@ class IdsInvalid(InputError):
     """The IDS file is refused; ``errors`` name the line, the problem and the fix."""
 
     code = "invalid_ids"
-    status = 422
-
-
-class ModelInvalid(InputError):
-    """The IFC file is refused (not IFC, truncated, unsupported schema, unreadable)."""
-
-    code = "invalid_ifc"
     status = 422
 
 
@@ -187,7 +180,8 @@ def _parse(data: bytes, name: str) -> etree._ElementTree:
         line = err.position[0] if err.position else None
         msg = re.sub(r", line \d+, column \d+$", "", str(err.msg or err))
         raise IdsInvalid(
-            IdsIssue(name, line, f"not well-formed XML: {msg}", "repair the XML (or export the IDS again)").as_row_error(),
+            IdsIssue(name, line, f"not well-formed XML: {msg}", "repair the XML (or export the IDS again)")
+            .as_row_error(),
             name,
         ) from None
     if tree.docinfo.doctype:
@@ -334,7 +328,10 @@ def _attributes(version: str, entity: str) -> tuple[dict[str, tuple[str, bool]],
     """Explicit attributes of an entity (name -> (kind, derived)) and its inverse attribute names."""
     decl = _schema(version).declaration_by_name(entity)
     derived = decl.derived()
-    explicit = {a.name(): (_kind(a.type_of_attribute()), bool(d)) for a, d in zip(decl.all_attributes(), derived)}
+    explicit = {
+        a.name(): (_kind(a.type_of_attribute()), bool(d))
+        for a, d in zip(decl.all_attributes(), derived, strict=True)
+    }
     inverse = frozenset(a.name() for a in decl.all_inverse_attributes())
     return explicit, inverse
 
@@ -752,49 +749,23 @@ def _apply_legacy(document: Any, where: set[tuple[int, str, int]]) -> None:
 # --------------------------------------------------------------------------- IFC models
 
 
-def open_model(path: Path | str, name: str | None = None) -> Any:
-    """Open an IFC (STEP) file with ifcopenshell; refuse what is not one, with the reason."""
+def open_model(path: Path | str, *, max_bytes: int | None = None) -> Any:
+    """Open an IFC (STEP) file with ifcopenshell after :func:`openruimte.bim.extract.check_file`
+    (not IFC, ZIP, ifcXML, truncated, unsupported schema, too large: a :class:`BimError` that
+    says so). Unlike ``extract.open_model`` a model without IfcProject is accepted: an IDS can
+    check any model (the buildingSMART test models have none)."""
     import ifcopenshell
 
+    from openruimte.bim.extract import check_file
+
     path = Path(path)
-    name = name or path.name
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-            fh.seek(max(0, size - 4096))
-            tail = fh.read()
-    except OSError as err:
-        raise ModelInvalid(f"cannot read the IFC file: {err.strerror or err}", name) from None
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text.startswith(b"PK"):
-        raise ModelInvalid("this is a ZIP archive (ifcZIP?): unzip it and pass the .ifc inside", name)
-    if text.startswith(b"<"):
-        raise ModelInvalid("this is XML (ifcXML?), not an IFC STEP file: export the model as .ifc (STEP)", name)
-    if not text.startswith(b"ISO-10303-21;"):
-        raise ModelInvalid(
-            "not an IFC file: it does not start with 'ISO-10303-21;' (an IFC STEP physical file); "
-            "export the model from the BIM tool as .ifc",
-            name,
-        )
-    if b"END-ISO-10303-21;" not in tail:
-        raise ModelInvalid(
-            f"the file is truncated: it does not end with 'END-ISO-10303-21;' ({size} bytes read); "
-            "upload or export it again",
-            name,
-        )
-    schema = re.search(rb"FILE_SCHEMA\s*\(\s*\(\s*'([^']*)'", head)
-    found = schema.group(1).decode("ascii", "replace").upper() if schema else "(none)"
-    if found.split("_")[0] not in ("IFC2X3", "IFC4", "IFC4X3") and found not in SUPPORTED_SCHEMAS:
-        raise ModelInvalid(
-            f"unsupported IFC schema {found}; supported: {', '.join(SUPPORTED_SCHEMAS)} "
-            "(export the model as IFC4 or IFC2X3)",
-            name,
-        )
+    schema = check_file(path, max_bytes=max_bytes)
     try:
         return ifcopenshell.open(str(path))
     except Exception as err:  # ifcopenshell raises plain errors for unparseable content
-        raise ModelInvalid(f"ifcopenshell cannot read the {found} file: {err}", name) from None
+        raise BimError(
+            f"{path.name}: het {schema}-bestand is niet te lezen / cannot be parsed: {err}; fix: export it again"
+        ) from None
 
 
 # --------------------------------------------------------------------------- results

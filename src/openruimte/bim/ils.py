@@ -60,8 +60,8 @@ def origin_check(limit_m: float = ORIGIN_LIMIT_M) -> Callable[[Any, Any], Specif
     """ILS 3.2: every placement lies within ``limit_m`` metres of the origin (horizontally)."""
 
     def run(model: Any, describer: Any) -> SpecificationResult:
-        import numpy as np
         import ifcopenshell.util.placement as placement_util
+        import numpy as np
 
         scale = _unit_scale(model)
         cache: dict[int, Any] = {}

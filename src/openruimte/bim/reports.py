@@ -113,7 +113,10 @@ def to_html(report: CheckReport) -> str:
                 f"helemaal; het is gelezen zoals het bedoeld lijkt ({len(doc['warnings'])} meldingen):</p><ul>"
             )
             for w in doc["warnings"]:
-                out.append(f"<li>regel {_e(w['line'])}: {_e(w['message'])}. <em>Oplossing:</em> <code>{_e(w['fix'])}</code></li>")
+                out.append(
+                    f"<li>regel {_e(w['line'])}: {_e(w['message'])}. "
+                    f"<em>Oplossing:</em> <code>{_e(w['fix'])}</code></li>"
+                )
             out.append("</ul></div>")
         out.append("</div>")
     if any(s.kind == "openruimte" for s in report.specifications):
@@ -125,7 +128,8 @@ def to_html(report: CheckReport) -> str:
     out.append("<th>Toepasbaar</th><th>Met bevindingen</th><th>Resultaat</th></tr></thead><tbody>")
     for i, spec in enumerate(report.specifications, start=1):
         out.append(
-            f'<tr><td class="num">{i}</td><td><a href="#spec-{i}">{_e(spec.identifier + " " if spec.identifier else "")}'
+            f'<tr><td class="num">{i}</td><td><a href="#spec-{i}">'
+            f'{_e(spec.identifier + " " if spec.identifier else "")}'
             f"{_e(spec.name)}</a></td><td>{_e(spec.source)}</td><td>{_e(_USAGE_NL.get(spec.usage, spec.usage))}</td>"
             f'<td class="num">{spec.applicable}</td><td class="num">{spec.failed_elements}</td>'
             f"<td>{_badge(spec.passed)}</td></tr>"
@@ -155,7 +159,8 @@ def _spec_html(i: int, spec: SpecificationResult) -> str:
     if spec.instructions:
         out.append(f"<p><em>Instructie:</em> {_e(spec.instructions)}</p>")
     if spec.applicability:
-        out.append(f"<p><strong>Geldt voor:</strong> {_e('; '.join(spec.applicability))} — {spec.applicable} elementen.</p>")
+        applies = _e("; ".join(spec.applicability))
+        out.append(f"<p><strong>Geldt voor:</strong> {applies} — {spec.applicable} elementen.</p>")
     if spec.message:
         out.append(f'<p><span class="badge note">let op</span> {_e(spec.message)}</p>')
     for req in spec.requirements:
@@ -212,8 +217,8 @@ class _Placer:
         self._cache: dict[int, Any] = {}
 
     def _matrix(self, placement: Any) -> Any:
-        import numpy as np
         import ifcopenshell.util.placement as placement_util
+        import numpy as np
 
         key = placement.id()
         if key in self._cache:
