@@ -877,6 +877,51 @@ class CheckReport:
                     out.setdefault(failure.step_id, []).append((spec, req, failure))
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckReport:
+        """The report back from its JSON (:meth:`as_dict`), e.g. a stored result."""
+        specs = []
+        for s in data["specifications"]:
+            requirements = [
+                RequirementResult(
+                    facet=r["facet"],
+                    description=r["description"],
+                    cardinality=r["cardinality"],
+                    passed=r["status"] == "pass",
+                    checked=r.get("checked", 0),
+                    failures=[ElementFailure(**f) for f in r["failures"]],
+                )
+                for r in s["requirements"]
+            ]
+            specs.append(
+                SpecificationResult(
+                    source=s["source"],
+                    name=s["name"],
+                    usage=s["usage"],
+                    passed=s["status"] == "pass",
+                    kind=s.get("kind", "ids"),
+                    description=s.get("description"),
+                    instructions=s.get("instructions"),
+                    identifier=s.get("identifier"),
+                    ifc_versions=list(s.get("ifc_versions", [])),
+                    applies_to_schema=s.get("applies_to_schema", True),
+                    applicability=list(s.get("applicability", [])),
+                    applicable=s.get("applicable", 0),
+                    failed_elements=s.get("failed_elements", 0),
+                    message=s.get("message"),
+                    requirements=requirements,
+                )
+            )
+        model = data["model"]
+        return cls(
+            model_name=model["name"],
+            schema=model["schema"],
+            project=model.get("project"),
+            checked_at=data["checked_at"],
+            documents=list(data.get("ids", [])),
+            specifications=specs,
+        )
+
     def as_dict(self) -> dict[str, Any]:
         failed = [s for s in self.specifications if not s.passed]
         return {
