@@ -124,8 +124,9 @@ def compare(old_f: Any, old: ModelInfo, new_f: Any, new: ModelInfo) -> dict[str,
     notes = []
     if by_content:
         notes.append(
-            f"de meeste GlobalIds zijn veranderd ({len(shared)} van {base} gedeeld); elementen zijn gekoppeld op klasse, "
-            f"plaats en eigenschappen / most GlobalIds changed ({len(shared)} of {base} shared); elements were matched on "
+            f"de meeste GlobalIds zijn veranderd ({len(shared)} van {base} gedeeld); elementen zijn gekoppeld "
+            f"op klasse, plaats en eigenschappen / most GlobalIds changed ({len(shared)} of {base} shared); "
+            "elements were matched on "
             "class, placement and properties"
         )
         pairs = [(g, g) for g in shared]
@@ -232,7 +233,8 @@ def summary_nl(r: dict[str, Any]) -> str:
         d = fp["new_area_m2"] - fp["old_area_m2"]
         if abs(d) >= 0.01 or fp.get("added_m2", 0) >= 0.01:
             text += (
-                f" Voetafdruk {_nl(fp['old_area_m2'])} → {_nl(fp['new_area_m2'])} m² ({'+' if d >= 0 else ''}{_nl(d)} m²;"
+                f" Voetafdruk {_nl(fp['old_area_m2'])} → {_nl(fp['new_area_m2'])} m² "
+                f"({'+' if d >= 0 else ''}{_nl(d)} m²;"
                 f" {_nl(fp.get('added_m2', 0))} m² erbij, {_nl(fp.get('removed_m2', 0))} m² eraf)."
             )
         else:
@@ -241,7 +243,8 @@ def summary_nl(r: dict[str, Any]) -> str:
     if h["old_top_m"] is not None and h["new_top_m"] is not None:
         d = h["new_top_m"] - h["old_top_m"]
         if abs(d) >= TOLERANCE_M:
-            text += f" Hoogste punt {_nl(h['old_top_m'], 2)} → {_nl(h['new_top_m'], 2)} m ({'+' if d >= 0 else ''}{_nl(d, 2)} m)."
+            sign = "+" if d >= 0 else ""
+            text += f" Hoogste punt {_nl(h['old_top_m'], 2)} → {_nl(h['new_top_m'], 2)} m ({sign}{_nl(d, 2)} m)."
         else:
             text += " Hoogte ongewijzigd."
     s = r["storeys"]

@@ -305,7 +305,8 @@ def extract(
         raise BimError(
             f"{name}: het model ligt buiten het RD-gebied ({place.crs}); OpenRuimte registreert modellen op de "
             "RD-kaart (EPSG:28992). `openruimte bim info` toont de plek in WGS84 / the model lies outside the RD area "
-            "of use and cannot be registered on the RD map; if it does belong in the Netherlands, give --at X,Y[,ROTATION]"
+            "of use and cannot be registered on the RD map; if it does belong in the Netherlands, "
+            "give --at X,Y[,ROTATION]"
         )
     _geometry(f, info, progress, with_elements)
     if place is not None and place.height_reference == "NAP":

@@ -442,7 +442,8 @@ def _wcs_note(p: Placement) -> None:
     if p.wcs_offset_m is not None:
         x, y, z = p.wcs_offset_m
         p.assumptions.append(
-            f"WorldCoordinateSystem-verschuiving ({x:.3f}, {y:.3f}, {z:.3f}) m eerst verwijderd / WorldCoordinateSystem "
+            f"WorldCoordinateSystem-verschuiving ({x:.3f}, {y:.3f}, {z:.3f}) m eerst verwijderd / "
+            "WorldCoordinateSystem "
             "offset taken off before the map conversion"
         )
 
@@ -737,7 +738,8 @@ def _latlon_fallback(f: Any, name: str, unit_scale: float) -> Placement:
         wcs_offset_m=offset,
         _wcs_inv=inv,
         warnings=[
-            "lage betrouwbaarheid: alleen IfcSite RefLatitude/RefLongitude, zonder rotatie (ware noord genegeerd) / low "
+            "lage betrouwbaarheid: alleen IfcSite RefLatitude/RefLongitude, zonder rotatie (ware noord "
+            "genegeerd) / low "
             "confidence: placed from IfcSite lat/lon only, no rotation; check the place or give --at X,Y[,ROTATION]"
         ],
     )

@@ -84,10 +84,10 @@ def import_(
         Path | None,
         typer.Option(help="BGT: the IMBOR data folder (crow-imbor2022/ ...); default $OPENRUIMTE_IMBOR_DIR."),
     ] = None,
-    plan: Annotated[str | None, typer.Option("--plan", help="IFC: the plan the model belongs to (OWNER:ID).")] = None,
-    label: Annotated[str | None, typer.Option("--label", help="IFC: the model's name (default: the file name).")] = None,
+    plan: Annotated[str | None, typer.Option("--plan", help="IFC: the plan of the model (OWNER:ID).")] = None,
+    label: Annotated[str | None, typer.Option("--label", help="IFC: the model's name (default: file name).")] = None,
     at: Annotated[
-        str | None, typer.Option("--at", help="IFC: place an unreferenced model at X,Y[,ROTATION] (RD metres, degrees).")
+        str | None, typer.Option("--at", help="IFC: place the model at X,Y[,ROTATION] (RD metres, degrees).")
     ] = None,
 ) -> None:
     """Import a file: all rows or none. Every error names file, row, field and value."""

@@ -137,7 +137,8 @@ def info(
         return
     g = doc.get("georeferencing") or {}
     console.print(
-        f"[bold]{doc.get('file')}[/]: {doc['schema']}, {doc.get('application') or '-'}, project {doc.get('project_name')!r}, eenheid / unit {doc['length_unit']}"
+        f"[bold]{doc.get('file')}[/]: {doc['schema']}, {doc.get('application') or '-'}, "
+        f"project {doc.get('project_name')!r}, eenheid / unit {doc['length_unit']}"
     )
     table = Table(title="bouwlagen / storeys")
     for col in ("naam / name", "peil / elevation m", "elementen"):
@@ -153,7 +154,8 @@ def info(
         for a in g.get("assumptions", []):
             console.print(f"  aangenomen / assumed: {a}", highlight=False)
     console.print(
-        f"voetafdruk / footprint: {doc.get('footprint_area_m2')} m² (EPSG:28992); onderkant / bottom {doc['bottom_m']} m, "
+        f"voetafdruk / footprint: {doc.get('footprint_area_m2')} m² (EPSG:28992); "
+        f"onderkant / bottom {doc['bottom_m']} m, "
         f"bovenkant / top {doc['top_m']} m; bruto vloeroppervlak / GFA {doc.get('gross_floor_area_m2')}"
     )
     for w in doc.get("warnings", []):

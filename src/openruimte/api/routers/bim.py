@@ -16,7 +16,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
-from starlette.background import BackgroundTask
 
 from openruimte.api import geo
 from openruimte.api.deps import PrincipalDep, SettingsDep, StoreDep
