@@ -284,3 +284,24 @@ def test_storey_order_passes_when_names_sort_by_height():
     from openruimte.bim.ids import _Describer
 
     assert storey_order_check(model, _Describer(model)).passed
+
+
+def test_origin_check_follows_rotated_parent_placements():
+    from openruimte.bim.ids import _Describer
+
+    model = build_model(boxes=(Box(0, 0, 1, 1, name="Kind"),))
+    (wall,) = model.by_type("IfcWall")
+    parent = model.createIfcLocalPlacement(
+        None,
+        model.createIfcAxis2Placement3D(
+            model.createIfcCartesianPoint((1000.0, 0.0, 0.0)),
+            model.createIfcDirection((0.0, 0.0, 1.0)),
+            model.createIfcDirection((0.0, 1.0, 0.0)),  # local x along world y: rotated 90°
+        ),
+    )
+    wall.ObjectPlacement = model.createIfcLocalPlacement(
+        parent, model.createIfcAxis2Placement3D(model.createIfcCartesianPoint((0.0, 2000.0, 0.0)), None, None)
+    )
+    # world = (1000, 0) + R·(0, 2000) = (1000 - 2000, 0) = (-1000, 0): 1000 m from the origin
+    assert not origin_check(999.0)(model, _Describer(model)).passed
+    assert origin_check(1001.0)(model, _Describer(model)).passed

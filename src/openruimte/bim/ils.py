@@ -60,31 +60,35 @@ def origin_check(limit_m: float = ORIGIN_LIMIT_M) -> Callable[[Any, Any], Specif
     """ILS 3.2: every placement lies within ``limit_m`` metres of the origin (horizontally)."""
 
     def run(model: Any, describer: Any) -> SpecificationResult:
-        import ifcopenshell.util.placement as placement_util
-        import numpy as np
-
         scale = _unit_scale(model)
-        cache: dict[int, Any] = {}
+        cache: dict[int, tuple[Any, tuple[float, float, float]] | None] = {}
 
-        def absolute(placement: Any) -> Any:
+        def absolute(placement: Any) -> tuple[Any, tuple[float, float, float]] | None:
+            """(rotation or None for identity, translation) of a placement in project units."""
             key = placement.id()
             if key in cache:
                 return cache[key]
             cache[key] = None  # guards against a cyclic placement chain
-            if placement.is_a("IfcLocalPlacement"):
-                local = placement_util.get_axis2placement(placement.RelativePlacement)
-                parent = placement.PlacementRelTo
-                matrix = absolute(parent) @ local if parent is not None and absolute(parent) is not None else local
-            else:  # IfcGridPlacement and others: no simple matrix, treat as at the origin
-                matrix = np.eye(4)
-            cache[key] = matrix
-            return matrix
+            if not placement.is_a("IfcLocalPlacement"):  # grid and linear placements: taken at the origin
+                cache[key] = (None, (0.0, 0.0, 0.0))
+                return cache[key]
+            rotation, offset = _local(placement.RelativePlacement)
+            parent = placement.PlacementRelTo
+            up = absolute(parent) if parent is not None else None
+            if up is not None:
+                p_rot, p_off = up
+                if p_rot is not None:
+                    offset = tuple(sum(p_rot[i][k] * offset[k] for k in range(3)) for i in range(3))
+                    rotation = p_rot if rotation is None else _matmul(p_rot, rotation)
+                offset = (offset[0] + p_off[0], offset[1] + p_off[1], offset[2] + p_off[2])
+            cache[key] = (rotation, offset)
+            return cache[key]
 
         def distance(placement: Any) -> float:
-            matrix = absolute(placement)
-            if matrix is None:
+            found = absolute(placement)
+            if found is None:
                 return 0.0
-            return math.hypot(float(matrix[0, 3]), float(matrix[1, 3])) * scale
+            return math.hypot(found[1][0], found[1][1]) * scale
 
         requirement = RequirementResult(
             facet="placement",
@@ -134,6 +138,22 @@ def origin_check(limit_m: float = ORIGIN_LIMIT_M) -> Callable[[Any, Any], Specif
         )
 
     return run
+
+
+def _local(axis: Any) -> tuple[Any, tuple[float, float, float]]:
+    """Rotation (None when it is the identity) and translation of an IfcAxis2Placement."""
+    coords = tuple(float(c) for c in axis.Location.Coordinates) if axis.Location is not None else (0.0, 0.0)
+    offset = (coords + (0.0, 0.0, 0.0))[:3]
+    if getattr(axis, "Axis", None) is None and getattr(axis, "RefDirection", None) is None:
+        return None, offset
+    import ifcopenshell.util.placement as placement_util
+
+    matrix = placement_util.get_axis2placement(axis)
+    return tuple(tuple(float(matrix[i][k]) for k in range(3)) for i in range(3)), offset
+
+
+def _matmul(a: Any, b: Any) -> Any:
+    return tuple(tuple(sum(a[i][k] * b[k][j] for k in range(3)) for j in range(3)) for i in range(3))
 
 
 def storey_order_check(model: Any, describer: Any) -> SpecificationResult:
