@@ -97,17 +97,21 @@ def origin_check(limit_m: float = ORIGIN_LIMIT_M) -> Callable[[Any, Any], Specif
             passed=True,
         )
         failed: set[int] = set()
-        for product in model.by_type("IfcProduct"):
-            placement = getattr(product, "ObjectPlacement", None)
-            if placement is None:
-                continue
+        products = [p for p in model.by_type("IfcProduct") if getattr(p, "ObjectPlacement", None) is not None]
+        placed = {p.ObjectPlacement.id() for p in products}
+        for product in products:
+            placement = product.ObjectPlacement
             requirement.checked += 1
             far = distance(placement)
             if far <= limit_m:
                 continue
             parent = getattr(placement, "PlacementRelTo", None)
+            for _ in range(64):  # the nearest placement above that belongs to a product
+                if parent is None or parent.id() in placed:
+                    break
+                parent = getattr(parent, "PlacementRelTo", None)
             if parent is not None and distance(parent) > limit_m:
-                continue  # the offset is carried higher up; that placement is reported
+                continue  # the offset is carried by a product higher up, which is reported
             requirement.failures.append(
                 describer.failure(
                     product,
