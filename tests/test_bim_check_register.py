@@ -175,3 +175,26 @@ def test_api_checks_follow_the_plan_and_download(store, tmp_path):
     assert client.post(f"/api/bim/versions/{version_id}/checks", headers=editor).status_code == 201
     assert client.post(f"/api/bim/versions/{version_id}/checks").status_code == 401
     assert client.get(f"/api/bim/versions/{version_id}/checks", headers=outsider).status_code == 404
+
+
+def test_backup_and_restore_keep_ids_files_and_check_results(store, tmp_path):
+    from openruimte.store import Store
+    from openruimte.store.backup import backup, restore
+
+    model, ids_file = _setup(store, tmp_path)
+    bimids.register(store, SYSTEM, ORG, ids_file)
+    version = bim.register_file(store, model, f"{ORG}:P-1", principal=SYSTEM, label="gebouw")
+    archive = tmp_path / "backup.zip"
+    backup(store, archive)
+    target = Store.open(f"sqlite:///{tmp_path / 'restored.db'}")
+    try:
+        restore(target, archive)
+        assert [r["ref"] for r in bimids.list_ids(target, SYSTEM)] == [f"{ORG}/eisen@1"]
+        (document,) = bimids.documents_for(target, ORG)  # the file itself came back, sha256 checked
+        assert document.title == "Bimstad eisen"
+        (check,) = bimcheck.results(target, SYSTEM, version["id"])
+        assert check["status"] == "fail"
+        report = bimcheck.stored_report(target, SYSTEM, version["id"], check["id"])
+        assert report.specifications[0].failed_elements == 1
+    finally:
+        target.close()
