@@ -298,3 +298,33 @@ def footprints(store: Any, principal: Principal, *, all_versions: bool = False) 
     plans = _visible_plans(store, principal)
     rows = register.versions(store, plans=plans, latest_only=not all_versions)
     return [{**version_json(r, geometry=False), "geometry": r["geometry"]} for r in rows]
+
+
+def add_demo_models(store: Any, out: Path, *, principal: Principal, count: int = 2) -> list[dict[str, Any]]:
+    """Give ``count`` housing plans of the demo a generated building (deterministic, in Voorbeeldstad),
+    so a new user sees footprints on the map. Returns the registered versions."""
+    from openruimte.bim.sample import write_sample
+
+    chosen = []
+    for plan in sorted(store.plans(), key=lambda p: p.key):
+        if plan.dwellings and not plan.sensitive and str(plan.visibility) in ("shared", "public"):
+            chosen.append(plan)
+        if len(chosen) == count:
+            break
+    folder = Path(out) / "bim"
+    folder.mkdir(parents=True, exist_ok=True)
+    done = []
+    for i, plan in enumerate(chosen):
+        point = plan.geometry.representative_point()
+        storeys = 3 + (plan.dwellings or 0) % 3
+        path = write_sample(
+            folder / f"{plan.id}.ifc",
+            eastings=round(point.x - 15.0, 3),
+            northings=round(point.y - 6.0, 3),
+            rotation_deg=25.0 * i,
+            storeys=storeys,
+            name=f"Woongebouw {plan.name}"[:200],
+            seed=i + 1,
+        )
+        done.append(register_file(store, path, plan.key, principal=principal, label="woongebouw"))
+    return done
