@@ -1,7 +1,10 @@
 """Benchmark: ``openruimte bim check`` against running ``ifctester`` alone, on large IFC models.
 
 Generates (once, cached in ``--workdir``) IFC4 models of about 50 and 200 MB with
-``bench/_ifcgen.py``, then times each tool in a fresh process under GNU time (wall clock
+``bench/_ifcgen.py`` (rooms of walls, slabs, columns, doors, windows and spaces with property
+sets, materials and NL-SfB references, so that the requirements have something to check);
+``--models place`` uses the models of ``bench/bim_place.py`` instead (the same files the
+placing benchmark times, cached in ``bench/.cache``; they carry no property sets), then times each tool in a fresh process under GNU time (wall clock
 and peak RSS), with two sets of requirements:
 
 - ``ils``: the built-in BIM basis ILS (ours also runs its two Python-only checks: model
@@ -61,19 +64,30 @@ def _load() -> str:
     return ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
-def run(sizes: list[float], workdir: Path, repeat: int, timeout: float) -> list[dict[str, object]]:
+def _model(mb: float, workdir: Path, models: str) -> Path:
+    if models == "place":
+        import bim_place
+
+        return bim_place.model(mb)
+    model = workdir / f"model-{mb:g}mb.ifc"
+    if not model.is_file():
+        print(f"generating {model} ...", flush=True)
+        t = time.perf_counter()
+        generate(model, mb)
+        print(f"  {model.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - t:.0f} s", flush=True)
+    return model
+
+
+def run(
+    sizes: list[float], workdir: Path, repeat: int, timeout: float, models: str = "ids"
+) -> list[dict[str, object]]:
     workdir.mkdir(parents=True, exist_ok=True)
     sets = {"ils": (["--builtin", "ils"], ILS)}
     if ROTTERDAM.is_file():
         sets["rotterdam"] = (["--ids", str(ROTTERDAM)], ROTTERDAM)
     figures = []
     for mb in sizes:
-        model = workdir / f"model-{mb:g}mb.ifc"
-        if not model.is_file():
-            print(f"generating {model} ...", flush=True)
-            t = time.perf_counter()
-            generate(model, mb)
-            print(f"  {model.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - t:.0f} s", flush=True)
+        model = _model(mb, workdir, models)
         size_mb = round(model.stat().st_size / 1e6, 1)
         for name, (our_args, ids_file) in sets.items():
             out_ours, out_theirs = workdir / f"ours-{name}.json", workdir / f"ifctester-{name}.json"
@@ -87,14 +101,14 @@ def run(sizes: list[float], workdir: Path, repeat: int, timeout: float) -> list[
                     result["load"] = load
                     if tool not in best or (result["status"] == "ok" and result["wall_s"] < best[tool]["wall_s"]):
                         best[tool] = result
-            row = {"size_mb": size_mb, "requirements": name, **{k: v for k, v in best.items()}}
+            row = {"size_mb": size_mb, "models": models, "requirements": name, **{k: v for k, v in best.items()}}
             o, t = best["ours"], best["ifctester"]
             if o["status"] == "ok" and t["status"] == "ok":
                 row["time_ratio"] = round(o["wall_s"] / t["wall_s"], 2)
                 row["rss_ratio"] = round(o["rss_mb"] / t["rss_mb"], 2) if o["rss_mb"] and t["rss_mb"] else None
             figures.append(row)
             print(
-                f"{size_mb:7.1f} MB {name:10s} ours {o['wall_s']:8.1f} s {o.get('rss_mb')} MB [{o['status']}] | "
+                f"{size_mb:7.1f} MB {models:5s} {name:10s} ours {o['wall_s']:8.1f} s {o.get('rss_mb')} MB [{o['status']}] | "
                 f"ifctester {t['wall_s']:8.1f} s {t.get('rss_mb')} MB [{t['status']}] | "
                 f"ratio time {row.get('time_ratio')} rss {row.get('rss_ratio')} | load {o['load']} / {t['load']}",
                 flush=True,
@@ -109,10 +123,13 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3600.0, help="per run, seconds")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/openruimte-bench-bim"), help="models and reports")
     parser.add_argument("--report", type=Path, help="write the figures as JSON")
+    parser.add_argument(
+        "--models", choices=("ids", "place"), default="ids", help="bench/_ifcgen.py (default) or bench/bim_place.py"
+    )
     args = parser.parse_args()
     sizes = [float(s) for s in args.sizes.split(",") if s.strip()]
     print(f"load average at start: {_load()} ({os.cpu_count()} cores)")
-    figures = run(sizes, args.workdir, args.repeat, args.timeout)
+    figures = run(sizes, args.workdir, args.repeat, args.timeout, args.models)
     if args.report:
         args.report.write_text(json.dumps(figures, indent=2))
 
