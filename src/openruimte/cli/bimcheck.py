@@ -52,7 +52,6 @@ def check(
     db: DbOption = None,
 ) -> None:
     """Check a model against information requirements (IDS): exit 0 all pass, 1 any fails, 2 invalid input."""
-    from openruimte.bim import reports
     from openruimte.services import bim, bimcheck
 
     for path in ids or []:
@@ -89,14 +88,14 @@ def check(
                 f"[yellow]warning:[/] {doc['name']} line {w['line']}: {w['message']}; fix: {w['fix']}", highlight=False
             )
     if html_out is not None:
-        html_out.write_text(reports.to_html(report), encoding="utf-8")
+        html_out.write_text(bimcheck.as_html(report), encoding="utf-8")
     if bcf_out is not None:
-        bcf_out.write_bytes(reports.to_bcf(report, ifc))
+        bcf_out.write_bytes(bimcheck.as_bcf(report, ifc))
     if json_out == "-":
-        typer.echo(reports.to_json(report))
+        typer.echo(bimcheck.as_json(report))
     else:
         if json_out is not None:
-            Path(json_out).write_text(reports.to_json(report), encoding="utf-8")
+            Path(json_out).write_text(bimcheck.as_json(report), encoding="utf-8")
         _print_summary(report)
     raise typer.Exit(0 if report.passed else 1)
 

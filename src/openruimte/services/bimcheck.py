@@ -193,3 +193,27 @@ def stored_bcf(store: Any, principal: Any, version_id: int, check_id: int) -> by
     report = stored_report(store, principal, version_id, check_id)
     model = bim_ids.open_model(bim_service.model_path(store, principal, f"#{version_id}"))
     return reports.to_bcf(report, model)
+
+
+# --------------------------------------------------------------------------- report renderings (for the API and CLI)
+
+#: the largest IDS file accepted (bytes)
+MAX_IDS_BYTES = bim_ids.MAX_IDS_BYTES
+
+
+def as_json(report: bim_ids.CheckReport) -> str:
+    from openruimte.bim import reports
+
+    return reports.to_json(report)
+
+
+def as_html(report: bim_ids.CheckReport) -> str:
+    from openruimte.bim import reports
+
+    return reports.to_html(report)
+
+
+def as_bcf(report: bim_ids.CheckReport, model: Any = None) -> bytes:
+    from openruimte.bim import reports
+
+    return reports.to_bcf(report, model)

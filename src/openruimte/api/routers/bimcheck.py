@@ -15,8 +15,6 @@ from fastapi.responses import HTMLResponse, Response
 from openruimte.api.deps import PrincipalDep, StoreDep
 from openruimte.api.errors import ApiError
 from openruimte.api.routers.plans import _may_write
-from openruimte.bim import ids as bim_ids
-from openruimte.bim import reports
 from openruimte.services import bimcheck, bimids
 
 router = APIRouter(prefix="/api/bim", tags=["bim"])
@@ -49,7 +47,7 @@ def get_check(store: StoreDep, principal: PrincipalDep, version_id: int, check_i
 def get_check_html(store: StoreDep, principal: PrincipalDep, version_id: int, check_id: int) -> HTMLResponse:
     report = bimcheck.stored_report(store, principal, version_id, check_id)
     headers = {**_DOWNLOAD, "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
-    return HTMLResponse(reports.to_html(report), headers=headers)
+    return HTMLResponse(bimcheck.as_html(report), headers=headers)
 
 
 @router.get("/versions/{version_id}/checks/{check_id}/report.json", summary="The report as a JSON download")
@@ -57,7 +55,7 @@ def get_check_json(store: StoreDep, principal: PrincipalDep, version_id: int, ch
     report = bimcheck.stored_report(store, principal, version_id, check_id)
     name = f"ids-controle-{version_id}-{check_id}.json"
     return Response(
-        reports.to_json(report),
+        bimcheck.as_json(report),
         media_type="application/json",
         headers={**_DOWNLOAD, "Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -98,8 +96,8 @@ async def add_ids(request: Request, store: StoreDep, principal: PrincipalDep) ->
     data = bytearray()
     while chunk := await upload.read(1024 * 1024):
         data += chunk
-        if len(data) > bim_ids.MAX_IDS_BYTES:
-            raise ApiError(413, "too_large", f"an IDS file may be at most {bim_ids.MAX_IDS_BYTES:,} bytes")
+        if len(data) > bimcheck.MAX_IDS_BYTES:
+            raise ApiError(413, "too_large", f"an IDS file may be at most {bimcheck.MAX_IDS_BYTES:,} bytes")
     name = form.get("name")
     file_name = (upload.filename or "requirements.ids").rsplit("/", 1)[-1][:200]
     await form.close()
