@@ -79,6 +79,8 @@ class IdsIssue:
     line: int | None
     message: str
     fix: str
+    #: the message in Dutch, for the reports (warnings on pre-IDS-1.0 files)
+    message_nl: str | None = None
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source} line {self.line}"
@@ -88,7 +90,13 @@ class IdsIssue:
         return RowError(self.source, f"{self.message}; fix: {self.fix}", self.line, row_label="line")
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "line": self.line, "message": self.message, "fix": self.fix}
+        return {
+            "source": self.source,
+            "line": self.line,
+            "message": self.message,
+            "message_nl": self.message_nl or self.message,
+            "fix": self.fix,
+        }
 
 
 @dataclass(slots=True)
@@ -664,6 +672,8 @@ def _legacy(tree: etree._ElementTree, name: str) -> tuple[list[IdsIssue], set[tu
                             f"'{text}' in the {part} of {label} is a wildcard, which IDS 1.0 does not know "
                             f"(it would match only the literal text); read as the pattern '{pattern}'",
                             f'write <xs:restriction base="xs:string"><xs:pattern value="{pattern}"/></xs:restriction>',
+                            f"'{text}' in {part} van {label} is een jokerteken, dat IDS 1.0 niet kent (het zou alleen "
+                            f"die letterlijke tekst vinden); gelezen als het patroon '{pattern}'",
                         )
                     )
                     restriction = etree.Element(f"{{{XS_NS}}}restriction", base="xs:string", nsmap={"xs": XS_NS})
@@ -682,6 +692,8 @@ def _legacy(tree: etree._ElementTree, name: str) -> tuple[list[IdsIssue], set[tu
                             f"'{text}' for {label} predates IDS 1.0 (booleans are written true/false); "
                             f"read as the boolean {text.lower()} (or the text '{text}')",
                             f'write <simpleValue>{text.lower()}</simpleValue> and add dataType="IFCBOOLEAN"',
+                            f"'{text}' bij {label} is van voor IDS 1.0 (waar/onwaar schrijf je als true/false); "
+                            f"gelezen als de booleaanse waarde {text.lower()} (of de tekst '{text}')",
                         )
                     )
                 elif re.match(r"^(>=|<=|>|<)\s*-?\d", text):
@@ -691,6 +703,7 @@ def _legacy(tree: etree._ElementTree, name: str) -> tuple[list[IdsIssue], set[tu
                             value.line,
                             f"'{text}' for {label} is compared as literal text, not as a comparison",
                             "for a minimum or maximum write an xs:restriction with minInclusive/maxInclusive",
+                            f"'{text}' bij {label} wordt als letterlijke tekst vergeleken, niet als vergelijking",
                         )
                     )
             for attribute in clause.iterfind(f"{{{IDS_NS}}}attribute"):
@@ -712,9 +725,12 @@ def _legacy(tree: etree._ElementTree, name: str) -> tuple[list[IdsIssue], set[tu
                             f"attribute name '{text}' is not spelt as in IFC (IDS 1.0 names are case-sensitive, "
                             f"so it would match nothing); read as '{right}'",
                             f"write <simpleValue>{right}</simpleValue>",
+                            f"attribuutnaam '{text}' is anders gespeld dan in IFC (IDS 1.0 let op hoofdletters, dus "
+                            f"het zou niets vinden); gelezen als '{right}'",
                         )
                     )
                     simple.text = right
+    warnings.sort(key=lambda w: w.line or 0)
     return warnings, booleans
 
 

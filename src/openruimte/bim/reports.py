@@ -114,7 +114,7 @@ def to_html(report: CheckReport) -> str:
             )
             for w in doc["warnings"]:
                 out.append(
-                    f"<li>regel {_e(w['line'])}: {_e(w['message'])}. "
+                    f"<li>regel {_e(w['line'])}: {_e(w.get('message_nl') or w['message'])}. "
                     f"<em>Oplossing:</em> <code>{_e(w['fix'])}</code></li>"
                 )
             out.append("</ul></div>")
