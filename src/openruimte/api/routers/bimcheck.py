@@ -7,9 +7,9 @@ downloadable as JSON, Dutch HTML (self-contained) and BCF 2.1.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from openruimte.api.deps import PrincipalDep, StoreDep
@@ -20,10 +20,12 @@ from openruimte.services import bimcheck, bimids
 router = APIRouter(prefix="/api/bim", tags=["bim"])
 
 _DOWNLOAD = {"Cache-Control": "private, no-store"}
+#: database ids are 32-bit integers on both engines
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 @router.get("/versions/{version_id}/checks", summary="IDS check results of a model version (newest last)")
-def list_checks(store: StoreDep, principal: PrincipalDep, version_id: int) -> list[dict[str, Any]]:
+def list_checks(store: StoreDep, principal: PrincipalDep, version_id: Id) -> list[dict[str, Any]]:
     return bimcheck.results(store, principal, version_id)
 
 
@@ -32,26 +34,26 @@ def list_checks(store: StoreDep, principal: PrincipalDep, version_id: int) -> li
     status_code=201,
     summary="Check a version now against its organisation's IDS files; editors and admins of the plan's owner",
 )
-def run_check(store: StoreDep, principal: PrincipalDep, version_id: int) -> dict[str, Any]:
+def run_check(store: StoreDep, principal: PrincipalDep, version_id: Id) -> dict[str, Any]:
     if principal.anonymous:
         _may_write(principal, "")
     return bimcheck.check_now(store, principal, version_id)
 
 
 @router.get("/versions/{version_id}/checks/{check_id}", summary="One IDS check report (JSON, openruimte-bim-check)")
-def get_check(store: StoreDep, principal: PrincipalDep, version_id: int, check_id: int) -> dict[str, Any]:
+def get_check(store: StoreDep, principal: PrincipalDep, version_id: Id, check_id: Id) -> dict[str, Any]:
     return bimcheck.stored_report(store, principal, version_id, check_id).as_dict()
 
 
 @router.get("/versions/{version_id}/checks/{check_id}/report.html", summary="The report in Dutch (HTML, offline)")
-def get_check_html(store: StoreDep, principal: PrincipalDep, version_id: int, check_id: int) -> HTMLResponse:
+def get_check_html(store: StoreDep, principal: PrincipalDep, version_id: Id, check_id: Id) -> HTMLResponse:
     report = bimcheck.stored_report(store, principal, version_id, check_id)
     headers = {**_DOWNLOAD, "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
     return HTMLResponse(bimcheck.as_html(report), headers=headers)
 
 
 @router.get("/versions/{version_id}/checks/{check_id}/report.json", summary="The report as a JSON download")
-def get_check_json(store: StoreDep, principal: PrincipalDep, version_id: int, check_id: int) -> Response:
+def get_check_json(store: StoreDep, principal: PrincipalDep, version_id: Id, check_id: Id) -> Response:
     report = bimcheck.stored_report(store, principal, version_id, check_id)
     name = f"ids-controle-{version_id}-{check_id}.json"
     return Response(
@@ -62,7 +64,7 @@ def get_check_json(store: StoreDep, principal: PrincipalDep, version_id: int, ch
 
 
 @router.get("/versions/{version_id}/checks/{check_id}/report.bcf", summary="The findings as BCF 2.1 (one topic each)")
-def get_check_bcf(store: StoreDep, principal: PrincipalDep, version_id: int, check_id: int) -> Response:
+def get_check_bcf(store: StoreDep, principal: PrincipalDep, version_id: Id, check_id: Id) -> Response:
     data = bimcheck.stored_bcf(store, principal, version_id, check_id)
     name = f"ids-controle-{version_id}-{check_id}.bcf"
     return Response(
