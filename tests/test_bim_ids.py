@@ -305,3 +305,16 @@ def test_origin_check_follows_rotated_parent_placements():
     # world = (1000, 0) + R·(0, 2000) = (1000 - 2000, 0) = (-1000, 0): 1000 m from the origin
     assert not origin_check(999.0)(model, _Describer(model)).passed
     assert origin_check(1001.0)(model, _Describer(model)).passed
+
+
+@pytest.mark.parametrize("schema", ["IFC2X3", "IFC4", "IFC4X3_ADD2"])
+def test_builtin_ils_runs_on_every_schema(schema):
+    model = build_model(
+        schema=schema, georef=None, boxes=(Box(0, 0, 1, 1, properties={"LoadBearing": True, "IsExternal": False}),)
+    )
+    specs, report = _ils(model)
+    assert report.schema == schema
+    for ident in ("ILS 3.1", "ILS 3.3a", "ILS 3.3b", "ILS 3.2", "ILS 3.3c"):
+        assert specs[ident].passed and specs[ident].applicable >= 1, ident
+    (walls,) = [s for s in report.specifications if s.name == "Pset_WallCommon bij IFCWALL"]
+    assert walls.passed and walls.applicable == 1
