@@ -79,12 +79,18 @@ def _model(mb: float, workdir: Path, models: str) -> Path:
 
 
 def run(
-    sizes: list[float], workdir: Path, repeat: int, timeout: float, models: str = "ids"
+    sizes: list[float],
+    workdir: Path,
+    repeat: int,
+    timeout: float,
+    models: str = "ids",
+    wanted: tuple[str, ...] = ("ils", "rotterdam"),
 ) -> list[dict[str, object]]:
     workdir.mkdir(parents=True, exist_ok=True)
     sets = {"ils": (["--builtin", "ils"], ILS)}
     if ROTTERDAM.is_file():
         sets["rotterdam"] = (["--ids", str(ROTTERDAM)], ROTTERDAM)
+    sets = {k: v for k, v in sets.items() if k in wanted}
     figures = []
     for mb in sizes:
         model = _model(mb, workdir, models)
@@ -123,13 +129,15 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3600.0, help="per run, seconds")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/openruimte-bench-bim"), help="models and reports")
     parser.add_argument("--report", type=Path, help="write the figures as JSON")
+    parser.add_argument("--sets", default="ils,rotterdam", help="requirement sets: ils, rotterdam (default both)")
     parser.add_argument(
         "--models", choices=("ids", "place"), default="ids", help="bench/_ifcgen.py (default) or bench/bim_place.py"
     )
     args = parser.parse_args()
     sizes = [float(s) for s in args.sizes.split(",") if s.strip()]
     print(f"load average at start: {_load()} ({os.cpu_count()} cores)")
-    figures = run(sizes, args.workdir, args.repeat, args.timeout, args.models)
+    wanted = tuple(x.strip() for x in args.sets.split(",") if x.strip())
+    figures = run(sizes, args.workdir, args.repeat, args.timeout, args.models, wanted)
     if args.report:
         args.report.write_text(json.dumps(figures, indent=2))
 
