@@ -318,3 +318,31 @@ def test_builtin_ils_runs_on_every_schema(schema):
         assert specs[ident].passed and specs[ident].applicable >= 1, ident
     (walls,) = [s for s in report.specifications if s.name == "Pset_WallCommon bij IFCWALL"]
     assert walls.passed and walls.applicable == 1
+
+
+def test_property_broad_phase_finds_exactly_what_the_facet_finds():
+    """The narrower broad phase for a leading property facet gives the same applicable elements
+    as evaluating the facet on every object (occurrence psets, type psets, quantities)."""
+    import ifcopenshell.api.pset
+    import ifcopenshell.api.root
+    import ifcopenshell.api.type
+    from ifctester import facet as ifctester_facet
+
+    model = build_model(
+        boxes=(
+            Box(0, 0, 1, 1, properties={"IsExternal": True}),
+            Box(1, 0, 2, 1, ifc_class="IfcSlab", properties={"IsExternal": False}),
+            Box(2, 0, 3, 1, ifc_class="IfcWall"),
+        )
+    )
+    wall_type = ifcopenshell.api.root.create_entity(model, ifc_class="IfcWallType", name="WT")
+    typed = [w for w in model.by_type("IfcWall") if not w.IsDefinedBy]
+    ifcopenshell.api.type.assign_type(model, related_objects=typed, relating_type=wall_type)
+    pset = ifcopenshell.api.pset.add_pset(model, product=wall_type, name="Pset_WallCommon")
+    ifcopenshell.api.pset.edit_pset(model, pset=pset, properties={"IsExternal": False})
+    for name in ("Pset_WallCommon", "Pset_SlabCommon", "Pset_Nergens"):
+        facet = ifctester_facet.Property(propertySet=name, baseName="IsExternal")
+        everything = {e.id() for e in facet.filter(model, None) if facet(e)}
+        narrowed = {e.id() for e in bim_ids._property_candidates(model, facet) if facet(e)}
+        assert narrowed == everything, name
+    assert len({e.id() for e in bim_ids._property_candidates(model, ifctester_facet.Property("Pset_WallCommon", "IsExternal"))}) >= 3

@@ -1089,7 +1089,9 @@ def _check_specification(model: Any, spec: Any, source: str, describer: _Describ
     elements: Any = None
     for i, facet in enumerate(spec.applicability):
         if i == 0:
-            elements = facet.filter(model, None)
+            elements = _property_candidates(model, facet)
+            if elements is None:
+                elements = facet.filter(model, None)
             if not isinstance(facet, Entity):  # broad phase only: check the facet itself too
                 elements = [e for e in elements if facet(e)]
         else:
@@ -1146,6 +1148,37 @@ def _check_specification(model: Any, spec: Any, source: str, describer: _Describ
         )
         result.message = f"{result.message}. {note}" if result.message else note
     return result
+
+
+def _property_candidates(model: Any, facet: Any) -> list[Any] | None:
+    """A narrower broad phase for an applicability that starts with a property facet naming one
+    property set: only the objects that can have that set (defined on them, or on their type),
+    plus every material and profile definition. ifctester starts from every object in the model
+    and reads each one's property sets; the facet is still evaluated on each candidate, so the
+    outcome is the same. None: no narrowing possible (other facets, a restriction as set name)."""
+    from ifctester.facet import Property
+
+    if not isinstance(facet, Property) or not isinstance(facet.propertySet, str):
+        return None
+    import ifcopenshell.util.element as element_util
+
+    name = facet.propertySet
+    found: dict[int, Any] = {}
+    for rel in model.by_type("IfcRelDefinesByProperties"):
+        definition = rel.RelatingPropertyDefinition
+        definitions = definition if isinstance(definition, tuple) else (definition,)
+        if any(getattr(d, "Name", None) == name for d in definitions):
+            for obj in rel.RelatedObjects or ():
+                found[obj.id()] = obj
+    for type_object in model.by_type("IfcTypeObject"):
+        if any(getattr(p, "Name", None) == name for p in (type_object.HasPropertySets or ())):
+            found[type_object.id()] = type_object
+            for occurrence in element_util.get_types(type_object):
+                found[occurrence.id()] = occurrence
+    if model.schema_identifier != "IFC2X3":
+        for other in model.by_type("IfcMaterialDefinition") + model.by_type("IfcProfileDef"):
+            found[other.id()] = other
+    return [found[k] for k in sorted(found)]
 
 
 def _evaluate(facet: Any, element: Any) -> Any:
