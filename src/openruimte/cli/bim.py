@@ -74,6 +74,13 @@ def import_ifc(file: Path, plan: str | None, label: str | None, at: str | None, 
         raise _fail(str(err)) from None
     finally:
         store.close()
+    if result.get("ids_check"):  # bim-ids: the IDS check on upload (services/bimcheck.py)
+        c = result["ids_check"]
+        console.print(
+            f"IDS-controle / check #{c['id']}: {c['status']} "
+            f"({(c['summary'] or {}).get('failed', '-')} specificaties niet gehaald / failed)",
+            highlight=False,
+        )
     for w in result["georef"].get("warnings", []) + result["metadata"].get("warnings", []):
         err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
     for a in result["georef"].get("assumptions", []):

@@ -134,8 +134,12 @@ def register_file(
         if new_blob:
             register.blob_path(root, sha).unlink(missing_ok=True)
         raise
+    # IDS (bim-ids): check the new version against its organisation's registered IDS files, result stored
+    from openruimte.services import bimcheck
+
+    ids_check = bimcheck.check_registered(store, principal, row, f)
     del f
-    doc = {**version_json(row), "unchanged": False}
+    doc = {**version_json(row), "unchanged": False, "ids_check": ids_check}
     if on_registered is not None:
         doc["on_registered"] = on_registered(doc, register.blob_path(root, sha))
     return doc

@@ -492,3 +492,49 @@ bim_model_versions = sa.Table(
     sa.UniqueConstraint("model_pk", "version", name="uq_bim_model_versions_version"),
     sa.Index("ix_bim_model_versions_sha256", "sha256"),
 )
+
+
+# ------------------------------------------------------------- IDS register and check results (migration 0012)
+
+bim_ids_files = sa.Table(
+    "bim_ids_files",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    #: the organisation whose information requirements these are
+    sa.Column("owner", sa.String(200), nullable=False),
+    #: the requirement set's name; each registration under a name is a new version
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("title", sa.String(1000), nullable=False),
+    sa.Column("specifications", sa.Integer, nullable=False),
+    #: pre-IDS-1.0 habits read with a warning (line, message, fix)
+    sa.Column("warnings", sa.JSON, nullable=False),
+    #: the file itself, base64 (IDS files are small; the size is capped on reading)
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.UniqueConstraint("owner", "name", "version", name="uq_bim_ids_files_version"),
+)
+
+bim_check_results = sa.Table(
+    "bim_check_results",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "version_pk", sa.Integer, sa.ForeignKey("bim_model_versions.pk", ondelete="CASCADE"), nullable=False
+    ),
+    #: the IDS files (bim_ids_files.pk) the version was checked against
+    sa.Column("ids_pks", sa.JSON, nullable=False),
+    #: pass, fail or error (the check itself could not run: ``error`` says why)
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("trigger", sa.String(16), nullable=False),
+    sa.Column("summary", sa.JSON, nullable=False),
+    #: the whole report (openruimte-bim-check JSON), or null on error
+    sa.Column("report", sa.JSON),
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Index("ix_bim_check_results_version", "version_pk"),
+)
