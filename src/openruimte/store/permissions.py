@@ -129,6 +129,33 @@ def may_see(principal: Principal, owner: str, visibility: Visibility | str) -> b
     return vis is Visibility.PUBLIC or (vis is Visibility.SHARED and principal.sees_shared)
 
 
+# --- roadmap self-assessments (issue 17, BIM roadmap) -------------------------------------------
+
+
+def may_see_assessment(principal: Principal, org: str, visibility: str, shared_with: Sequence[str] = ()) -> bool:
+    """A roadmap self-assessment is the organisation's choice to show: ``private`` the organisation
+    only; ``shared`` the organisation and the organisations it chose (``shared_with``; not the
+    programming table, not the coordinator); ``public`` everyone. The local system sees all."""
+    if principal.system or (principal.org is not None and principal.org == org):
+        return True
+    if visibility == "public":
+        return True
+    return visibility == "shared" and principal.org is not None and principal.org in shared_with
+
+
+def assessment_clause(principal: Principal, table: sa.Table) -> Any | None:
+    """SQL pre-filter of :func:`may_see_assessment` (the ``shared_with`` list is checked in Python)."""
+    if principal.system:
+        return None
+    cond = table.c.visibility == "public"
+    if principal.org is not None:
+        cond = sa.or_(cond, table.c.visibility == "shared", table.c.org == principal.org)
+    return cond
+
+
+# --- end roadmap ------------------------------------------------------------------------------------
+
+
 def masked_for(principal: Principal, plan: Plan) -> bool:
     """Is this (visible) plan shown to the principal only as works of an undisclosed party?"""
     return plan.sensitive and not principal.system and not principal.coordinator and plan.owner != principal.org
@@ -245,6 +272,12 @@ class View:
         counts = self.store.counts(principal=self.principal)
         counts["plans"] = Counter(p.owner for p in self.plans())
         return counts
+
+    def roadmap_assessments(self, roadmap: str | None = None, org: str | None = None) -> list[Any]:
+        """Roadmap self-assessments this principal may see (issue 17; rule: :func:`may_see_assessment`)."""
+        from openruimte.store import roadmap as rm
+
+        return rm.assessments(self.store, self.principal, roadmap=roadmap, org=org)
 
     # ------------------------------------------------------------------ reference data (no owner)
 

@@ -1,0 +1,1 @@
+"""Use cases: read the store once, run the pure core (io, analysis, planner, roadmap, ...), save."""
