@@ -100,7 +100,10 @@ def define(
                     table.add_column(col)
                 for r in svc.definitions(store):
                     table.add_row(
-                        r["name"], str(r["version"]), r["title"], r.get("owner") or "-",
+                        r["name"],
+                        str(r["version"]),
+                        r["title"],
+                        r.get("owner") or "-",
                         "yes" if r.get("stored", True) else "shipped",
                     )
                 console.print(table)
@@ -242,11 +245,13 @@ def compare(
         if out is not None:
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                          console=console, transient=True) as bar:
+            with Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+            ) as bar:
                 bar.add_task(f"posterwand / poster wall {out.name}", total=None)
-                svc.poster(store, principal, roadmap, out, at=at, size=paper.upper(), per_page=per_page,
-                           orgs=org or None)
+                svc.poster(
+                    store, principal, roadmap, out, at=at, size=paper.upper(), per_page=per_page, orgs=org or None
+                )
     except OpenRuimteError as err:
         raise _fail(str(err)) from None
     finally:
@@ -258,8 +263,9 @@ def compare(
     table.add_column("index", justify="right")
     for e in entries:
         index = maturity(e.status)
-        table.add_row(e.name, *(f"{index['lines'][line.id]:.1f}" for line in definition.lines),
-                      f"{index['overall']:.1f}")
+        table.add_row(
+            e.name, *(f"{index['lines'][line.id]:.1f}" for line in definition.lines), f"{index['overall']:.1f}"
+        )
     console.print(table)
     if out is not None:
         console.print(f"poster wall of {len(entries)} organisations written to {out}", highlight=False)

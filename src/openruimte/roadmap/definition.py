@@ -173,7 +173,9 @@ class _Tree:
         try:
             node = loader.get_single_node()
             if node is None:
-                raise InputError([DefinitionProblem(source, "the file is empty; a roadmap definition is expected")], source)
+                raise InputError(
+                    [DefinitionProblem(source, "the file is empty; a roadmap definition is expected")], source
+                )
             self._seen: set[int] = set()
             self._walk(node, "")
             if self.errors:
@@ -193,8 +195,12 @@ class _Tree:
     def _walk(self, node: yaml.Node, path: str) -> None:
         if id(node) in self._seen:
             self.errors.append(
-                DefinitionProblem(self.source, "aliases (*name) are not allowed; write the value out", node.start_mark.line + 1,
-                          path or None)
+                DefinitionProblem(
+                    self.source,
+                    "aliases (*name) are not allowed; write the value out",
+                    node.start_mark.line + 1,
+                    path or None,
+                )
             )
             return
         self._seen.add(id(node))
@@ -293,7 +299,15 @@ def _distance(a: str, b: str) -> int:
 
 
 _TOP = {
-    "roadmap", "version", "title", "title_en", "reading", "reading_en", "source", "criteria_default", "lines",
+    "roadmap",
+    "version",
+    "title",
+    "title_en",
+    "reading",
+    "reading_en",
+    "source",
+    "criteria_default",
+    "lines",
     "end_station",
 }
 _LINE = {"id", "name", "name_en", "colour", "frames", "stations", "branch"}
@@ -305,7 +319,9 @@ _FRAME = {"id", "name", "name_en"}
 def parse_definition(text: str, source: str = "definition") -> Definition:
     """Read and validate a definition; every problem is reported (file, line, key, what to do)."""
     if len(text.encode()) > MAX_BYTES:
-        raise InputError([DefinitionProblem(source, f"the file is larger than {MAX_BYTES:,} bytes; a roadmap is far smaller")])
+        raise InputError(
+            [DefinitionProblem(source, f"the file is larger than {MAX_BYTES:,} bytes; a roadmap is far smaller")]
+        )
     tree = _Tree(text, source)
     check = _Check(tree)
     doc = check.mapping(tree.data, "")
@@ -470,7 +486,9 @@ def load_definition(path: str | Path) -> Definition:
     except OSError as err:
         raise InputError(f"cannot read {path}: {err.strerror}", path.name) from None
     if size > MAX_BYTES:
-        raise InputError([DefinitionProblem(path.name, f"the file is larger than {MAX_BYTES:,} bytes; a roadmap is far smaller")])
+        raise InputError(
+            [DefinitionProblem(path.name, f"the file is larger than {MAX_BYTES:,} bytes; a roadmap is far smaller")]
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:

@@ -378,8 +378,20 @@ def export(store: Any, principal: Principal, roadmap: str, out: Path, *, org: st
     out = Path(out)
     if out.suffix.lower() == ".csv":
         buf = io.StringIO()
-        fields = ["org", "roadmap", "definition_version", "station", "state", "assessed_on", "note", "evidence",
-                  "documents", "author", "visibility", "shared_with"]
+        fields = [
+            "org",
+            "roadmap",
+            "definition_version",
+            "station",
+            "state",
+            "assessed_on",
+            "note",
+            "evidence",
+            "documents",
+            "author",
+            "visibility",
+            "shared_with",
+        ]
         w = csv.DictWriter(buf, fieldnames=fields)
         w.writeheader()
         for a in items:
@@ -397,9 +409,7 @@ def export(store: Any, principal: Principal, roadmap: str, out: Path, *, org: st
             "roadmap": definition.name,
             "version": definition.version,
             "date": at.isoformat(),
-            "organisations": [
-                {"org": o, "index": maturity(status_at(definition, items, o, at))} for o in orgs
-            ],
+            "organisations": [{"org": o, "index": maturity(status_at(definition, items, o, at))} for o in orgs],
             "assessments": [a.to_dict() for a in items],
         }
         out.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -99,7 +99,9 @@ def add_assessments(store: Any, rows: Sequence[dict[str, Any]], principal: Princ
     orgs = {r["org"] for r in rows}
     pks: list[int] = []
     with store.writer(principal.actor) as w:
-        known = {c for (c,) in w.conn.execute(sa.select(t.organisations.c.code).where(t.organisations.c.code.in_(orgs)))}
+        known = {
+            c for (c,) in w.conn.execute(sa.select(t.organisations.c.code).where(t.organisations.c.code.in_(orgs)))
+        }
         missing = sorted(orgs - known)
         if missing:
             raise RoadmapStoreError(
@@ -122,8 +124,9 @@ def add_assessments(store: Any, rows: Sequence[dict[str, Any]], principal: Princ
                 "created_at": w.now,
             }
             pk = int(w.conn.execute(sa.insert(a).returning(a.c.pk), values).scalar_one())
-            w.audit("insert", "roadmap_assessments", f"{row['org']}:{row['roadmap']}:{row['station']}:{pk}",
-                    after=values)
+            w.audit(
+                "insert", "roadmap_assessments", f"{row['org']}:{row['roadmap']}:{row['station']}:{pk}", after=values
+            )
             pks.append(pk)
     return pks
 
