@@ -229,6 +229,8 @@ def assess_many(store: Any, principal: Principal, items: list[dict[str, Any]]) -
 
 
 def status(store: Any, principal: Principal, roadmap: str, org: str, at: dt.date | None = None) -> Status:
+    if org not in rs.organisation_names(store):
+        raise InputError(f"unknown organisation {org!r}; see openruimte org list", org)
     definition = get_definition(store, roadmap)
     return status_at(definition, assessments(store, principal, roadmap, org), org, at or today())
 
