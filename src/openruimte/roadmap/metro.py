@@ -127,6 +127,8 @@ def metro_svg(status: Status, *, org_name: str | None = None, lang: str = "nl", 
     """The metro map of ``status`` as a standalone SVG document."""
     d = status.definition
     lay = _Layout(d)
+    if not legend:
+        lay.height -= LEGEND_H
     index = maturity(status)
     title = d.title if lang == "nl" or not d.title_en else d.title_en
     who = org_name or status.org

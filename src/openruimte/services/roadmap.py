@@ -267,10 +267,17 @@ def status_dict(store: Any, principal: Principal, roadmap: str, org: str, at: dt
 
 
 def metro(
-    store: Any, principal: Principal, roadmap: str, org: str, at: dt.date | None = None, *, lang: str = "nl"
+    store: Any,
+    principal: Principal,
+    roadmap: str,
+    org: str,
+    at: dt.date | None = None,
+    *,
+    lang: str = "nl",
+    legend: bool = True,
 ) -> str:
     st = status(store, principal, roadmap, org, at)
-    return metro_svg(st, org_name=rs.organisation_names(store).get(org, org), lang=lang)
+    return metro_svg(st, org_name=rs.organisation_names(store).get(org, org), lang=lang, legend=legend)
 
 
 def progress_of(

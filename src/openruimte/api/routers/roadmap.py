@@ -68,8 +68,9 @@ def metro_map(
     org: OrgQ,
     date: DateQ = None,
     lang: Annotated[str, Query(pattern="^(nl|en)$")] = "nl",
+    legend: Annotated[bool, Query(description="Draw the legend (the poster wall draws it once).")] = True,
 ) -> Response:
-    svg = svc.metro(store, principal, name, org, date, lang=lang)
+    svg = svc.metro(store, principal, name, org, date, lang=lang, legend=legend)
     return Response(svg, media_type="image/svg+xml")
 
 

@@ -254,6 +254,7 @@
       "rm.orgs": "{n} organisaties",
       "rm.line": "Lijn",
       "rm.error": "De routekaart kon niet worden geladen",
+      "rm.s0": "niet gestart", "rm.s1": "verkennen", "rm.s2": "in ontwikkeling", "rm.s3": "operationeel", "rm.s4": "geborgd",
     },
     en: {
       "app.title": "Programming map",
@@ -498,6 +499,7 @@
       "rm.orgs": "{n} organisations",
       "rm.line": "Line",
       "rm.error": "The roadmap could not be loaded",
+      "rm.s0": "not started", "rm.s1": "exploring", "rm.s2": "in development", "rm.s3": "operational", "rm.s4": "embedded",
     },
   };
 

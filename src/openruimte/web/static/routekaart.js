@@ -106,7 +106,7 @@
     const lines = state.wall.lines;
     const date = $("rm-date").value;
     const cards = await Promise.all(state.wall.organisations.map(async (o) => {
-      const svg = await svgText(base() + "/map.svg?" + q({ org: o.org, date }) + "&lang=" + i18n.lang);
+      const svg = await svgText(base() + "/map.svg?" + q({ org: o.org, date }) + "&legend=false&lang=" + i18n.lang);
       const bars = util.h("div", { class: "bars" });
       for (const line of lines) {
         const v = o.index.lines[line.id];
@@ -172,6 +172,7 @@
     util = OR.util;
     i18n.apply();
     $("lang-switch").addEventListener("click", () => { i18n.toggle(); render(); });
+    $("rm-print").addEventListener("click", () => window.print());
     const params = new URLSearchParams(location.hash.slice(1));
     $("rm-date").value = params.get("date") || today();
     $("rm-until").value = $("rm-date").value;
