@@ -162,6 +162,19 @@ class Definition:
 # --------------------------------------------------------------------------- reading with line numbers
 
 
+_NO_ALIASES = "aliases (*name) are not allowed; write the value out"
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing aliases where they stand (a file of aliases can grow exponentially)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, _NO_ALIASES, event.start_mark)
+        return super().compose_node(parent, index)
+
+
 class _Tree:
     """A YAML document as Python values plus the line of every key path."""
 
@@ -169,7 +182,7 @@ class _Tree:
         self.source = source
         self.lines: dict[str, int] = {}
         self.errors: list[RowError] = []
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             if node is None:
@@ -184,9 +197,12 @@ class _Tree:
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             line = mark.line + 1 if mark else None
-            raise InputError(
-                [DefinitionProblem(source, f"not valid YAML/JSON: {err.problem or err}; fix the syntax", line)], source
-            ) from None
+            message = (
+                err.problem
+                if err.problem == _NO_ALIASES
+                else f"not valid YAML/JSON: {err.problem or err}; fix the syntax"
+            )
+            raise InputError([DefinitionProblem(source, message, line)], source) from None
         except yaml.YAMLError as err:
             raise InputError([DefinitionProblem(source, f"not valid YAML/JSON: {err}")], source) from None
         finally:
