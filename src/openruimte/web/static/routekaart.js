@@ -6,7 +6,9 @@
   const OR = window.OR;
   const $ = (id) => document.getElementById(id);
   let i18n, util;
-  const state = { roadmap: null, tab: "map", wall: null, status: null };
+  const state = { roadmap: null, tab: "map", wall: null, status: null, seq: 0 };
+  /** Is a render that started as number ``n`` still the newest one? (older answers are dropped) */
+  const current = (n) => n === state.seq;
 
   function today() { return new Date().toISOString().slice(0, 10); }
   function shift(iso, years) { const d = new Date(iso + "T00:00:00Z"); d.setUTCFullYear(d.getUTCFullYear() + years); return d.toISOString().slice(0, 10); }
@@ -51,7 +53,7 @@
     return i18n.t("rm.index") + ": " + i18n.number(index.overall, 1) + " / 100";
   }
 
-  async function renderMap() {
+  async function renderMap(n) {
     const org = $("rm-org").value;
     const el = $("rm-map");
     el.dataset.loaded = "false";
@@ -61,6 +63,7 @@
       svgText(base() + "/map.svg?" + params + "&lang=" + i18n.lang),
       util.getJSON(base() + "/status?" + params),
     ]);
+    if (!current(n)) return;
     state.status = st;
     putSvg(el, svg);
     $("rm-index").textContent = st.org_name + " · " + indexText(st.index);
@@ -99,10 +102,9 @@
     box.hidden = false;
   }
 
-  async function renderWall() {
+  async function renderWall(n) {
     const el = $("rm-wall");
     el.dataset.loaded = "false";
-    util.clear(el);
     const lines = state.wall.lines;
     const date = $("rm-date").value;
     const cards = await Promise.all(state.wall.organisations.map(async (o) => {
@@ -121,18 +123,21 @@
       card.appendChild(holder);
       return card;
     }));
+    if (!current(n)) return;
+    util.clear(el);
     cards.forEach((c) => el.appendChild(c));
     el.dataset.loaded = "true";
     el.dataset.count = String(cards.length);
   }
 
-  async function renderProgress() {
+  async function renderProgress(n) {
     const el = $("rm-progress");
     el.dataset.loaded = "false";
-    util.clear(el);
     const org = $("rm-porg").value;
-    if (!org) { el.textContent = i18n.t("rm.none"); el.dataset.loaded = "true"; return; }
+    if (!org) { util.clear(el); el.textContent = i18n.t("rm.none"); el.dataset.loaded = "true"; return; }
     const p = await util.getJSON(base() + "/progress?" + q({ org, since: $("rm-since").value, until: $("rm-until").value }));
+    if (!current(n)) return;
+    util.clear(el);
     el.appendChild(util.h("p", { class: "delta", "data-testid": "rm-delta" },
       p.org_name + " · " + i18n.t("rm.index") + ": " + i18n.number(p.index_since.overall, 1) + " → " + i18n.number(p.index_until.overall, 1)));
     if (!p.changes.length) {
@@ -153,11 +158,12 @@
 
   async function render() {
     $("rm-error").hidden = true;
+    const n = ++state.seq;
     try {
-      if (state.tab === "map") await renderMap();
-      else if (state.tab === "wall") await renderWall();
-      else await renderProgress();
-    } catch (err) { showError(err); }
+      if (state.tab === "map") await renderMap(n);
+      else if (state.tab === "wall") await renderWall(n);
+      else await renderProgress(n);
+    } catch (err) { if (current(n)) showError(err); }
   }
 
   function selectTab(tab) {
