@@ -33,7 +33,7 @@ DX = 150
 ROW = 120
 BRANCH_ROW = 95
 HEAD = 110
-LEGEND_H = 96
+LEGEND_H = 112
 R = 13
 END_R = 26
 
@@ -151,7 +151,7 @@ def metro_svg(status: Status, *, org_name: str | None = None, lang: str = "nl", 
             anchor="start",
             fill="#333333",
         ),
-        _text(20, 80, wrap(d.reading, 200)[:2], size=10, anchor="start", fill="#666666", class_="reading"),
+        _text(20, 80, wrap(d.reading, int((lay.width - 40) / 5.8))[:3], size=10, anchor="start", fill="#666666", class_="reading"),
     ]
     end_station = d.end_station
     for line in d.lines:
@@ -244,12 +244,12 @@ def metro_svg(status: Status, *, org_name: str | None = None, lang: str = "nl", 
             "</g>",
         ]
     if legend:
-        out.append(legend_svg(20, lay.bottom + 10))
+        out.append(legend_svg(20, lay.bottom + 10, end=end_station is not None))
     out.append("</svg>")
     return "\n".join(out)
 
 
-def legend_svg(x: float, y: float) -> str:
+def legend_svg(x: float, y: float, *, end: bool = True) -> str:
     """Fills and scores of the states, the side branch, a frame and the end station."""
     parts = [f'<g class="legend" transform="translate({x:.1f},{y:.1f})">']
     parts.append(_text(0, 12, ["Legenda / legend"], size=12, anchor="start", font_weight="bold"))
@@ -269,9 +269,22 @@ def legend_svg(x: float, y: float) -> str:
         + '<rect x="210" y="64" width="60" height="16" rx="3" fill="#f4f4f6" stroke="#555555"/>'
         + _text(240, 76, ["kader"], size=10)
         + _text(278, 76, ["informatiekader / information frame"], size=11, anchor="start")
-        + '<circle cx="530" cy="72" r="10" fill="#ffffff" stroke="#1a1a1a" stroke-width="2"/>'
-        + '<circle cx="530" cy="72" r="6" fill="#ffffff" stroke="#1a1a1a" stroke-width="2"/>'
-        + _text(546, 76, ["eindstation / end station · cijfer = score 0-4 / number = score"], size=11, anchor="start")
+    )
+    if end:
+        parts.append(
+            '<circle cx="530" cy="72" r="10" fill="#ffffff" stroke="#1a1a1a" stroke-width="2"/>'
+            + '<circle cx="530" cy="72" r="6" fill="#ffffff" stroke="#1a1a1a" stroke-width="2"/>'
+            + _text(546, 76, ["eindstation / end station"], size=11, anchor="start")
+        )
+    parts.append(
+        _text(
+            0,
+            98,
+            ["Het cijfer in een station is de score van zijn staat (0-4) / the number is the score"],
+            size=11,
+            anchor="start",
+            fill="#333333",
+        )
     )
     parts.append("</g>")
     return "".join(parts)

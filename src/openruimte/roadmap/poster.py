@@ -94,8 +94,8 @@ def poster_html(
             out.append("<p>Geen zichtbare zelfevaluaties / no visible self-assessments.</p>")
         out.append("</div>")
         out.append(
-            '<div class="legend"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 92">'
-            f"{legend_svg(4, 2)}</svg></div>"
+            '<div class="legend"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 106">'
+            f"{legend_svg(4, 2, end=definition.end_station is not None)}</svg></div>"
         )
         out.append("</section>")
     out.append("</body></html>")
