@@ -151,7 +151,15 @@ def metro_svg(status: Status, *, org_name: str | None = None, lang: str = "nl", 
             anchor="start",
             fill="#333333",
         ),
-        _text(20, 80, wrap(d.reading, int((lay.width - 40) / 5.8))[:3], size=10, anchor="start", fill="#666666", class_="reading"),
+        _text(
+            20,
+            80,
+            wrap(d.reading, int((lay.width - 40) / 5.8))[:3],
+            size=10,
+            anchor="start",
+            fill="#666666",
+            class_="reading",
+        ),
     ]
     end_station = d.end_station
     for line in d.lines:
