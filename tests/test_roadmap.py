@@ -502,3 +502,31 @@ def test_the_demo_has_three_municipalities_and_twelve_provinces_at_two_dates(dem
         "gemeente-rivierstad",
     }
     assert security.organisations(demo_store)  # the provinces exist as organisations
+
+
+def test_every_roadmap_command_and_option_is_in_the_readme_section():
+    import typer
+
+    from tests.test_docs import README
+
+    section = README.split("## BIM roadmap (routekaart)")[1].split("\n## ")[0]
+    group = typer.main.get_command(app).commands["roadmap"]
+    missing = [
+        f"{name} {opt}"
+        for name, command in group.commands.items()
+        for param in command.params
+        for opt in param.opts
+        if opt.startswith("--") and opt not in ("--help", "--db") and opt not in section
+    ]
+    missing += [name for name in group.commands if f"openruimte roadmap {name}" not in section]
+    assert missing == []
+    assert "index(line)   = 100 * sum(score(s)" in section
+
+
+def test_roadmap_only_organisations_stay_off_the_programming_map(demo_store):
+    client = TestClient(create_app(Settings(), store=demo_store))
+    client.headers.update(token_headers(demo_store, "gemeente-voorbeeldstad", "coordinator"))
+    codes = {o["code"] for o in client.get("/api/config").json()["organisations"]}
+    assert "gemeente-voorbeeldstad" in codes and "netbeheerder-noord" in codes
+    assert not any(c.startswith("provincie-") and c != "provincie-middenland" for c in codes)
+    assert "gemeente-duinwijk" not in codes
