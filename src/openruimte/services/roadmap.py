@@ -60,6 +60,10 @@ def get_definition(store: Any, name: str, version: int | None = None) -> Definit
     """The newest stored version of ``name`` (or ``version``), else the shipped one."""
     row = rs.definition(store, name, version)
     if row is not None:
+        if version is None and name in SHIPPED and row["owner"] is None:
+            newer = shipped_definition(name)  # a newer OpenRuimte may ship a newer reading
+            if newer.version > row["version"]:
+                return newer
         return parse_definition(row["text"], row["source_file"] or f"{name}.yaml")
     if name in SHIPPED and version in (None, 1):
         return shipped_definition(name)
