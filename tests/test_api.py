@@ -216,6 +216,7 @@ WITHOUT_PARAMETERS = {
     "/api/public/plans",
     "/api/session",
     "/api/analysis",
+    "/api/roadmap/definitions",
 }
 
 
