@@ -156,6 +156,14 @@ def assessments(store: Any, principal: Principal, roadmap: str, org: str | None 
     return [_assessment(r) for r in rs.assessments(store, principal, roadmap=roadmap, org=org)]
 
 
+def history(store: Any, principal: Principal, roadmap: str, org: str | None = None) -> list[Assessment]:
+    """The visible assessments of a known roadmap (and organisation, when given), oldest first."""
+    get_definition(store, roadmap)
+    if org is not None and org not in rs.organisation_names(store):
+        raise InputError(f"unknown organisation {org!r}; see openruimte org list", org)
+    return assessments(store, principal, roadmap, org)
+
+
 def assess(
     store: Any,
     principal: Principal,
@@ -387,7 +395,7 @@ def print_poster(html_file: Path, pdf: Path) -> Path:
 
 def export(store: Any, principal: Principal, roadmap: str, out: Path, *, org: str | None = None) -> int:
     """The visible assessments (history) as JSON (with status and index per organisation) or CSV."""
-    items = assessments(store, principal, roadmap, org)
+    items = history(store, principal, roadmap, org)
     out = Path(out)
     if out.suffix.lower() == ".csv":
         buf = io.StringIO()

@@ -93,7 +93,7 @@ def progress(
 
 @router.get("/{name}/assessments", summary="The assessments the caller may see (the history)")
 def list_assessments(store: StoreDep, principal: PrincipalDep, name: str, org: str | None = None) -> dict[str, Any]:
-    items = svc.assessments(store, principal, name, org)
+    items = svc.history(store, principal, name, org)
     return {"assessments": [a.to_dict() for a in items], "numberReturned": len(items)}
 
 
