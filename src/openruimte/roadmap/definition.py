@@ -29,6 +29,7 @@ and files over 1 MB.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -512,6 +513,7 @@ def load_definition(path: str | Path) -> Definition:
     return parse_definition(text, path.name)
 
 
+@functools.lru_cache(maxsize=8)
 def shipped_definition(name: str) -> Definition:
     """One of the definitions shipped with OpenRuimte (OpenRuimte's default reading of a public description)."""
     if name not in SHIPPED:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 from dataclasses import dataclass
@@ -64,12 +65,18 @@ def get_definition(store: Any, name: str, version: int | None = None) -> Definit
             newer = shipped_definition(name)  # a newer OpenRuimte may ship a newer reading
             if newer.version > row["version"]:
                 return newer
-        return parse_definition(row["text"], row["source_file"] or f"{name}.yaml")
+        return _parsed(row["text"], row["source_file"] or f"{name}.yaml")
     if name in SHIPPED and version in (None, 1):
         return shipped_definition(name)
     stored = sorted({r["name"] for r in rs.definitions(store)} | set(SHIPPED))
     what = f"{name} version {version}" if version is not None else name
     raise InputError(f"no roadmap {what}; known roadmaps: {', '.join(stored)} (load one with roadmap define)", name)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str, source: str) -> Definition:
+    """A stored definition's text, parsed once per text (a stored version never changes)."""
+    return parse_definition(text, source)
 
 
 def _ensure_stored(store: Any, definition: Definition, principal: Principal) -> None:
