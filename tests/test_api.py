@@ -217,6 +217,7 @@ WITHOUT_PARAMETERS = {
     "/api/session",
     "/api/formats",
     "/api/analysis",
+    "/api/roadmap/definitions",
 }
 
 

@@ -14,7 +14,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openruimte.api import auth, errors
 from openruimte.api.errors import error_body
-from openruimte.api.routers import bim, bimcheck, imports, notifications, ogc, plans, public, resources, tiles, web
+from openruimte.api.routers import (
+    bim,
+    bimcheck,
+    imports,
+    notifications,
+    ogc,
+    plans,
+    public,
+    resources,
+    roadmap,
+    tiles,
+    web,
+)
 from openruimte.model.geometry import VERTEX_LIMIT
 from openruimte.notify.changes import subscribe as subscribe_notifications
 from openruimte.settings import Settings
@@ -175,7 +187,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
-    routers = (auth, plans, imports, notifications, public, resources, tiles, ogc, bim, bimcheck, web)
+    routers = (auth, plans, imports, notifications, public, resources, roadmap, tiles, ogc, bim, bimcheck, web)
     for router in (r.router for r in routers):
         app.include_router(router)
     web.mount_static(app)

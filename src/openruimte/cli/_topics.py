@@ -9,5 +9,6 @@ import openruimte.cli.bimcheck  # noqa: F401
 import openruimte.cli.notify  # noqa: F401
 import openruimte.cli.plan  # noqa: F401
 import openruimte.cli.reports  # noqa: F401
+import openruimte.cli.roadmap  # noqa: F401
 import openruimte.cli.security  # noqa: F401
 import openruimte.cli.weigh  # noqa: F401

@@ -25,6 +25,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -191,3 +192,15 @@ def undisclosed_text(what: str, area: str, date: dt.date | None, lang: str = "nl
     if lang == "en":
         return f"an {UNDISCLOSED_PARTY_EN} {what} in {area} in {quarter(date, 'en')}"
     return f"een {UNDISCLOSED_PARTY} {what} in {area} in {quarter(date)}"
+
+
+def may_see_assessment(principal: Principal, org: str, visibility: str, shared_with: Sequence[str] = ()) -> bool:
+    """A BIM roadmap self-assessment (issue 17) is the organisation's choice to show: ``private``
+    the organisation only; ``shared`` the organisation and the organisations it chose
+    (``shared_with``; not the programming table, not the coordinator); ``public`` everyone. The
+    local system sees all."""
+    if principal.system or (principal.org is not None and principal.org == org):
+        return True
+    if visibility == "public":
+        return True
+    return visibility == "shared" and principal.org is not None and principal.org in shared_with

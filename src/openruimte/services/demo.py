@@ -67,6 +67,12 @@ def run_demo(
     for line in summary:
         console.print(f"  - {line}", highlight=False)
     _bim_models(store, out, console)  # BIM models (issue 14)
+    # --- roadmap (issue 17): demo self-assessments on the BIM roadmap; belongs in services/demo.py
+    from openruimte.services.roadmap import demo_roadmap
+
+    n_roadmap = demo_roadmap(store, actor="demo")
+    console.print(f"  - routekaart / roadmap: {n_roadmap} demo self-assessments", highlight=False)
+    # --- end roadmap
     _coordinator(store, console, password)
     return reports
 

@@ -62,6 +62,20 @@ def visible_clause(principal: Principal, table: sa.Table) -> Any | None:
     return cond
 
 
+# --- roadmap self-assessments (issue 17): the rule is model.access.may_see_assessment ---
+
+
+def assessment_clause(principal: Principal, table: sa.Table) -> Any | None:
+    """SQL pre-filter of :func:`~openruimte.model.access.may_see_assessment` (the ``shared_with``
+    list is checked in Python)."""
+    if principal.system:
+        return None
+    cond = table.c.visibility == "public"
+    if principal.org is not None:
+        cond = sa.or_(cond, table.c.visibility == "shared", table.c.org == principal.org)
+    return cond
+
+
 class View:
     """The store as one principal may see it. Routers read only through a view."""
 
@@ -141,6 +155,12 @@ class View:
         counts = self.store.counts(principal=self.principal)
         counts["plans"] = Counter(p.owner for p in self.plans())
         return counts
+
+    def roadmap_assessments(self, roadmap: str | None = None, org: str | None = None) -> list[Any]:
+        """Roadmap self-assessments this principal may see (issue 17; rule: :func:`may_see_assessment`)."""
+        from openruimte.store import roadmap as rm
+
+        return rm.assessments(self.store, self.principal, roadmap=roadmap, org=org)
 
     # ------------------------------------------------------------------ reference data (no owner)
 

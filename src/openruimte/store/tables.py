@@ -538,3 +538,44 @@ bim_check_results = sa.Table(
     sa.Column("created_by", sa.String(200), nullable=False),
     sa.Index("ix_bim_check_results_version", "version_pk"),
 )
+
+# --------------------------------------------------------------------------- BIM roadmap (migration 0009)
+
+roadmap_definitions = sa.Table(
+    "roadmap_definitions",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("title", sa.String(500), nullable=False),
+    #: the organisation that loaded it (None: a definition shipped with OpenRuimte)
+    sa.Column("owner", sa.String(200)),
+    sa.Column("source_file", sa.String(500)),
+    #: the definition as parsed (JSON) and the file as loaded (YAML or JSON text)
+    sa.Column("content", sa.JSON, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.UniqueConstraint("name", "version", name="uq_roadmap_definitions_name_version"),
+)
+
+roadmap_assessments = sa.Table(
+    "roadmap_assessments",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("org", sa.String(200), sa.ForeignKey("organisations.code", ondelete="CASCADE"), nullable=False),
+    sa.Column("roadmap", sa.String(100), nullable=False),
+    sa.Column("definition_version", sa.Integer, nullable=False),
+    sa.Column("station", sa.String(100), nullable=False),
+    sa.Column("state", sa.String(32), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("evidence", sa.JSON, nullable=False),
+    sa.Column("documents", sa.JSON, nullable=False),
+    sa.Column("assessed_on", sa.Date, nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    #: private (the organisation only), shared (with ``shared_with``) or public
+    sa.Column("visibility", sa.String(16), nullable=False),
+    sa.Column("shared_with", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_roadmap_assessments_org", "roadmap", "org", "station", "assessed_on"),
+)

@@ -178,6 +178,17 @@ def info(view: ViewDep) -> dict[str, Any]:
     return {k: dict(v) for k, v in view.counts().items()}
 
 
+def _map_organisations(view: Any) -> list[Any]:
+    """The organisations of the programming map: those at the table and those owning visible rows
+    (issue 17: organisations that only keep a BIM roadmap stay off the map and its colours)."""
+    from openruimte.store import security
+
+    at_table = {o["code"] for o in security.organisations(view.store) if o["at_table"]}
+    counts = view.store.counts(principal=view.principal)
+    owning = set().union(*(counts[k] for k in ("plans", "assets", "policy", "vital")))
+    return [o for o in view.organisations() if o.code in at_table or o.code in owning]
+
+
 @router.get("/config", summary="What the UI needs: vocabularies and map settings")
 def config(settings: SettingsDep, view: ViewDep) -> dict[str, Any]:
     return {
@@ -185,7 +196,7 @@ def config(settings: SettingsDep, view: ViewDep) -> dict[str, Any]:
         "hardness": [str(h) for h in Hardness],
         "asset_groups": ASSET_GROUPS,
         "themes": list(KNOWN_THEMES),
-        "organisations": [o.to_record() for o in view.organisations()]
+        "organisations": [o.to_record() for o in _map_organisations(view)]
         + [{"code": UNDISCLOSED, "name": UNDISCLOSED_PARTY.capitalize(), "kind": "overig"}],
         "base_map": settings.base_map,
         "public": {"min_phase": str(settings.public_min_phase), "min_hardness": str(settings.public_min_hardness)},

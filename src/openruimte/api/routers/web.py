@@ -60,6 +60,12 @@ def public_map() -> FileResponse:
     return _page("publiek.html")
 
 
+@router.get("/routekaart")
+def roadmap_page() -> FileResponse:
+    """The BIM roadmap (issue 17): metro map, poster wall, progress; anonymous visitors see public assessments."""
+    return _page("routekaart.html")
+
+
 def mount_static(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     for name, folder in VENDOR.items():
