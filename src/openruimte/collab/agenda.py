@@ -226,7 +226,8 @@ body{font-family:system-ui,sans-serif;margin:2em;color:#1b2b34}
 h1{font-size:1.4em} h2{font-size:1.1em;margin-top:1.4em;border-bottom:1px solid #ccd}
 ol{padding-left:1.6em} li{margin:.35em 0} .detail{color:#555;font-size:.92em}
 .plans{font-family:monospace;font-size:.85em;color:#345}
-table{border-collapse:collapse;width:100%} td,th{border:1px solid #ccd;padding:.3em .5em;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%}
+td,th{border:1px solid #ccd;padding:.3em .5em;text-align:left;vertical-align:top}
 """
 
 
