@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openruimte.api import auth, errors
 from openruimte.api.errors import error_body
-from openruimte.api.routers import notifications, ogc, plans, public, resources, tiles, web
+from openruimte.api.routers import collab, notifications, ogc, plans, public, resources, tiles, web
 from openruimte.model.geometry import VERTEX_LIMIT
 from openruimte.notify.changes import subscribe as subscribe_notifications
 from openruimte.settings import Settings
@@ -161,7 +161,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
-    routers = (auth, plans, notifications, public, resources, tiles, ogc, web)
+    routers = (auth, plans, collab, notifications, public, resources, tiles, ogc, web)
     for router in (r.router for r in routers):
         app.include_router(router)
     web.mount_static(app)

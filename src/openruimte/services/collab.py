@@ -20,7 +20,7 @@ from openruimte.collab.contacts import Contact
 from openruimte.collab.extract import extract_text
 from openruimte.collab.files import FileRefused, check_upload
 from openruimte.collab.threads import Subject, check_text, mentions, restriction, split_mentions
-from openruimte.model.access import Forbidden, Principal, Role, disclosed, organisation, quarter
+from openruimte.model.access import UNDISCLOSED, Forbidden, Principal, Role, disclosed, organisation, quarter
 from openruimte.model.errors import OpenRuimteError
 from openruimte.settings import Settings
 from openruimte.store import Store
@@ -56,12 +56,12 @@ def _writer(principal: Principal) -> str:
     return principal.org
 
 
-def _see_subject(store: Store, principal: Principal, subject: Subject) -> None:
+def see_subject(store: Store, principal: Principal, subject: Subject) -> None:
     """Refuse a subject the principal may not see (unknown and invisible alike: not found)."""
     view = View(store, principal)
     for key in subject.plan_keys:
         owner, plan_id = key.split(":", 1)
-        if view.plan_row(owner, plan_id) is None:
+        if owner == UNDISCLOSED or view.plan_row(owner, plan_id) is None:  # a masked plan: nothing about it
             raise NotFound(f"no plan {key}")
     if subject.kind == "area":
         if not (principal.system or principal.sees_shared):
@@ -122,7 +122,7 @@ def start_thread(
     """Open a thread about ``subject`` with its first post; returns the thread (with ``told``: who was notified)."""
     org = _writer(principal)
     title, body = check_text(title, body)
-    _see_subject(store, principal, subject)
+    see_subject(store, principal, subject)
     only = restriction(restricted_to)
     if only and not principal.system and org not in only:
         only = restriction([*only, org])
@@ -192,7 +192,7 @@ def add_document(
     limit), its type sniffed from its bytes (a lying name or type refused), its text
     extracted for search; a file with the title of an existing document becomes its next version."""
     org = _writer(principal)
-    _see_subject(store, principal, subject)
+    see_subject(store, principal, subject)
     limit = limit or Settings().max_upload_bytes
     blobs = blobs_of(store)
     from openruimte.collab.files import safe_name
@@ -263,7 +263,7 @@ def add_contact(store: Store, principal: Principal, contact: Contact) -> dict[st
         raise Forbidden(f"only editors and admins of {contact.org} may add its contacts")
     if contact.plan_key:
         owner, plan_id = contact.plan_key.split(":", 1)
-        if View(store, principal).plan_row(owner, plan_id) is None:
+        if owner == UNDISCLOSED or View(store, principal).plan_row(owner, plan_id) is None:
             raise NotFound(f"no plan {contact.plan_key}")
     if contact.org not in {o.code for o in store.organisations()}:
         raise NotFound(f"no organisation {contact.org}")
@@ -351,6 +351,18 @@ def build_agenda(
     )
 
 
+def agenda_pdf(agenda: agenda_core.Agenda, pdf: Path) -> Path:
+    """Print the agenda to ``pdf`` with chromium (reports/pdf.py)."""
+    import tempfile
+
+    from openruimte.reports.pdf import html_to_pdf
+
+    with tempfile.TemporaryDirectory(prefix="openruimte-agenda-") as tmp:
+        page = Path(tmp) / "agenda.html"
+        page.write_text(agenda.to_html(), encoding="utf-8")
+        return html_to_pdf(page, pdf, title=agenda.title)
+
+
 def _chair(principal: Principal) -> None:
     if not (principal.system or principal.coordinator):
         if principal.org is None:
@@ -374,7 +386,7 @@ def decide(store: Store, principal: Principal, decision: agenda_core.Decision) -
     _chair(principal)
     view = View(store, principal)
     for key in decision.plans:
-        if ":" not in key or view.plan_row(*key.split(":", 1)) is None:
+        if ":" not in key or key.startswith(UNDISCLOSED + ":") or view.plan_row(*key.split(":", 1)) is None:
             raise NotFound(f"no plan {key}")
     if decision.thread is not None:
         thread(store, principal, decision.thread)
@@ -430,6 +442,7 @@ __all__ = [
     "Unauthenticated",
     "add_contact",
     "add_document",
+    "agenda_pdf",
     "besluitenlijst",
     "build_agenda",
     "contacts",
