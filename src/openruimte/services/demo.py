@@ -66,6 +66,10 @@ def run_demo(
         summary = analyse_demo(store)
     for line in summary:
         console.print(f"  - {line}", highlight=False)
+    from openruimte.services.collab_demo import add_collab_demo  # working together (issue 18)
+
+    for line in add_collab_demo(store):
+        console.print(f"  - {line}", highlight=False)
     _coordinator(store, console, password)
     return reports
 
