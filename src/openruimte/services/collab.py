@@ -57,7 +57,10 @@ def _writer(principal: Principal) -> str:
 
 
 def see_subject(store: Store, principal: Principal, subject: Subject) -> None:
-    """Refuse a subject the principal may not see (unknown and invisible alike: not found)."""
+    """Refuse a subject the principal may not see (unknown and invisible alike: not found);
+    discussions, documents and contacts need a login."""
+    if principal.org is None and not principal.system:
+        raise Unauthenticated("discussions, documents and contacts need a login or a token")
     view = View(store, principal)
     for key in subject.plan_keys:
         owner, plan_id = key.split(":", 1)
