@@ -215,6 +215,7 @@ WITHOUT_PARAMETERS = {
     "/api/config",
     "/api/public/plans",
     "/api/session",
+    "/api/formats",
     "/api/analysis",
 }
 

@@ -545,3 +545,14 @@ def sensitivity(weighing: Weighing, change: float = 0.2, movers: int = 5) -> lis
                 }
             )
     return out
+
+
+def score_sentence(score: Mapping[str, Any], preset: str) -> str:
+    """A plan's score as one sentence (CLI and API alike): ``Score 0.512 uit het
+    afwegingskader (balanced): Assets 0.80 x 30% = 0.240; ...``, criteria without weight left out."""
+    parts = [
+        f"{LABELS[c]} {b['value']:.2f} x {b['weight']:.0%} = {b['contribution']:.3f}"
+        for c in CRITERIA
+        if (b := score["breakdown"][c])["weight"] > 0
+    ]
+    return f"Score {score['score']:.3f} uit het afwegingskader ({preset}): " + ("; ".join(parts) + ".")

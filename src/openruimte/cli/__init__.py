@@ -13,20 +13,11 @@ import typer
 from rich.table import Table
 
 from openruimte.cli._common import DbOption, _fail, _open, app, console, err_console
+from openruimte.io import registry
 from openruimte.model import InputError, OpenRuimteError, Origin, Temporal
 
-
-class ImportKind(StrEnum):
-    plans = "plans"
-    assets = "assets"
-    policy = "policy"
-    layer = "layer"
-    areas = "areas"
-    vital = "vital"
-    streets = "streets"
-    imkl = "imkl"
-    bgt = "bgt"
-    cityjson = "cityjson"
+#: what ``import`` reads: the exchange kinds and one kind per national standard (io/registry.py)
+ImportKind = StrEnum("ImportKind", {kind: kind for kind in registry.import_kinds()})  # type: ignore[misc]
 
 
 class ExportKind(StrEnum):
@@ -39,12 +30,8 @@ class ExportKind(StrEnum):
     streets = "streets"
 
 
-class Format(StrEnum):
-    geojson = "geojson"
-    jsonfg = "jsonfg"
-    gpkg = "gpkg"
-    csv = "csv"
-    xlsx = "xlsx"
+#: the encodings of the exchange format (io/registry.py)
+Format = StrEnum("Format", {name: name for name in registry.exchange_formats()})  # type: ignore[misc]
 
 
 @app.command()
@@ -60,7 +47,12 @@ def init(db: DbOption = None) -> None:
 @app.command("import")
 def import_(
     kind: Annotated[ImportKind, typer.Argument(help="What the file holds.")],
-    file: Annotated[Path, typer.Argument(help="GeoJSON, JSON-FG, GeoPackage, CSV or XLSX file.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="; ".join(f"{r.name}: {r.description}" for r in registry.READERS.values()) + " (io/registry.py)."
+        ),
+    ],
     db: DbOption = None,
     owner: Annotated[str | None, typer.Option(help="Organisation code for rows without an owner.")] = None,
     crs: Annotated[str | None, typer.Option(help="CRS of the file's coordinates, e.g. EPSG:28992.")] = None,

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from openruimte.analysis.weighing import CRITERIA, LABELS
 from openruimte.cli._common import DbOption, _fail, _open, app, console, err_console
 from openruimte.cli.weigh import PresetOption, WeightsOption
 from openruimte.model import OpenRuimteError
@@ -98,37 +97,10 @@ def plan(
         + "; saved in the store"
     )
     if explain_id is not None:
-        key = resolve_key(run, explain_id)
-        if key is None:
+        text = planning.explanation(run, explain_id)
+        if text is None:
             raise _fail(f"no plan '{explain_id}' in the programme (give its id or owner:id)")
-        console.print(explain_text(run, key), highlight=False, markup=False)
-
-
-def resolve_key(run: Any, given: str) -> str | None:
-    inst = run.result.instance
-    if given in inst.by_key or given in dict(inst.skipped):
-        return given
-    found = [k for k in [*inst.by_key, *dict(inst.skipped)] if k.split(":", 1)[1] == given]
-    return found[0] if len(found) == 1 else None
-
-
-def explain_text(run: Any, key: str) -> str:
-    from openruimte.planner import explain
-
-    text = explain(run.result, key)
-    score = run.scores.get(key)
-    if score is None:
-        return text
-    parts = [
-        f"{LABELS[c]} {b['value']:.2f} x {b['weight']:.0%} = {b['contribution']:.3f}"
-        for c in CRITERIA
-        if (b := score["breakdown"][c])["weight"] > 0
-    ]
-    return (
-        text
-        + f"\nScore {score['score']:.3f} uit het afwegingskader ({run.data['weighing']['preset']}): "
-        + ("; ".join(parts) + ".")
-    )
+        console.print(text, highlight=False, markup=False)
 
 
 def _budget_line(m: dict[str, Any]) -> str:

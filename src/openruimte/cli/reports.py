@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,29 +17,6 @@ ProgrammeArg = Annotated[Path, typer.Argument(help="programme.json written by `o
 class GroupBy(StrEnum):
     street = "street"
     owner = "owner"
-
-
-def _read(path: Path, store: Any = None, area: str | None = None) -> Any:
-    from openruimte.reports import enrich, read_programme
-
-    prog = read_programme(path)
-    if store is not None:
-        enrich(prog, store.plans(), store.streets())
-    if area is not None:
-        prog = _restrict(prog, store, area)
-    return prog
-
-
-def _restrict(prog: Any, store: Any, code: str) -> Any:
-    """Only the plans of area ``code`` (or its buurten): by the plan's area, its geometry or its streets."""
-    areas = {a.code: a for a in store.areas()}
-    if code not in areas:
-        raise InputError(f"no area '{code}' in the database", "--area")
-    geom = areas[code].geometry
-    codes = {code, *(a.code for a in areas.values() if a.parent == code)}
-    plans = {p.key for p in store.plans() if p.area in codes or p.geometry.intersects(geom)}
-    streets = {s.id for s in store.streets() if s.area in codes or s.geometry.intersects(geom)}
-    return prog.restrict({p.key for p in prog.plans if p.key in plans or p.area in codes or set(p.segments) & streets})
 
 
 def _optional_store(db: str | None, needed: bool) -> Any:
@@ -72,21 +48,20 @@ def gantt(
     db: DbOption = None,
 ) -> None:
     """Gantt chart of a programme: proposed and own periods, bundles, no-dig periods."""
-    from openruimte.reports import gantt as g
+    from openruimte.services import reports
 
     store = _optional_store(db, needed=area is not None)
     try:
-        prog = _read(programme, store, area)
+        prog = reports.read_programme(programme, store, area)
         if not prog.plans:
             raise _fail(f"no plans to draw{' in area ' + area if area else ''}")
-        g.write_html(prog, out, group.value)
-        pngs = g.write_png(prog, png, group.value) if png else []
+        written = reports.gantt(prog, out, group.value, png)
     except InputError as err:
         raise _fail(str(err)) from None
     finally:
         if store is not None:
             store.close()
-    _wrote(out, *pngs)
+    _wrote(*written)
 
 
 @app.command()
@@ -97,20 +72,16 @@ def bundles(
     db: DbOption = None,
 ) -> None:
     """Map of the bundles: street openings per segment, programme against uncoordinated."""
-    from openruimte.reports import bundles as b
+    from openruimte.services import reports
 
     store = _open(db)
     try:
-        prog = _read(programme, store)
-        streets, areas = store.streets(), store.areas()
-        b.write_html(prog, streets, areas, out)
-        if png:
-            b.write_png(prog, streets, areas, png)
+        written = reports.bundles(store, programme, out, png)
     except InputError as err:
         raise _fail(str(err)) from None
     finally:
         store.close()
-    _wrote(out, *([png] if png else []))
+    _wrote(*written)
 
 
 @app.command()
@@ -123,17 +94,16 @@ def compare(
     ] = None,
 ) -> None:
     """Two scenarios side by side: metrics, budgets per owner and year, moved plans, settings."""
-    from openruimte.reports import compare as c
-    from openruimte.reports import read_programme
+    from openruimte.services import reports
 
     labels = label or ["A", "B"]
     if len(labels) != 2:
         raise _fail(f"give --label twice (one per scenario), got {len(labels)}")
     try:
-        c.write_html(read_programme(a), read_programme(b), out, labels[0], labels[1])
+        written = reports.compare(a, b, out, (labels[0], labels[1]))
     except InputError as err:
         raise _fail(str(err)) from None
-    _wrote(out)
+    _wrote(*written)
 
 
 @app.command()
@@ -147,23 +117,16 @@ def dossier(
     db: DbOption = None,
 ) -> None:
     """Area dossier: all five categories, maps, couplings, conflicts and the programme of one area."""
-    from openruimte.reports import dossier as d
-    from openruimte.reports.pdf import html_to_pdf
+    from openruimte.services import reports
 
-    data = None
-    if programme is not None:
-        try:
-            data = json.loads(programme.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise _fail(f"{programme}: cannot read the programme: {err}") from None
+    try:
+        reports.read_programme_json(programme)  # a bad file fails before the database is opened
+    except InputError as err:
+        raise _fail(str(err)) from None
     store = _open(db)
     try:
-        with console.status(f"gebiedsdossier {area} samenstellen / collecting ..."):
-            dos = d.collect(store, area, data, programme_source=str(programme or ""))
-            out.write_text(d.html(dos), encoding="utf-8")
-        if pdf:
-            with console.status("PDF afdrukken / printing ..."):
-                html_to_pdf(out, pdf, title=f"Gebiedsdossier {dos.area.name} ({dos.area.code})")
+        with console.status(f"gebiedsdossier {area} samenstellen / collecting ...") as status:
+            dos, written = reports.dossier(store, area, out, programme=programme, pdf=pdf, step=status.update)
     except OpenRuimteError as err:
         raise _fail(str(err)) from None
     finally:
@@ -172,4 +135,4 @@ def dossier(
         f"{dos.area.name} ({area}): {len(dos.plans)} plans, {len(dos.couplings)} couplings, "
         f"{len(dos.conflicts)} no-dig conflicts, {len(dos.candidates)} replacement candidates"
     )
-    _wrote(out, *([pdf] if pdf else []))
+    _wrote(*written)

@@ -16,7 +16,7 @@ from typing import Any
 
 import shapely
 
-from openruimte.io import csv_format, gpkg_format, json_format, xlsx_format
+from openruimte.io import csv_format, gpkg_format, json_format, registry, xlsx_format
 from openruimte.io._table import RawTable
 from openruimte.io.columns import KINDS, Kind, map_columns
 from openruimte.io.crs import WGS84, CRSError, bounds_message, normalise_crs, transform_geometries
@@ -38,16 +38,9 @@ from openruimte.model.errors import FieldError
 from openruimte.model.geometry import STORAGE_CRS, quantize_all
 from openruimte.model.vocab import AreaLevel
 
-FORMATS: dict[str, str] = {
-    ".geojson": "geojson",
-    ".json": "geojson",
-    ".jsonfg": "jsonfg",
-    ".fg.json": "jsonfg",
-    ".gpkg": "gpkg",
-    ".csv": "csv",
-    ".xlsx": "xlsx",
-}
-FORMAT_NAMES = ("geojson", "jsonfg", "gpkg", "csv", "xlsx")
+#: extension -> encoding, and the encodings: from the reader registry (:mod:`openruimte.io.registry`)
+FORMATS: dict[str, str] = registry.extensions()
+FORMAT_NAMES = registry.exchange_formats()
 
 _MODELS = {
     "plans": Plan,
@@ -82,6 +75,12 @@ class ReadResult:
             raise InputError(self.errors, self.source)
 
 
+def _one_extension_each() -> str:
+    """``.geojson, .jsonfg, .gpkg, .csv or .xlsx``: the first extension of each encoding."""
+    first = [registry.READERS[name].extensions[0] for name in FORMAT_NAMES]
+    return f"{', '.join(first[:-1])} or {first[-1]}"
+
+
 def format_of(path: Path, fmt: str | None = None) -> str:
     """The encoding named, or the one the extension says."""
     if fmt:
@@ -94,8 +93,7 @@ def format_of(path: Path, fmt: str | None = None) -> str:
         if name.endswith(ext):
             return found
     raise InputError(
-        f"cannot tell the format from the extension '{path.suffix}'; "
-        "use .geojson, .jsonfg, .gpkg, .csv or .xlsx, or pass --format",
+        f"cannot tell the format from the extension '{path.suffix}'; use {_one_extension_each()}, or pass --format",
         path.name,
     )
 
@@ -148,13 +146,7 @@ def _read(
         default_crs = normalise_crs(crs) if crs else (WGS84 if fmt in ("geojson", "jsonfg") else STORAGE_CRS)
     except CRSError as err:
         raise InputError(f"--crs: {err}", path.name) from None
-    reader = {
-        "csv": csv_format.read_table,
-        "xlsx": xlsx_format.read_table,
-        "gpkg": gpkg_format.read_table,
-        "geojson": json_format.read_table,
-        "jsonfg": json_format.read_table,
-    }[fmt]
+    reader = registry.READERS[fmt].load()
     try:
         table = reader(
             path,

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
+from openruimte.analysis.weighing import score_sentence
 from openruimte.planner.baselines import Placement
 from openruimte.planner.instance import Instance, Item, active_buckets, spend
 
@@ -243,3 +245,20 @@ def _weights(inst: Instance, it: Item) -> str:
     if score:
         text += f", {w.earliness:g} x score {score:g} per periode uitstel"
     return text + "."
+
+
+def resolve_key(result: ProgrammeResult, given: str) -> str | None:
+    """The plan key of ``given`` (a key, or an id that only one plan of the programme has)."""
+    inst = result.instance
+    if given in inst.by_key or given in dict(inst.skipped):
+        return given
+    found = [k for k in [*inst.by_key, *dict(inst.skipped)] if k.split(":", 1)[1] == given]
+    return found[0] if len(found) == 1 else None
+
+
+def explain_with_score(
+    result: ProgrammeResult, key: str, score: Mapping[str, Any] | None = None, preset: str = ""
+) -> str:
+    """:func:`explain`, followed by the plan's score sentence from the weighting framework."""
+    text = explain(result, key)
+    return text if score is None else text + "\n" + score_sentence(score, preset)

@@ -12,10 +12,12 @@ from typing import Any
 
 from openruimte import io
 from openruimte.analysis.areas import assign_areas
+from openruimte.io import registry
 from openruimte.model import Category, Dataset, InputError, Organisation, OrganisationKind, Origin, RowError, Temporal
 from openruimte.settings import vertex_limit
 from openruimte.store import Store, WriteSummary
 
+#: the category of each import kind: the exchange kinds, then the national standards (reader registry)
 CATEGORY_OF = {
     "plans": Category.PLANS,
     "assets": Category.ASSETS,
@@ -24,16 +26,9 @@ CATEGORY_OF = {
     "vital": Category.VITAL,
     "areas": Category.AREAS,
     "streets": Category.STREETS,
-    "imkl": Category.ASSETS,
-    "bgt": Category.ASSETS,
-    "cityjson": Category.BUILDINGS,
-}
-#: national standards: reader, the kind stored, licence and whether the data is another party's
-EXTERNAL_KINDS = {
-    "imkl": ("assets", "KLIC levering (WIBON: alleen voor de graafmelding)", Origin.EXTERNAL),
-    "bgt": ("assets", "BGT open data (CC BY 4.0)", Origin.INTERNAL),
-    "cityjson": ("buildings", "3D BAG (CC BY 4.0)", Origin.EXTERNAL),
-}
+} | {name: reader.category for name, reader in registry.standards().items()}
+#: national standards: the kind stored, licence and whether the data is another party's
+EXTERNAL_KINDS = {name: (r.stores, r.licence, r.origin) for name, r in registry.standards().items()}
 
 
 @dataclass
@@ -286,32 +281,27 @@ def read_external(
     sink: Any = None,
     progress: Any = None,
 ) -> io.ReadResult:
-    """KLIC/IMKL, BGT/IMGeo or CityJSON; a file that cannot be read at all becomes one
-    error. Readers that stream hand their items to ``sink`` in batches."""
-    from openruimte.io.bgt import read_bgt
-    from openruimte.io.cityjson import read_cityjson
-    from openruimte.io.imkl import read_imkl
+    """A national standard (KLIC/IMKL, BGT/IMGeo, CityJSON ...: the reader registry);
+    a file that cannot be read at all becomes one error. Readers that stream hand
+    their items to ``sink`` in batches."""
+    import inspect
 
+    reader = registry.standards()[kind].load()
+    params = inspect.signature(reader).parameters
+    given: dict[str, Any] = {
+        "owner": owner,
+        "snapshot_date": snapshot_date,
+        "crs": crs,
+        "encoding": encoding,
+        "progress": progress,
+    }
+    options = {k: v for k, v in given.items() if k in params}
+    if "owner" in params and owner is None and params["owner"].default is inspect.Parameter.empty:
+        options["owner"] = ""  # a reader that needs an owner (BGT) takes the empty one: every row names its own
     try:
-        if kind == "imkl":
-            return read_imkl(
-                path,
-                owner=owner,
-                snapshot_date=snapshot_date,
-                encoding=encoding,
-                progress=progress,
-                **_streaming(read_imkl, sink),
-            )
-        if kind == "bgt":
-            return read_bgt(
-                path,
-                owner=owner or "",
-                imbor=load_imbor(imbor),
-                encoding=encoding,
-                progress=progress,
-                **_streaming(read_bgt, sink),
-            )
-        return read_cityjson(path, crs=crs, progress=progress)
+        if "imbor" in params:
+            options["imbor"] = load_imbor(imbor)
+        return reader(path, **options, **_streaming(reader, sink))
     except InputError as err:
         return io.ReadResult(kind=kind, source=path.name, crs="", errors=err.errors)
 

@@ -302,3 +302,14 @@ def plan_store(
 
 
 __all__ = ["PlanRun", "Scenario", "load_scenario", "make_settings", "plan_store"]
+
+
+def explanation(run: Any, given: str) -> str | None:
+    """Why a plan (its key, or an id) got its period, with its score sentence (the same text
+    for the CLI and the API); None when the programme has no such plan."""
+    from openruimte.planner.explain import explain_with_score, resolve_key
+
+    key = resolve_key(run.result, given)
+    if key is None:
+        return None
+    return explain_with_score(run.result, key, run.scores.get(key), run.data["weighing"]["preset"])

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from openruimte import io
-from openruimte.api import geo
+from openruimte.api import geo, params
 from openruimte.api.cache import cached
 from openruimte.api.deps import PrincipalDep, StoreDep, ViewDep
 from openruimte.api.errors import ApiError
@@ -43,13 +43,13 @@ def plan_filter(
     end: Annotated[str | None, Query(description="Period end, inclusive.")] = None,
 ) -> PlanFilter:
     return PlanFilter(
-        bbox=geo.parse_bbox(bbox, geo.parse_crs(bbox_crs, name="bbox-crs")),
-        phases=geo.parse_list(phase),
-        hardness=geo.parse_list(hardness),
-        owners=geo.parse_list(owner),
-        asset_types=geo.parse_list(asset_type),
-        themes=geo.parse_list(theme),
-        period=geo.parse_period(start, end),
+        bbox=params.parse_bbox(bbox, params.parse_crs(bbox_crs, name="bbox-crs")),
+        phases=params.parse_list(phase),
+        hardness=params.parse_list(hardness),
+        owners=params.parse_list(owner),
+        asset_types=params.parse_list(asset_type),
+        themes=params.parse_list(theme),
+        period=params.parse_period(start, end),
     )
 
 
@@ -92,7 +92,7 @@ def list_plans(
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    out_crs = geo.parse_crs(crs)
+    out_crs = params.parse_crs(crs)
 
     def render() -> bytes:
         rows = search(view.plan_rows(flt), q)
@@ -196,7 +196,7 @@ def _stale(err: StaleVersion, key: str) -> ApiError:
 def get_plan(view: ViewDep, owner: str, plan_id: str, response: Response, crs: str | None = None) -> dict[str, Any]:
     plan, meta = _get(view, owner, plan_id)
     response.headers["ETag"] = _etag(meta.version)
-    return plan_features([(plan, meta)], geo.parse_crs(crs))[0]
+    return plan_features([(plan, meta)], params.parse_crs(crs))[0]
 
 
 def _plan_from_feature(
@@ -225,7 +225,7 @@ def create_plan(
     feature: Annotated[dict[str, Any], Body()],
     crs: str | None = None,
 ) -> dict[str, Any]:
-    plan = _plan_from_feature(feature, geo.parse_crs(crs))
+    plan = _plan_from_feature(feature, params.parse_crs(crs))
     _may_write(principal, plan.owner)
     if store.plan_row(plan.owner, plan.id) is not None:
         raise ApiError(409, "exists", f"plan {plan.key} exists; update it with PUT /api/plans/{plan.owner}/{plan.id}")
@@ -253,7 +253,7 @@ def _change(
     current, meta = _get(view, owner, plan_id)
     _may_write(principal, owner)
     expected = _expected_version(if_match, key, meta)
-    plan = _plan_from_feature(feature, geo.parse_crs(crs), owner, plan_id, base=current if patch else None)
+    plan = _plan_from_feature(feature, params.parse_crs(crs), owner, plan_id, base=current if patch else None)
     try:
         with store.writer(principal.actor) as w:
             version = w.replace_plan(plan, expected, source="api")

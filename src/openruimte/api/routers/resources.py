@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from openruimte.api import geo
+from openruimte.api import geo, params
 from openruimte.api.deps import PrincipalDep, SettingsDep, StoreDep, ViewDep
 from openruimte.api.errors import ApiError
+from openruimte.io import registry
 from openruimte.model import ASSET_GROUPS, Hardness, Phase
 from openruimte.model.access import UNDISCLOSED, UNDISCLOSED_PARTY, Forbidden
 from openruimte.model.vocab import KNOWN_THEMES
@@ -45,9 +46,9 @@ def list_assets(
     owner: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 5_000,
 ) -> dict[str, Any]:
-    box = geo.parse_bbox(bbox, geo.parse_crs(bbox_crs, name="bbox-crs"))
-    items = view.assets(bbox=box, asset_types=geo.parse_list(asset_type), owners=geo.parse_list(owner))
-    out = _records(items[:limit], "key", geo.parse_crs(crs))
+    box = params.parse_bbox(bbox, params.parse_crs(bbox_crs, name="bbox-crs"))
+    items = view.assets(bbox=box, asset_types=params.parse_list(asset_type), owners=params.parse_list(owner))
+    out = _records(items[:limit], "key", params.parse_crs(crs))
     out["numberMatched"] = len(items)
     return geo.respond(out)
 
@@ -62,19 +63,19 @@ def list_policy(view: ViewDep, crs: Crs = None) -> dict[str, Any]:
         rec["key"] = g.key
         recs.append(rec)
     return geo.respond(
-        geo.collection(geo.features(recs, [g.geometry for g in goals], [g.key for g in goals], geo.parse_crs(crs)))
+        geo.collection(geo.features(recs, [g.geometry for g in goals], [g.key for g in goals], params.parse_crs(crs)))
     )
 
 
 @router.get("/areas", summary="Buurten, wijken and the municipality")
 def list_areas(view: ViewDep, level: str | None = None, crs: Crs = None) -> dict[str, Any]:
-    return geo.respond(_records(view.areas(level=level), "code", geo.parse_crs(crs)))
+    return geo.respond(_records(view.areas(level=level), "code", params.parse_crs(crs)))
 
 
 @router.get("/streets", summary="Street segments")
 def list_streets(view: ViewDep, bbox: BBox = None, bbox_crs: BBoxCrs = None, crs: Crs = None) -> dict[str, Any]:
-    box = geo.parse_bbox(bbox, geo.parse_crs(bbox_crs, name="bbox-crs"))
-    return geo.respond(_records(view.streets(bbox=box), "id", geo.parse_crs(crs)))
+    box = params.parse_bbox(bbox, params.parse_crs(bbox_crs, name="bbox-crs"))
+    return geo.respond(_records(view.streets(bbox=box), "id", params.parse_crs(crs)))
 
 
 @router.get("/layers", summary="Environment layers (without features)")
@@ -86,7 +87,7 @@ def list_layers(view: ViewDep) -> list[dict[str, Any]]:
 def get_layer(view: ViewDep, name: str, crs: Crs = None) -> dict[str, Any]:
     for layer in view.layers():
         if layer.name == name:
-            out = _records(layer.features, "id", geo.parse_crs(crs))
+            out = _records(layer.features, "id", params.parse_crs(crs))
             out.update(name=layer.name, title=layer.title, unit=layer.unit)
             return geo.respond(out)
     raise ApiError(404, "not_found", f"no environment layer '{name}'")
@@ -105,12 +106,21 @@ def list_vital(view: ViewDep, crs: Crs = None) -> dict[str, Any]:
             recs.append(rec)
             geoms.append(e.geometry)
             ids.append(f"{s.key}:{e.id}")
-    return geo.respond(geo.collection(geo.features(recs, geoms, ids, geo.parse_crs(crs))))
+    return geo.respond(geo.collection(geo.features(recs, geoms, ids, params.parse_crs(crs))))
 
 
 @router.get("/organisations", summary="Organisations at the programming table")
 def list_organisations(view: ViewDep) -> list[dict[str, Any]]:
     return [o.to_record() for o in view.organisations()]
+
+
+@router.get("/formats", summary="The readers the importer knows (format, kinds, file extensions)")
+def list_formats() -> dict[str, Any]:
+    return {
+        "import_kinds": list(registry.import_kinds()),
+        "exchange_formats": list(registry.exchange_formats()),
+        "readers": [r.to_json() for r in registry.READERS.values()],
+    }
 
 
 ANALYSIS_KINDS = ("plans", "candidates", "capacity", "space", "weighing", "programme")
