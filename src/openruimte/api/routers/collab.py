@@ -22,6 +22,8 @@ from openruimte.services import collab as service
 
 router = APIRouter(tags=["collab"])
 
+Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many, newest first.")]
+
 
 class ThreadIn(BaseModel):
     title: str = Field(description="Onderwerp / subject of the discussion.")
@@ -95,8 +97,13 @@ def create_thread(store: StoreDep, principal: PrincipalDep, data: Annotated[Subj
 
 
 @router.get("/api/threads", summary="Discussions the caller may see (status=open|resolved)")
-def list_threads(store: StoreDep, principal: PrincipalDep, status: str | None = None) -> dict[str, Any]:
-    return {"threads": service.threads(store, principal, status=status)}
+def list_threads(
+    store: StoreDep,
+    principal: PrincipalDep,
+    status: Annotated[str | None, Query(pattern="^(open|resolved)$")] = None,
+    limit: Limit = 200,
+) -> dict[str, Any]:
+    return {"threads": service.threads(store, principal, status=status)[:limit]}
 
 
 @router.get("/api/threads/{thread_id}", summary="One discussion with its messages")
@@ -182,8 +189,10 @@ def plan_contacts(store: StoreDep, principal: PrincipalDep, owner: str, plan_id:
 
 
 @router.get("/api/contacts", summary="Contact persons (of one organisation with ?org=)")
-def list_contacts(store: StoreDep, principal: PrincipalDep, org: str | None = None) -> dict[str, Any]:
-    return {"contacts": service.contacts(store, principal, org=org)}
+def list_contacts(
+    store: StoreDep, principal: PrincipalDep, org: str | None = None, limit: Limit = 200
+) -> dict[str, Any]:
+    return {"contacts": service.contacts(store, principal, org=org)[:limit]}
 
 
 @router.post("/api/contacts", status_code=201, summary="Add a contact person of your organisation (or its plan)")
@@ -224,8 +233,8 @@ def agenda(
 
 
 @router.get("/api/table/meetings", summary="Meetings of the programming table with agenda and decisions")
-def list_meetings(store: StoreDep, principal: PrincipalDep) -> dict[str, Any]:
-    return {"meetings": service.meetings(store, principal)}
+def list_meetings(store: StoreDep, principal: PrincipalDep, limit: Limit = 200) -> dict[str, Any]:
+    return {"meetings": service.meetings(store, principal)[:limit]}
 
 
 @router.post("/api/table/meetings", status_code=201, summary="Record a meeting with its agenda (coordinator)")
