@@ -573,29 +573,46 @@ class _Engine:
         "documents": "title || ' ' || coalesce(text,'')",
     }
 
-    def select(self, table: sa.Table, columns: list[Any], where: Any) -> Any:
-        """``columns`` + a snippet of the rows of ``table`` that match, filtered by ``where``."""
+    def select(self, table: sa.Table, columns: list[Any], where: Any, limit: int) -> Any:
+        """``columns``, a snippet and a rank of the best ``limit`` rows of ``table`` that match,
+        filtered by ``where``. Two steps: the best rows are found without snippets (cheap), then
+        the snippets are made for those rows only."""
         name = table.name
         if self.dialect == "sqlite":
             fts = sa.table("search_fts", sa.column("rowid"), sa.column("title"), sa.column("body"))
+            joined = fts.join(table, sa.literal_column("search_fts.rowid") == table.c.pk * 4 + self.OFFSETS[name])
+            match = sa.text("search_fts MATCH :fts_query").bindparams(fts_query=self.query)
+            rank = sa.literal_column("search_fts.rank")
+            best = (
+                sa.select(table.c.pk)
+                .select_from(joined)
+                .where(match, where)
+                .order_by(rank)
+                .limit(limit)
+                .correlate(None)
+            )
             snippet = sa.func.snippet(sa.literal_column("search_fts"), -1, MARK_START, MARK_END, "…", 16)
             return (
-                sa.select(*columns, snippet.label("snippet"), sa.literal_column("search_fts.rank").label("rank"))
-                .select_from(
-                    fts.join(table, sa.literal_column("search_fts.rowid") == table.c.pk * 4 + self.OFFSETS[name])
-                )
-                .where(sa.text("search_fts MATCH :fts_query").bindparams(fts_query=self.query), where)
+                sa.select(*columns, snippet.label("snippet"), rank.label("rank"))
+                .select_from(joined)
+                .where(match, where, table.c.pk.in_(best.scalar_subquery()))
+                .order_by(rank)
             )
         expr = sa.literal_column(f"to_tsvector('dutch'::regconfig, {self._qualified(name)})")
         query = sa.func.to_tsquery(sa.literal_column("'dutch'::regconfig"), sa.bindparam("ts_query", self.query))
+        rank = -sa.func.ts_rank(expr, query)
+        best = sa.select(table.c.pk).where(expr.op("@@")(query), where).order_by(rank).limit(limit).correlate(None)
         headline = sa.func.ts_headline(
             sa.literal_column("'dutch'::regconfig"),
             sa.literal_column(self._qualified(name)),
             query,
             f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=24, MinWords=10, MaxFragments=1",
         )
-        rank = -sa.func.ts_rank(expr, query)
-        return sa.select(*columns, headline.label("snippet"), rank.label("rank")).where(expr.op("@@")(query), where)
+        return (
+            sa.select(*columns, headline.label("snippet"), rank.label("rank"))
+            .where(where, table.c.pk.in_(best.scalar_subquery()))
+            .order_by(sa.literal_column("rank"))
+        )
 
     def _qualified(self, name: str) -> str:
         expr = self.PG_EXPR[name]
@@ -620,6 +637,7 @@ def search(store: Store, principal: Principal, q: str, *, limit: int = 50) -> li
                 p,
                 [p.c.owner, p.c.id, p.c.name],
                 sa.and_(sa.true(), plan_disclosed(principal, p.c.owner, p.c.id)),
+                limit,
             ),
         ),
         (
@@ -628,6 +646,7 @@ def search(store: Store, principal: Principal, q: str, *, limit: int = 50) -> li
                 th,
                 [th.c.pk, th.c.title, th.c.plan_owner, th.c.plan_id],
                 subject_visible(principal, th, th.c.author_org),
+                limit,
             ),
         ),
         (
@@ -636,6 +655,7 @@ def search(store: Store, principal: Principal, q: str, *, limit: int = 50) -> li
                 po,
                 [th.c.pk, th.c.title, th.c.plan_owner, th.c.plan_id],
                 sa.and_(th.c.pk == po.c.thread_pk, subject_visible(principal, th, th.c.author_org)),
+                limit,
             ),
         ),
         (
@@ -644,6 +664,7 @@ def search(store: Store, principal: Principal, q: str, *, limit: int = 50) -> li
                 d,
                 [d.c.pk, d.c.title, d.c.plan_owner, d.c.plan_id],
                 subject_visible(principal, d, d.c.owner_org),
+                limit,
             ),
         ),
     ]
@@ -656,7 +677,7 @@ def _search_public(store: Store, principal: Principal, words: list[str], limit: 
     p = t.plans
     return _collect(
         store,
-        [("plan", eng.select(p, [p.c.owner, p.c.id, p.c.name], plan_disclosed(principal, p.c.owner, p.c.id)))],
+        [("plan", eng.select(p, [p.c.owner, p.c.id, p.c.name], plan_disclosed(principal, p.c.owner, p.c.id), limit))],
         limit,
     )
 
@@ -665,7 +686,7 @@ def _collect(store: Store, queries: list[tuple[str, Any]], limit: int) -> list[d
     found: dict[tuple[str, str], dict[str, Any]] = {}
     with store.engine.connect() as conn:
         for kind, query in queries:
-            for r in conn.execute(query.order_by(sa.literal_column("rank")).limit(limit)):
+            for r in conn.execute(query):
                 m = r._mapping
                 if kind == "plan":
                     key = f"{m['owner']}:{m['id']}"
