@@ -261,3 +261,23 @@ def test_cli_thread_document_contact_table(store, db_url, tmp_path, monkeypatch)
     assert "nota.txt" in run("document", "list", "--plan", f"{OWNER}:p1")
     assert "Jan" in run("contact", "list", "--org", OWNER)
     assert "+31 6 12345678" in run("contact", "list", "--json")
+
+
+def test_a_mention_queues_a_webhook_delivery(api, store):
+    import json
+
+    from openruimte.notify.webhooks import body_of
+    from openruimte.store import notifications
+    from tests.support.auth import ensure_org
+
+    ensure_org(store, "netbeheer-noord")
+    with store.writer("test") as w:
+        notifications.insert_webhook(w, "netbeheer-noord", "https://example.invalid/hook", "geheim")
+    r = api.post(f"/api/plans/{KEY}/threads", json={"title": "Sleuf", "body": "Doet @netbeheer-noord mee?"})
+    assert r.json()["told"] == ["netbeheer-noord"]
+    queued = notifications.deliveries(store, "netbeheer-noord")
+    assert len(queued) == 1 and queued[0]["status"] == "pending"
+    _, note = notifications.delivery_target(store, queued[0]["pk"])
+    payload = json.loads(body_of(queued[0]["pk"], note, 0))
+    assert payload["type"] == "thread.mention" and note["plan_key"] == f"{OWNER}:p1"
+    assert "Sleuf" in note["message"]
