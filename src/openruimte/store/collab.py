@@ -579,24 +579,26 @@ class _Engine:
         the snippets are made for those rows only."""
         name = table.name
         if self.dialect == "sqlite":
-            fts = sa.table("search_fts", sa.column("rowid"), sa.column("title"), sa.column("body"))
-            joined = fts.join(table, sa.literal_column("search_fts.rowid") == table.c.pk * 4 + self.OFFSETS[name])
-            match = sa.text("search_fts MATCH :fts_query").bindparams(fts_query=self.query)
-            rank = sa.literal_column("search_fts.rank")
-            best = (
-                sa.select(table.c.pk)
-                .select_from(joined)
-                .where(match, where)
-                .order_by(rank)
-                .limit(limit)
-                .correlate(None)
+            # the FTS5 match runs once (a materialised CTE of rowids and ranks of this kind), then
+            # the rows are joined by primary key; snippets are made afterwards for the best rows only
+            offset = self.OFFSETS[name]
+            hits = (
+                sa.select(sa.literal_column("rowid").label("fts_rowid"), sa.literal_column("rank").label("rank"))
+                .select_from(sa.text("search_fts"))
+                .where(
+                    sa.text("search_fts MATCH :fts_query").bindparams(fts_query=self.query),
+                    sa.text(f"rowid % 4 = {offset}"),
+                )
+                .cte("hits")
+                .prefix_with("MATERIALIZED")
             )
-            snippet = sa.func.snippet(sa.literal_column("search_fts"), -1, MARK_START, MARK_END, "…", 16)
+            pk_of_hit = sa.literal_column(f"(hits.fts_rowid - {offset}) / 4")
             return (
-                sa.select(*columns, snippet.label("snippet"), rank.label("rank"))
-                .select_from(joined)
-                .where(match, where, table.c.pk.in_(best.scalar_subquery()))
-                .order_by(rank)
+                sa.select(*columns, hits.c.fts_rowid, hits.c.rank)
+                .select_from(hits.join(table, table.c.pk == pk_of_hit))
+                .where(where)
+                .order_by(hits.c.rank)
+                .limit(limit)
             )
         expr = sa.literal_column(f"to_tsvector('dutch'::regconfig, {self._qualified(name)})")
         query = sa.func.to_tsquery(sa.literal_column("'dutch'::regconfig"), sa.bindparam("ts_query", self.query))
@@ -668,7 +670,7 @@ def search(store: Store, principal: Principal, q: str, *, limit: int = 50) -> li
             ),
         ),
     ]
-    return _collect(store, queries, limit)
+    return _collect(store, queries, limit, eng.query if eng.dialect == "sqlite" else None)
 
 
 def _search_public(store: Store, principal: Principal, words: list[str], limit: int) -> list[dict[str, Any]]:
@@ -679,15 +681,37 @@ def _search_public(store: Store, principal: Principal, words: list[str], limit: 
         store,
         [("plan", eng.select(p, [p.c.owner, p.c.id, p.c.name], plan_disclosed(principal, p.c.owner, p.c.id), limit))],
         limit,
+        eng.query if eng.dialect == "sqlite" else None,
     )
 
 
-def _collect(store: Store, queries: list[tuple[str, Any]], limit: int) -> list[dict[str, Any]]:
+def _snippets(conn: sa.Connection, query: str, rowids: list[int]) -> dict[int, str]:
+    """SQLite: the snippets of the given index rows (FTS5 makes them only in a MATCH query)."""
+    if not rowids:
+        return {}
+    snippet = sa.func.snippet(sa.literal_column("search_fts"), -1, MARK_START, MARK_END, "…", 16)
+    q = (
+        sa.select(sa.literal_column("rowid"), snippet)
+        .select_from(sa.text("search_fts"))
+        .where(
+            sa.text("search_fts MATCH :fts_query").bindparams(fts_query=query),
+            sa.literal_column("rowid").in_(rowids),
+        )
+    )
+    return {int(r[0]): r[1] for r in conn.execute(q)}
+
+
+def _collect(
+    store: Store, queries: list[tuple[str, Any]], limit: int, fts_query: str | None = None
+) -> list[dict[str, Any]]:
     found: dict[tuple[str, str], dict[str, Any]] = {}
     with store.engine.connect() as conn:
         for kind, query in queries:
-            for r in conn.execute(query):
-                m = r._mapping
+            rows = [r._mapping for r in conn.execute(query)]
+            if fts_query is not None:  # SQLite
+                snips = _snippets(conn, fts_query, [int(m["fts_rowid"]) for m in rows])
+                rows = [{**m, "snippet": snips.get(int(m["fts_rowid"]))} for m in rows]
+            for m in rows:
                 if kind == "plan":
                     key = f"{m['owner']}:{m['id']}"
                     item = {"kind": "plan", "key": key, "title": m["name"], "plan": key}
