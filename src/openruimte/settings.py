@@ -65,6 +65,16 @@ class Settings(BaseSettings):
         False, description="Allow plain-http webhook URLs to other machines (default: https, or http to loopback)."
     )
     chromium: str | None = Field(None, description="Chromium to print PDF reports with (default: the first on PATH).")
+    data_dir: str | None = Field(
+        None,
+        description=(
+            "Folder for uploaded documents (content-addressed blobs; default: beside a SQLite database "
+            "'<db>.files', else 'openruimte-data/<database>' in the working directory)."
+        ),
+    )
+    max_upload_bytes: int = Field(
+        25 * 1024 * 1024, ge=1024, description="Largest uploaded document in bytes (also the CLI's document add)."
+    )
     imbor_dir: str | None = Field(
         None, description="IMBOR data folder (crow-imbor2022/ ...) for BGT imports (default: none; --imbor)."
     )

@@ -17,6 +17,7 @@ from openruimte.api.errors import error_body
 from openruimte.api.routers import (
     bim,
     bimcheck,
+    collab,
     imports,
     notifications,
     ogc,
@@ -187,7 +188,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
-    routers = (auth, plans, imports, notifications, public, resources, roadmap, tiles, ogc, bim, bimcheck, web)
+    routers = (auth, plans, imports, collab, notifications, public, resources, roadmap, tiles, ogc, bim, bimcheck, web)
     for router in (r.router for r in routers):
         app.include_router(router)
     web.mount_static(app)

@@ -118,7 +118,8 @@ def verify(secret: str, body: bytes, signature: str, timestamp: str, *, now: flo
 
 
 def body_of(delivery_pk: int, notification: dict[str, Any], timestamp: int) -> bytes:
-    payload = {"id": delivery_pk, "timestamp": timestamp, "type": "plan.changed", "notification": notification}
+    kind = "thread.mention" if "mention" in notification.get("change", []) else "plan.changed"  # collab: mentions
+    payload = {"id": delivery_pk, "timestamp": timestamp, "type": kind, "notification": notification}
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 

@@ -73,6 +73,10 @@ def run_demo(
     n_roadmap = demo_roadmap(store, actor="demo")
     console.print(f"  - routekaart / roadmap: {n_roadmap} demo self-assessments", highlight=False)
     # --- end roadmap
+    from openruimte.services.collab_demo import add_collab_demo  # working together (issue 18)
+
+    for line in add_collab_demo(store):
+        console.print(f"  - {line}", highlight=False)
     _coordinator(store, console, password)
     return reports
 

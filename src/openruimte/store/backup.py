@@ -82,6 +82,7 @@ def backup(store: Store, out: str | Path, progress: Progress | None = None) -> d
                         progress(table.name, n)
             counts[table.name] = n
         blobs = _backup_blobs(store, conn, zf)  # BIM: the original IFC files (store/bim.py)
+        counts["documents"] = _backup_documents(store, zf)  # collab: the documents' files (store/blobs.py)
         manifest = {
             "format": FORMAT,
             "revision": revision,
@@ -162,6 +163,7 @@ def restore(
                 if store.dialect == "postgresql" and "pk" in table.c and n:
                     last = sa.select(sa.func.max(table.c.pk)).scalar_subquery()
                     conn.execute(sa.select(sa.func.setval(sa.func.pg_get_serial_sequence(table.name, "pk"), last)))
+            counts["documents"] = _restore_documents(store, zf)  # collab: the documents' files
             expected = manifest.get("tables", {})
             if any(counts.get(k, 0) != v for k, v in expected.items()):  # rolls the restore back
                 raise BackupError(f"restored row counts {counts} differ from the manifest {expected}")
@@ -213,3 +215,43 @@ def _restore_blobs(store: Store, conn: sa.Connection, zf: zipfile.ZipFile, name:
             raise BackupError(f"{name}: blobs/{sha}.ifc does not match its sha256; the archive is damaged")
         os.replace(tmp, target)
 
+# --------------------------------------------------------------------------- documents' files (collab)
+
+
+def _backup_documents(store: Store, zf: zipfile.ZipFile) -> int:
+    """Add every blob a document version names as ``documents/<sha256>`` (a missing one fails the backup)."""
+    from openruimte.store.blobs import blobs_of
+    from openruimte.store.collab import blob_shas
+
+    blobs = blobs_of(store)
+    n = 0
+    for sha in blob_shas(store):
+        path = blobs.path(sha)
+        if not path.is_file():
+            raise BackupError(f"the file of a document (sha256 {sha}) is missing from {blobs.root}; restore it first")
+        zf.write(path, f"{_DOCUMENTS}{sha}")
+        n += 1
+    return n
+
+
+_DOCUMENTS = "documents/"
+
+
+def _restore_documents(store: Store, zf: zipfile.ZipFile) -> int:
+    """Put the archive's document files into the data directory, each checked against its hash."""
+    import hashlib
+
+    from openruimte.store.blobs import blobs_of
+
+    blobs = blobs_of(store)
+    n = 0
+    for name in zf.namelist():
+        if not name.startswith(_DOCUMENTS):
+            continue
+        sha = name.removeprefix(_DOCUMENTS)
+        data = zf.read(name)
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise BackupError(f"{name} in the archive does not match its SHA-256; the archive is damaged")
+        blobs.put_bytes(data)
+        n += 1
+    return n

@@ -14,9 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from openruimte.model.access import Forbidden, Principal, may_see_assessment
 from openruimte.model.errors import OpenRuimteError
 from openruimte.store import tables as t
-from openruimte.store.permissions import Forbidden, Principal, assessment_clause, may_see_assessment
+from openruimte.store.permissions import assessment_clause
 
 VISIBILITIES = ("private", "shared", "public")
 

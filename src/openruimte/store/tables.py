@@ -579,3 +579,164 @@ roadmap_assessments = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_roadmap_assessments_org", "roadmap", "org", "station", "assessed_on"),
 )
+
+# --------------------------------------------------------------------------- working together (migration 0010)
+# Threads, documents and contacts are about a *subject* (collab/threads.py): a plan, a pair of
+# plans (coupling, conflict), an area or a model version. ``plan_owner/plan_id`` (and
+# ``plan2_*`` for a pair) name the plans whose visibility decides who sees the row
+# (store/collab.py); ``restricted`` (",org,org,") limits a row to some organisations.
+
+
+def _subject_columns() -> list[sa.Column[Any]]:
+    return [
+        sa.Column("subject_kind", sa.String(16), nullable=False),
+        sa.Column("subject_key", sa.String(1000), nullable=False),
+        sa.Column("plan_owner", sa.String(200)),
+        sa.Column("plan_id", sa.String(200)),
+        sa.Column("plan2_owner", sa.String(200)),
+        sa.Column("plan2_id", sa.String(200)),
+        sa.Column("restricted", sa.String(2000)),
+    ]
+
+
+threads = sa.Table(
+    "threads",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    *_subject_columns(),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("author_org", sa.String(200), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, server_default="open"),
+    sa.Column("conclusion", sa.Text),
+    sa.Column("resolved_at", sa.DateTime(timezone=True)),
+    sa.Column("resolved_by", sa.String(200)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_threads_plan", "plan_owner", "plan_id"),
+)
+
+posts = sa.Table(
+    "posts",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("thread_pk", sa.Integer, sa.ForeignKey("threads.pk", ondelete="CASCADE"), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("author_org", sa.String(200), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_posts_thread", "thread_pk", "pk"),
+)
+
+mentions = sa.Table(
+    "mentions",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("post_pk", sa.Integer, sa.ForeignKey("posts.pk", ondelete="CASCADE"), nullable=False),
+    #: as written (an organisation code or a user's e-mail address), lower case
+    sa.Column("token", sa.String(320), nullable=False),
+    #: the organisation told; None when the token names nobody
+    sa.Column("org", sa.String(200)),
+    #: False when the organisation may not see the thread (then it is not told)
+    sa.Column("notified", sa.Boolean, nullable=False),
+    sa.Index("ix_mentions_post", "post_pk"),
+)
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    *_subject_columns(),
+    sa.Column("title", sa.String(500), nullable=False),
+    sa.Column("owner_org", sa.String(200), nullable=False),
+    sa.Column("current_version", sa.Integer, nullable=False),
+    #: the extracted text of the current version (for search)
+    sa.Column("text", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_documents_plan", "plan_owner", "plan_id"),
+)
+
+document_versions = sa.Table(
+    "document_versions",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("document_pk", sa.Integer, sa.ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("filename", sa.String(200), nullable=False),
+    #: the blob (store/blobs.py): content-addressed, one copy per distinct content
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("mime", sa.String(200), nullable=False),
+    sa.Column("text_problem", sa.String(1000)),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("document_pk", "version", name="uq_document_versions_version"),
+    sa.Index("ix_document_versions_sha256", "sha256"),
+)
+
+contacts = sa.Table(
+    "contacts",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("org", sa.String(200), nullable=False),
+    #: the plan this person is the contact for (None: for the organisation)
+    sa.Column("plan_owner", sa.String(200)),
+    sa.Column("plan_id", sa.String(200)),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("role", sa.String(100), nullable=False),
+    sa.Column("email", sa.String(320)),
+    sa.Column("phone", sa.String(40)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_contacts_plan", "plan_owner", "plan_id"),
+)
+
+meetings = sa.Table(
+    "meetings",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("held_on", sa.Date, nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    #: the agenda covered the changes since this date
+    sa.Column("since", sa.Date, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+agenda_items = sa.Table(
+    "agenda_items",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("meeting_pk", sa.Integer, sa.ForeignKey("meetings.pk", ondelete="CASCADE"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("title", sa.String(1000), nullable=False),
+    sa.Column("detail", sa.Text),
+    sa.Column("plans", sa.JSON, nullable=False),
+    sa.Column("thread_pk", sa.Integer, sa.ForeignKey("threads.pk", ondelete="SET NULL")),
+    sa.UniqueConstraint("meeting_pk", "number", name="uq_agenda_items_number"),
+)
+
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("meeting_pk", sa.Integer, sa.ForeignKey("meetings.pk", ondelete="SET NULL")),
+    sa.Column("item_number", sa.Integer),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("decided_on", sa.Date, nullable=False),
+    sa.Column("thread_pk", sa.Integer, sa.ForeignKey("threads.pk", ondelete="SET NULL")),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+decision_plans = sa.Table(
+    "decision_plans",
+    metadata,
+    sa.Column("decision_pk", sa.Integer, sa.ForeignKey("decisions.pk", ondelete="CASCADE"), primary_key=True),
+    sa.Column("plan_owner", sa.String(200), primary_key=True),
+    sa.Column("plan_id", sa.String(200), primary_key=True),
+    sa.Index("ix_decision_plans_plan", "plan_owner", "plan_id"),
+)

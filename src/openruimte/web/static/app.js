@@ -261,6 +261,9 @@
     if (!areas.length && !plans.length) list.appendChild(h("li", { class: "muted" }, t("search.none")));
     list.hidden = false;
     document.getElementById("search").setAttribute("aria-expanded", "true");
+    // Full-text results (discussions, documents, plans) from /api/search (collab.js).
+    if (OR.collab) OR.collab.searchResults(list, S.filters.q, { closeSearch,
+      selectPlan: (k, tab) => { S.collabTab = tab; selectPlan(k, { fly: true }); } });
   }
 
   /* ============================================================ filters */
@@ -922,6 +925,9 @@
       bSec.appendChild(list);
     });
     body.appendChild(bSec);
+    // Working together (collab.js): tabs Discussie and Documenten, decisions in the overview and history.
+    if (OR.collab) OR.collab.planPanel(key, body, () => S.selected === key, { tab: S.collabTab });
+    S.collabTab = null;
   }
 
   function partnerLink(other, role) {
