@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from openruimte.api import auth, errors
 from openruimte.api.errors import error_body
 from openruimte.api.routers import notifications, ogc, plans, public, resources, tiles, web
+from openruimte.api.routers import twin as twin_router  # 3D twin (#16)
 from openruimte.api.settings import Settings
 from openruimte.model.geometry import VERTEX_LIMIT
 from openruimte.store import Store
@@ -159,9 +160,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
-    routers = (auth, plans, notifications, public, resources, tiles, ogc, web)
+    routers = (auth, plans, notifications, public, resources, tiles, ogc, twin_router, web)  # twin: #16
     for router in (r.router for r in routers):
         app.include_router(router)
     web.mount_static(app)
+    twin_router.mount(app)  # 3D twin bundle (#16)
     app.add_middleware(LimitsAndHeaders, max_body=settings.max_body_bytes, max_vertices=settings.max_vertices)
     return app

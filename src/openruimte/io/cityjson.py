@@ -372,3 +372,75 @@ def _report_others(summary: Counter[str], result: ReadResult) -> None:
     if others:
         shown = ", ".join(f"{k} {n}" for k, n in sorted(others.items()))
         result.warnings.append(f"{result.source}: city objects that are not buildings, not imported: {shown}")
+
+
+# --------------------------------------------------------------------------- writer (#16: the demo's buildings)
+
+
+def write_cityjson(path: str | Path, buildings: list[Building], *, title: str | None = None) -> None:
+    """Buildings as a CityJSON 2.0 file in EPSG:7415 (RD New + NAP), each an LoD 1.2 ``Solid``:
+    floor at ``ground_height_m``, a flat roof at ``roof_height_m``, one wall per footprint edge, with
+    ``GroundSurface``/``RoofSurface``/``WallSurface`` semantics and the 3D BAG height attributes
+    (``b3_h_maaiveld``, ``b3_h_dak_50p``, ``b3_h_dak_max``) so :func:`read_cityjson` reads them back."""
+    scale = 0.001
+    vertices: dict[tuple[int, int, int], int] = {}
+
+    def vertex(x: float, y: float, z: float) -> int:
+        key = (round(x / scale), round(y / scale), round(z / scale))
+        return vertices.setdefault(key, len(vertices))
+
+    objects: dict[str, Any] = {}
+    for b in buildings:
+        ground = b.ground_height_m if b.ground_height_m is not None else 0.0
+        roof = b.roof_height_m if b.roof_height_m is not None else ground
+        surfaces: list[list[list[int]]] = []
+        values: list[int] = []
+        for poly in shapely.get_parts(b.geometry):
+            poly = shapely.geometry.polygon.orient(poly, 1.0)
+            rings = [list(poly.exterior.coords)[:-1], *[list(r.coords)[:-1] for r in poly.interiors]]
+            surfaces.append([[vertex(x, y, ground) for x, y, *_ in reversed(r)] for r in rings])  # floor faces down
+            values.append(0)
+            surfaces.append([[vertex(x, y, roof) for x, y, *_ in r] for r in rings])
+            values.append(1)
+            for ring in rings:
+                for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:] + ring[:1], strict=True):
+                    surfaces.append(
+                        [[vertex(x0, y0, ground), vertex(x1, y1, ground), vertex(x1, y1, roof), vertex(x0, y0, roof)]]
+                    )
+                    values.append(2)
+        attributes = {
+            "b3_h_maaiveld": ground,
+            "b3_h_dak_50p": roof,
+            "b3_h_dak_max": b.roof_max_m if b.roof_max_m is not None else roof,
+            **({"oorspronkelijkbouwjaar": b.construction_year} if b.construction_year else {}),
+            **{k: v for k, v in b.attributes.items() if isinstance(v, (str, int, float, bool))},
+        }
+        objects[b.id] = {
+            "type": "Building",
+            "attributes": attributes,
+            "geometry": [
+                {
+                    "type": "Solid",
+                    "lod": "1.2",
+                    "boundaries": [surfaces],
+                    "semantics": {
+                        "surfaces": [{"type": "GroundSurface"}, {"type": "RoofSurface"}, {"type": "WallSurface"}],
+                        "values": [values],
+                    },
+                }
+            ],
+        }
+    coords = np.asarray(list(vertices), dtype=np.int64).reshape(-1, 3)
+    low = coords.min(axis=0) if len(coords) else np.zeros(3, dtype=np.int64)
+    doc = {
+        "type": "CityJSON",
+        "version": "2.0",
+        "transform": {"scale": [scale, scale, scale], "translate": (low * scale).round(3).tolist()},
+        "metadata": {
+            "referenceSystem": "https://www.opengis.net/def/crs/EPSG/0/7415",
+            **({"title": title} if title else {}),
+        },
+        "CityObjects": objects,
+        "vertices": (coords - low).tolist(),
+    }
+    Path(path).write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")

@@ -119,6 +119,18 @@ def building_tile(store: Any, tx: int, ty: int) -> dict[str, Any]:
     return tiles.encode_buildings(buildings, tx, ty)
 
 
+def building_by_id(store: Any, building_id: str) -> Any:
+    """One building by its id (or BAG id), None when there is none."""
+    from openruimte.store.mappers import MAPPERS
+
+    b = t.buildings
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(b).where(sa.or_(b.c.id == building_id, b.c.bag_id == building_id)).limit(1)
+        ).first()
+    return None if row is None else MAPPERS["buildings"].from_row(row)
+
+
 # --------------------------------------------------------------------------- plans
 
 

@@ -113,3 +113,34 @@ def encode_buildings(buildings: Iterable[Building], tx: int, ty: int, size: floa
 
 def _round(v: float | None) -> float | None:
     return None if v is None else round(float(v), 2)
+
+
+def building_surfaces_z(building: Building) -> BaseGeometry:
+    """The LoD 1.2 block of a building as a MultiPolygon Z (m NAP): floor at ground level, flat roof
+    at the median roof height, one wall per edge. Without heights: the footprint at z 0."""
+    ground = building.ground_height_m if building.ground_height_m is not None else 0.0
+    roof = building.roof_height_m if building.roof_height_m is not None else ground
+    surfaces = []
+    for poly in shapely.get_parts(building.geometry):
+        if poly.geom_type != "Polygon" or poly.is_empty:
+            continue
+        poly = shapely.geometry.polygon.orient(poly, 1.0)
+        rings = [list(poly.exterior.coords), *[list(r.coords) for r in poly.interiors]]
+        surfaces.append(
+            shapely.Polygon(
+                [(x, y, ground) for x, y, *_ in rings[0][::-1]],
+                [[(x, y, ground) for x, y, *_ in r[::-1]] for r in rings[1:]],
+            )
+        )
+        surfaces.append(
+            shapely.Polygon(
+                [(x, y, roof) for x, y, *_ in rings[0]], [[(x, y, roof) for x, y, *_ in r] for r in rings[1:]]
+            )
+        )
+        if roof > ground:
+            for ring in rings:
+                for (x0, y0, *_), (x1, y1, *_) in zip(ring[:-1], ring[1:], strict=True):
+                    surfaces.append(
+                        shapely.Polygon([(x0, y0, ground), (x1, y1, ground), (x1, y1, roof), (x0, y0, roof)])
+                    )
+    return shapely.MultiPolygon(surfaces)
