@@ -10,10 +10,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+import openruimte.api.routers.participation as participation_router  # participation (#16)
+import openruimte.api.routers.twin as twin_router  # 3D twin (#16)
 from openruimte.api import auth, errors
 from openruimte.api.errors import error_body
 from openruimte.api.routers import notifications, ogc, plans, public, resources, tiles, web
-from openruimte.api.routers import twin as twin_router  # 3D twin (#16)
 from openruimte.api.settings import Settings
 from openruimte.model.geometry import VERTEX_LIMIT
 from openruimte.store import Store
@@ -160,7 +161,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
-    routers = (auth, plans, notifications, public, resources, tiles, ogc, twin_router, web)  # twin: #16
+    routers = (auth, plans, notifications, public, resources, tiles, ogc, twin_router, participation_router, web)  # #16
     for router in (r.router for r in routers):
         app.include_router(router)
     web.mount_static(app)

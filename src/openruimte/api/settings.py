@@ -37,5 +37,16 @@ class Settings(BaseSettings):
         False, description="Allow plain-http webhook URLs to other machines (default: https, or http to loopback)."
     )
 
+    # --- participation (#16): residents' reactions
+    reaction_retention_days: int = Field(
+        365, ge=1, le=3650, description="Days a reaction's e-mail address is kept (then erased; the text stays)."
+    )
+    reaction_report_threshold: int = Field(
+        3, ge=1, le=100, description="Reports that hide an approved reaction until a moderator reviews it."
+    )
+    reaction_rate_per_hour: int = Field(
+        5, ge=1, le=1000, description="Reactions (and reports) per IP address per hour."
+    )
+
 
 SETTINGS_DOC = {name: field.description for name, field in Settings.model_fields.items()}

@@ -520,12 +520,13 @@ function updateSun() {
   const t = document.getElementById("sun-time").value || "12:00";
   const when = d ? new Date(`${d}T${t}`) : new Date();
   const [lon, lat] = state.info.lonlat;
-  const pos = sunPosition(when, lat, lon); // azimuth from south, positive to the west; altitude up
-  const alt = pos.altitude;
-  const az = pos.azimuth;
-  const dir = new THREE.Vector3(-Math.sin(az) * Math.cos(alt), Math.sin(alt), Math.cos(az) * Math.cos(alt));
+  // suncalc 2: azimuth in degrees clockwise from north, apparent altitude in degrees (refraction included)
+  const pos = sunPosition(when, lat, lon);
+  const alt = (pos.altitude * Math.PI) / 180;
+  const az = (pos.azimuth * Math.PI) / 180;
+  const dir = new THREE.Vector3(Math.sin(az) * Math.cos(alt), Math.sin(alt), -Math.cos(az) * Math.cos(alt));
   state.sunDirection = dir.clone();
-  state.sunAltitude = alt;
+  state.sunAltitude = pos.altitude;
   const target = state.controls.target;
   state.sun.position.copy(target).addScaledVector(dir, 1500);
   state.sun.target.position.copy(target);
@@ -533,7 +534,7 @@ function updateSun() {
   state.sun.castShadow = state.shadows && alt > 0;
   state.hemi.intensity = alt > 0 ? 1.3 : 0.6;
   const deg = (r) => Math.round((r * 180) / Math.PI);
-  const azDeg = (deg(az) + 180 + 360) % 360; // from north, clockwise
+  const azDeg = Math.round(pos.azimuth) % 360;
   const info = document.getElementById("sun-info");
   info.textContent = alt > 0 ? T("sun.info", { alt: deg(alt), az: azDeg }) : T("sun.down");
   info.dataset.altitude = String(deg(alt));

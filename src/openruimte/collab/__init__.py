@@ -1,0 +1,1 @@
+"""Collaboration, pure parts: residents' reactions (participation), threads, documents."""
