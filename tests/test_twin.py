@@ -72,6 +72,9 @@ def test_line_plan_that_digs_is_a_trench_below_ground():
     # road maintenance without excavation stays on the surface
     road = solid_of(f.plan(asset_types="weg", excavation="nee", geometry=f.line()))
     assert road["kind"] == "line" and road["bottom"] == 0
+    # a point plan (a pit) becomes a small shaft, never an empty footprint
+    pit = solid_of(f.plan(asset_types="gemengd_riool", geometry=shapely.Point(X0, Y0)))
+    assert pit["kind"] == "trench" and pit["footprint"].area > 1.0
 
 
 def test_plan_volume_errors_name_field_and_limit():

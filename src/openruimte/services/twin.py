@@ -155,6 +155,8 @@ def plan_solids(
     for plan in plans:
         volume = volumes.get((plan.owner, plan.id))
         solid = solid_of(plan, volume)
+        if solid["footprint"].is_empty:
+            continue
         rec: dict[str, Any] = {k: _plain(getattr(plan, k)) for k in fields}
         rec.update(
             key=plan.key,
@@ -164,11 +166,18 @@ def plan_solids(
             top=round(solid["top"], 2),
             estimated=solid["estimated"],
             polygons=tiles.rings_of(solid["footprint"], origin),
+            anchor=_anchor(solid["footprint"]),
         )
         if volume is not None and not public:
             rec["volume"] = volume.to_record()
         out.append(rec)
     return {"origin": list(origin), "unit": tiles.UNIT, "count": len(out), "plans": out, "public": public}
+
+
+def _anchor(geom: Any) -> list[float]:
+    """A point inside the solid's footprint (RD), for labels, the camera and tests."""
+    p = geom.representative_point()
+    return [round(p.x, 2), round(p.y, 2)]
 
 
 def _plain(value: Any) -> Any:

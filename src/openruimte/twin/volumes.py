@@ -182,7 +182,14 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry | None:
 
 
 def _buffer(geom: BaseGeometry, width: float) -> BaseGeometry:
-    return shapely.buffer(geom, width / 2.0, cap_style="flat", join_style="mitre", quad_segs=2)
+    """Lines by half the width with flat ends; points (a pit, a mast) as a small octagon."""
+    if geom.geom_type in ("Point", "MultiPoint"):
+        return shapely.buffer(geom, max(width, 1.0) / 2.0, quad_segs=2)
+    lines = shapely.buffer(geom, width / 2.0, cap_style="flat", join_style="mitre", quad_segs=2)
+    if geom.geom_type == "GeometryCollection":  # points in a mixed collection too
+        points = [g for g in shapely.get_parts(geom) if g.geom_type == "Point"]
+        return shapely.union_all([lines, *[shapely.buffer(q, max(width, 1.0) / 2.0, quad_segs=2) for q in points]])
+    return lines
 
 
 def _typical(

@@ -76,9 +76,10 @@ class Prisms {
       for (const [level, flip] of [[top, false], [bottom, true]]) {
         const base = this.n;
         for (const p of all) this.vertex(p.x, level, -p.y, c, item);
+        // earcut keeps the counter-clockwise winding of the outer ring (RD); with z = -y that faces up
         for (const t of tris) {
-          if (flip) this.tri(base + t[0], base + t[1], base + t[2], item);
-          else this.tri(base + t[0], base + t[2], base + t[1], item);
+          if (flip) this.tri(base + t[0], base + t[2], base + t[1], item);
+          else this.tri(base + t[0], base + t[1], base + t[2], item);
         }
       }
     }
@@ -331,7 +332,7 @@ function addPipeTile(data) {
     }
   });
   if (!out.n) { state.pipeTiles.set(key, { empty: true }); return; }
-  const mesh = new THREE.Mesh(out.geometry(), new THREE.MeshLambertMaterial({ vertexColors: true }));
+  const mesh = new THREE.Mesh(out.geometry(), new THREE.MeshLambertMaterial({ vertexColors: true, side: THREE.DoubleSide }));
   mesh.name = "kabels en leidingen " + key;
   mesh.userData = { kind: "pipes", tile: data, triangles: out.owner, count: data.count, minY: mesh.geometry.boundingBox.max.y };
   state.scene.add(mesh);
@@ -387,7 +388,7 @@ function buildPlanMeshes() {
     shown += 1;
     const g = p.kind === "trench" ? groups.trenches : groups.volumes;
     const bottom = state.groundY + p.bottom;
-    const top = state.groundY + p.top + (p.kind === "trench" ? 0.02 : 0);
+    const top = state.groundY + p.top + (p.kind === "trench" ? 0.1 : 0); // above the street lines (+0.05)
     for (const rings of p.polygons) g.add(rings, state.plansOrigin, state.plansUnit, bottom, top, colourOf(p), i);
   });
   const mats = {
@@ -726,13 +727,8 @@ function hook() {
       const i = planByKey(key);
       if (i < 0) return null;
       const p = state.plans[i];
-      const ring = p.polygons[0][0];
-      const o = state.plansOrigin;
-      let sx = 0; let sy = 0;
-      for (let k = 0; k < ring.length; k += 2) { sx += ring[k]; sy += ring[k + 1]; }
-      const n = ring.length / 2;
-      const [x, z] = sceneXZ(o[0] + (sx / n) * state.plansUnit, o[1] + (sy / n) * state.plansUnit);
-      return new THREE.Vector3(x, state.groundY + (p.bottom + p.top) / 2, z);
+      const [x, z] = sceneXZ(p.anchor[0], p.anchor[1]);
+      return new THREE.Vector3(x, state.groundY + p.top + (p.kind === "trench" ? 0.1 : 0), z); // the top face: seen from above
     }
     return null;
   };
@@ -797,6 +793,21 @@ function hook() {
       state.controls.update();
       renderNow();
       return { key: p.key, theme: p.theme, y: w.y, groundY: state.groundY, screen: this.project(w) };
+    },
+    /** Keep the target, put the camera `height` m above it (looking down); the target on screen. */
+    lookFromAbove(height) {
+      const t = state.controls.target.clone();
+      state.camera.position.set(t.x + 3, state.groundY + height, t.z + 4);
+      state.controls.update();
+      renderNow();
+      return this.project(t);
+    },
+    /** Camera and target as RD x, RD y, NAP height (as in the link). */
+    cameraState() {
+      const o = state.info.origin;
+      const c = state.camera.position;
+      const t = state.controls.target;
+      return [c.x + o[0], -c.z + o[1], c.y, t.x + o[0], -t.z + o[1], t.y];
     },
     project(w) {
       const v = w.clone().project(state.camera);
