@@ -220,7 +220,7 @@ def test_sun_position_and_the_link_restores_camera_and_filters(tab, browser):
     shown = tab.page.get_attribute('[data-testid="twin-plan-count"]', "data-count")
     tab.page.evaluate("() => window.openruimte3d.focus('plan', window.openruimte3d.stats().planKeys[0], [40, 70, 20])")
     url = tab.page.evaluate("new Promise(r => setTimeout(() => r(location.href), 600))")
-    assert "fase=realisatie%2Cvoorbereiding" in url and "zon=2026-06-21T13%3A40" in url
+    assert "fase=voorbereiding%2Crealisatie" in url and "zon=2026-06-21T13%3A40" in url
     camera = tab.page.evaluate("() => window.openruimte3d.cameraState()")
     again = Tab(browser, tab.base)
     try:

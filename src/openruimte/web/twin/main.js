@@ -516,10 +516,24 @@ function applyThemes() {
 
 /* ------------------------------------------------------------------ sun */
 
+/** The instant of a date and wall-clock time in the Netherlands (Europe/Amsterdam, CET/CEST), whatever
+ * the browser's own time zone. */
+function dutchTime(date, time) {
+  const [y, mo, da] = date.split("-").map(Number);
+  const [h, mi] = time.split(":").map(Number);
+  const guess = Date.UTC(y, mo - 1, da, h, mi);
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Europe/Amsterdam", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).formatToParts(new Date(guess));
+  const get = (k) => Number(parts.find((p) => p.type === k).value);
+  const shown = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"));
+  return new Date(guess - (shown - guess));
+}
+
 function updateSun() {
   const d = document.getElementById("sun-date").value;
   const t = document.getElementById("sun-time").value || "12:00";
-  const when = d ? new Date(`${d}T${t}`) : new Date();
+  const when = d ? dutchTime(d, t) : new Date();
   const [lon, lat] = state.info.lonlat;
   // suncalc 2: azimuth in degrees clockwise from north, apparent altitude in degrees (refraction included)
   const pos = sunPosition(when, lat, lon);
@@ -773,6 +787,7 @@ function hook() {
       state.controls.update();
       updateSun();
       renderNow();
+      writeHash();
       return this.project(w);
     },
     /** Look at the ground from below at a point of the first loaded cable or pipe tile. */
@@ -789,7 +804,7 @@ function hook() {
       const r = Math.max(p.diameter / 2, 0.06);
       const w = new THREE.Vector3(mx, state.groundY - p.depth - r, -my);
       state.controls.target.copy(w);
-      state.camera.position.set(w.x + 4, w.y + 6, w.z + 5);
+      state.camera.position.set(w.x + 4, Math.min(state.groundY - 0.3, w.y + 1.5), w.z + 5); // below the surface
       state.controls.update();
       renderNow();
       return { key: p.key, theme: p.theme, y: w.y, groundY: state.groundY, screen: this.project(w) };
