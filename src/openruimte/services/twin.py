@@ -77,7 +77,7 @@ def scene(view: View, *, public: bool) -> dict[str, Any]:
         "lonlat": [round(lon, 6), round(lat, 6)],
         "ground_nap": ground,
         "tile_size": tiles.TILE_SIZE_M,
-        "tiles": [list(tt) for tt in tiles.tiles_in(extent)] if n_buildings else [],
+        "tiles": _building_tiles(store) if n_buildings else [],
         "buildings": n_buildings,
         "public": public,
         "assets": not public,
@@ -115,8 +115,31 @@ def _extent(store: Any, table: sa.Table) -> tuple[float, float, float, float] | 
 
 def building_tile(store: Any, tx: int, ty: int) -> dict[str, Any]:
     """The buildings of one tile (compact JSON, twin/tiles.py)."""
-    buildings = store.buildings(bbox=tiles.tile_bbox(tx, ty))
+    buildings = store.buildings(bbox=_reach(tx, ty))
     return tiles.encode_buildings(buildings, tx, ty)
+
+
+def _reach(tx: int, ty: int) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = tiles.tile_bbox(tx, ty)
+    m = tiles.TILE_MARGIN_M
+    return x0 - m, y0 - m, x1 + m, y1 + m
+
+
+def _building_tiles(store: Any) -> list[list[int]]:
+    """The tiles that hold buildings (by the centre of each building's bounding box), from the spatial index."""
+    size = tiles.TILE_SIZE_M
+    with store.engine.connect() as conn:
+        if store.dialect == "postgresql":
+            g = t.buildings.c.geometry
+            tx = sa.func.floor((sa.func.ST_XMin(g) + sa.func.ST_XMax(g)) / (2 * size))
+            ty = sa.func.floor((sa.func.ST_YMin(g) + sa.func.ST_YMax(g)) / (2 * size))
+            rows = conn.execute(sa.select(tx, ty).distinct()).all()
+        else:
+            rt = sa.table("buildings_rtree", sa.column("minx"), sa.column("miny"), sa.column("maxx"), sa.column("maxy"))
+            rows = conn.execute(sa.select((rt.c.minx + rt.c.maxx) / 2, (rt.c.miny + rt.c.maxy) / 2)).all()
+            # the R*Tree keeps 32-bit boxes (rounded outwards by centimetres): near a tile edge take both sides
+            rows = {tiles.tile_of(x + dx, y + dy, size) for x, y in rows for dx in (-0.1, 0.1) for dy in (-0.1, 0.1)}
+    return sorted([int(a), int(b)] for a, b in rows)
 
 
 def building_by_id(store: Any, building_id: str) -> Any:
@@ -304,7 +327,7 @@ def pipe_tile(view: View, tx: int, ty: int) -> dict[str, Any]:
     origin = (tx * tiles.TILE_SIZE_M, ty * tiles.TILE_SIZE_M)
     types = list(networks.NETWORK_THEMES)
     out = []
-    for asset in view.assets(bbox=tiles.tile_bbox(tx, ty), asset_types=types):
+    for asset in view.assets(bbox=_reach(tx, ty), asset_types=types):
         theme = networks.network_of(asset.asset_type)
         if theme is None or not tiles.in_tile(asset.geometry, tx, ty):
             continue

@@ -2,8 +2,8 @@
 
 Tiles are squares of :data:`TILE_SIZE_M` metres in RD New, numbered from
 RD (0, 0): tile (tx, ty) covers x in [tx*S, (tx+1)*S), y in [ty*S, (ty+1)*S).
-A building belongs to the tile that holds its footprint's representative
-point, so each building is sent once.
+A building belongs to the tile that holds the centre of its footprint's
+bounding box, so each building is sent once.
 
 Coordinates in a tile are integers in centimetres relative to the tile's
 south-west corner (``origin``), rings flat as ``[x0, y0, x1, y1, ...]``
@@ -24,6 +24,8 @@ from shapely.geometry.base import BaseGeometry
 from openruimte.model import Building
 
 TILE_SIZE_M = 500.0
+#: a tile's query reaches this far beyond it, for objects whose box centre is inside but whose shape is not
+TILE_MARGIN_M = 200.0
 #: centimetres: coordinates are sent as integers of this unit
 UNIT = 0.01
 
@@ -46,9 +48,10 @@ def tiles_in(bbox: Sequence[float], size: float = TILE_SIZE_M) -> Iterator[tuple
 
 
 def in_tile(geom: BaseGeometry, tx: int, ty: int, size: float = TILE_SIZE_M) -> bool:
-    """Does the geometry belong to this tile (its representative point lies in it)?"""
-    p = geom.representative_point()
-    return tile_of(p.x, p.y, size) == (tx, ty)
+    """Does the geometry belong to this tile (the centre of its bounding box lies in it)? The same rule
+    as the list of tiles that hold buildings (services/twin.py reads it from the spatial index)."""
+    minx, miny, maxx, maxy = geom.bounds
+    return tile_of((minx + maxx) / 2, (miny + maxy) / 2, size) == (tx, ty)
 
 
 def rings_of(geom: BaseGeometry, origin: tuple[float, float]) -> list[list[list[int]]]:
