@@ -26,6 +26,7 @@ from tests import factories as f
 from tests.support.auth import principal, token_headers
 
 X0, Y0 = f.X0, f.Y0
+RD_URI = "http://www.opengis.net/def/crs/EPSG/0/28992"
 OWNER = "gemeente-voorbeeldstad"
 
 
@@ -333,6 +334,12 @@ def test_api_buildings_rest_and_3d(client):
     assert 5.0 < feat["geometry"]["coordinates"][0][0][0][0] < 5.6  # lon/lat by default, z in m NAP
     one = client.get(f"/api/buildings/{feat['id']}").json()
     assert one["properties"]["height_m"] == pytest.approx(9.3)
+    ogc = client.get("/ogc/collections/buildings/items", params={"bbox": box, "bbox-crs": RD_URI, "limit": 100})
+    assert ogc.json()["numberMatched"] == 5
+    props = ogc.json()["features"][0]["properties"]
+    assert (
+        props["ground_height_m"] == 1.2 and props["roof_height_m"] == 10.5 and props["height_m"] == pytest.approx(9.3)
+    )
     assert client.get("/api/buildings").status_code == 400
     assert client.get("/api/buildings/nope").status_code == 404
 
