@@ -17,8 +17,8 @@ const PUBLIC = location.pathname.startsWith("/publiek");
 const API = PUBLIC ? "/api/public/twin" : "/api/twin";
 const OR = window.OR || {};
 const util = () => (window.OR && window.OR.util) || {};
-const BUILDING_RADIUS_M = 1500;
-const PIPE_RADIUS_M = 700;
+const BUILDING_RADIUS_M = 1000;
+const PIPE_RADIUS_M = 500;
 const MAX_PARALLEL = 4;
 
 const state = {
@@ -153,6 +153,7 @@ function setupScene(container) {
   renderer.setSize(container.clientWidth, container.clientHeight);
   renderer.shadowMap.enabled = true;
   renderer.shadowMap.type = THREE.PCFShadowMap;
+  renderer.shadowMap.autoUpdate = false; // redrawn only when the sun, its target or the scene changes (not per orbit frame)
   container.appendChild(renderer.domElement);
   const scene = new THREE.Scene();
   scene.background = new THREE.Color("#c9d6e3");
@@ -263,7 +264,7 @@ function updateTiles() {
   }
   for (const t of want) if (!state.tiles.has(tileKey(t))) { state.tiles.set(tileKey(t), { loading: true }); state.queue.push(["b", t]); }
   if (!PUBLIC && state.info.assets) {
-    const pipeWant = wantedTiles(PIPE_RADIUS_M, pool).slice(0, 16);
+    const pipeWant = wantedTiles(PIPE_RADIUS_M, pool).slice(0, 9);
     const pkeys = new Set(pipeWant.map(tileKey));
     for (const [k, entry] of state.pipeTiles) {
       if (!pkeys.has(k) && entry.mesh && state.pipeTiles.size > 24) { disposeMesh(entry.mesh); state.pipeTiles.delete(k); }
@@ -314,6 +315,7 @@ function addBuildingTile(data) {
   state.scene.add(mesh);
   state.tiles.set(key, { mesh, count: data.count });
   state.dirty = true;
+  state.shadowsDirty = true;
 }
 
 function addPipeTile(data) {
@@ -411,6 +413,7 @@ function buildPlanMeshes() {
   count.dataset.count = String(shown);
   drawLegend();
   state.dirty = true;
+  state.shadowsDirty = true;
 }
 
 function fillFilters(owners) {
@@ -555,6 +558,7 @@ function updateSun() {
   info.dataset.altitude = String(deg(alt));
   info.dataset.azimuth = String(azDeg);
   state.dirty = true;
+  state.shadowsDirty = true;
 }
 
 /* ------------------------------------------------------------------ picking and the panel */
@@ -715,6 +719,13 @@ function placeCamera(cam) {
 
 function renderNow() {
   state.sun.target.updateMatrixWorld();
+  const t = state.controls.target;
+  const last = state.shadowAt;
+  if (state.shadowsDirty || !last || Math.abs(last.x - t.x) > 50 || Math.abs(last.z - t.z) > 50) {
+    state.renderer.shadowMap.needsUpdate = true;
+    state.shadowAt = t.clone();
+    state.shadowsDirty = false;
+  }
   state.renderer.render(state.scene, state.camera);
   state.frames += 1;
 }
