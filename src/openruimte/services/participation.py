@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,21 @@ class Rules:
     rate_per_hour: int = 5
     min_phase: Phase = Phase.ONTWERP
     min_hardness: Hardness = Hardness.VOORGENOMEN
+
+    @classmethod
+    def from_env(cls, **override: Any) -> Rules:
+        """From the ``OPENRUIMTE_*`` variables the server reads too (for the CLI; the server passes its
+        validated settings). When one settings object exists (openruimte/settings.py) this reads it."""
+        env = os.environ
+        values: dict[str, Any] = {
+            "retention_days": int(env.get("OPENRUIMTE_REACTION_RETENTION_DAYS", cls.retention_days)),
+            "report_threshold": int(env.get("OPENRUIMTE_REACTION_REPORT_THRESHOLD", cls.report_threshold)),
+            "rate_per_hour": int(env.get("OPENRUIMTE_REACTION_RATE_PER_HOUR", cls.rate_per_hour)),
+            "min_phase": Phase(env.get("OPENRUIMTE_PUBLIC_MIN_PHASE", str(cls.min_phase))),
+            "min_hardness": Hardness(env.get("OPENRUIMTE_PUBLIC_MIN_HARDNESS", str(cls.min_hardness))),
+        }
+        values.update({k: v for k, v in override.items() if v is not None})
+        return cls(**values)
 
 
 def _now() -> dt.datetime:

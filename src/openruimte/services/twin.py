@@ -25,7 +25,10 @@ from openruimte.model.errors import OpenRuimteError
 from openruimte.store import tables as t
 from openruimte.store.permissions import UNDISCLOSED, UNDISCLOSED_NAME, Forbidden, Principal, View
 from openruimte.twin import networks, tiles
+from openruimte.twin.tiles import building_surfaces_z
 from openruimte.twin.volumes import PlanVolume, solid_of
+
+__all__ = ["PlanVolume", "building_surfaces_z"]  # what the API uses of the pure core
 
 
 #: what residents see of a plan (as the public map, api/routers/public.py)

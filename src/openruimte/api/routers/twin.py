@@ -25,8 +25,6 @@ from openruimte.api.errors import ApiError
 from openruimte.api.routers.web import WEB, _page
 from openruimte.model import STORAGE_CRS
 from openruimte.services import twin
-from openruimte.twin.tiles import building_surfaces_z
-from openruimte.twin.volumes import PlanVolume
 
 router = APIRouter(tags=["3d"])
 BUNDLE = WEB / "bundle"
@@ -124,7 +122,7 @@ def put_volume(
 ) -> dict[str, Any]:
     """Editors and admins of the plan's owner; every change is in the audit log."""
     _writer(principal)
-    volume = PlanVolume.from_record(body, "body")
+    volume = twin.PlanVolume.from_record(body, "body")
     return {"plan": f"{owner}:{plan_id}", "volume": twin.set_volume(store, principal, owner, plan_id, volume)}
 
 
@@ -194,7 +192,7 @@ def _building_features(items: list[Any], crs: str, geometry: str) -> list[dict[s
     ids = [b.id for b in items]
     if geometry == "2d":
         return geo.features(recs, [b.geometry for b in items], ids, crs)
-    blocks = [building_surfaces_z(b) for b in items]
+    blocks = [twin.building_surfaces_z(b) for b in items]
     if crs != STORAGE_CRS:  # x, y to lon/lat; z stays metres NAP
         to = pyproj.Transformer.from_crs(STORAGE_CRS, crs, always_xy=True)
 

@@ -857,6 +857,7 @@ function hook() {
       if (layer === "buildings") for (const e of state.tiles.values()) if (e.mesh) e.mesh.visible = on;
       if (layer === "pipes") for (const e of state.pipeTiles.values()) if (e.mesh) e.mesh.visible = on;
       state.dirty = true;
+      state.shadowsDirty = true;
     },
     pick(x, y) {
       const hit = pickAt(x, y);
