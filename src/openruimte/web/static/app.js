@@ -900,6 +900,7 @@
     });
     hSec.appendChild(ol);
     body.appendChild(hSec);
+    if (OR.reactions) body.appendChild(await OR.reactions.section(key)); // residents' reactions (#16)
   }
 
   function partnerLink(other, role) {

@@ -929,6 +929,8 @@ async function start() {
   await plans;
   if (!state.info.tiles.length) onTilesIdle();
   loop();
+  const wanted = new URLSearchParams(location.hash.slice(1)).get("plan");
+  if (wanted) openPlan(wanted);
 
   const on = (id, ev, fn) => document.getElementById(id).addEventListener(ev, fn);
   for (const id of ["f-phase", "f-hardness", "f-owner", "f-from", "f-to", "colour-by"]) on(id, "change", readFilters);
@@ -950,6 +952,18 @@ async function start() {
     state.selected = pickAt(e.clientX, e.clientY);
     showPanel(state.selected);
   });
+}
+
+/** Look at a plan and open its panel (a link #plan=OWNER:ID from the public map's cards). */
+function openPlan(key) {
+  const i = state.plans.findIndex((p) => p.key === key);
+  if (i < 0) return;
+  const p = state.plans[i];
+  const at = window.openruimte3d.focus("plan", key, [60, 90, 120]);
+  const [x, z] = sceneXZ(p.anchor[0], p.anchor[1]);
+  state.selected = { kind: "plan", plan: p, point: new THREE.Vector3(x, state.groundY + p.top, z) };
+  showPanel(state.selected);
+  return at;
 }
 
 function toast(text) {
