@@ -73,7 +73,7 @@ def all_pages(client, url, **params):
 
 
 def collection_ids(store):
-    return ["plans", "assets", "couplings", "conflicts", "areas", "streets", "buildings"] + [  # buildings: #16
+    return ["plans", "assets", "couplings", "conflicts", "areas", "streets", "buildings", "bim_models"] + [  # #14, #16
         f"layer-{layer.name}" for layer in store.layers(with_features=False)
     ]
 

@@ -14,7 +14,7 @@ import openruimte.api.routers.participation as participation_router  # participa
 import openruimte.api.routers.twin as twin_router  # 3D twin (#16)
 from openruimte.api import auth, errors
 from openruimte.api.errors import error_body
-from openruimte.api.routers import notifications, ogc, plans, public, resources, tiles, web
+from openruimte.api.routers import bim, notifications, ogc, plans, public, resources, tiles, web
 from openruimte.api.settings import Settings
 from openruimte.model.geometry import VERTEX_LIMIT
 from openruimte.store import Store
@@ -41,10 +41,14 @@ class LimitsAndHeaders:
     """Refuses bodies over the limit with 413 (also without Content-Length) and
     adds security headers to every response."""
 
-    def __init__(self, app: ASGIApp, max_body: int, max_vertices: int | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body: int, max_vertices: int | None = None, max_upload: int | None = None
+    ) -> None:
         self.app = app
         self.max_body = max_body
         self.max_vertices = max_vertices
+        #: BIM model uploads (POST /api/bim/...) have their own, larger limit
+        self.max_upload = max_upload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -52,8 +56,11 @@ class LimitsAndHeaders:
             return
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
-            await self._too_large(send)
+        max_body = self.max_body
+        if self.max_upload and scope.get("method") == "POST" and scope.get("path", "").startswith("/api/bim/"):
+            max_body = self.max_upload + 64 * 1024  # the file plus the multipart framing
+        if length is not None and length.isdigit() and int(length) > max_body:
+            await self._too_large(send, max_body)
             return
         seen = 0
         started = False
@@ -63,7 +70,7 @@ class LimitsAndHeaders:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body:
+                if seen > max_body:
                     raise _TooLarge
             return message
 
@@ -94,16 +101,14 @@ class LimitsAndHeaders:
             await self.app(scope, limited_receive, send_with_headers)
         except _TooLarge:
             if not started:
-                await self._too_large(send)
+                await self._too_large(send, max_body)
         finally:
             VERTEX_LIMIT.reset(token)
 
-    async def _too_large(self, send: Send) -> None:
+    async def _too_large(self, send: Send, max_body: int) -> None:
         import json
 
-        body = json.dumps(
-            error_body(413, "too_large", f"the request body is larger than {self.max_body} bytes")
-        ).encode()
+        body = json.dumps(error_body(413, "too_large", f"the request body is larger than {max_body} bytes")).encode()
         headers = [(b"content-type", b"application/json")]
         headers += [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
@@ -161,10 +166,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
-    routers = (auth, plans, notifications, public, resources, tiles, ogc, twin_router, participation_router, web)  # #16
+    routers = (auth, plans, notifications, public, resources, tiles, ogc, bim, twin_router, participation_router, web)
     for router in (r.router for r in routers):
         app.include_router(router)
     web.mount_static(app)
     twin_router.mount(app)  # 3D twin bundle (#16)
-    app.add_middleware(LimitsAndHeaders, max_body=settings.max_body_bytes, max_vertices=settings.max_vertices)
+    app.add_middleware(
+        LimitsAndHeaders,
+        max_body=settings.max_body_bytes,
+        max_vertices=settings.max_vertices,
+        max_upload=settings.bim_max_bytes,
+    )
     return app

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
         ),
     )
     max_body_bytes: int = Field(50 * 1024 * 1024, ge=1024, description="Largest request body (uploads) in bytes.")
+    bim_max_bytes: int = Field(
+        1024 * 1024 * 1024, ge=1024, description="Largest BIM model (IFC) upload in bytes (POST /api/bim/...)."
+    )
     page_limit: int = Field(10_000, ge=1, description="Largest page of features per request.")
     max_vertices: int = Field(
         250_000, ge=4, description="Largest number of vertices of one feature (every reader and the API)."

@@ -27,6 +27,7 @@ class ImportKind(StrEnum):
     imkl = "imkl"
     bgt = "bgt"
     cityjson = "cityjson"
+    ifc = "ifc"
 
 
 class ExportKind(StrEnum):
@@ -60,7 +61,7 @@ def init(db: DbOption = None) -> None:
 @app.command("import")
 def import_(
     kind: Annotated[ImportKind, typer.Argument(help="What the file holds.")],
-    file: Annotated[Path, typer.Argument(help="GeoJSON, JSON-FG, GeoPackage, CSV or XLSX file.")],
+    file: Annotated[Path, typer.Argument(help="GeoJSON, JSON-FG, GeoPackage, CSV, XLSX (or IFC for ifc) file.")],
     db: DbOption = None,
     owner: Annotated[str | None, typer.Option(help="Organisation code for rows without an owner.")] = None,
     crs: Annotated[str | None, typer.Option(help="CRS of the file's coordinates, e.g. EPSG:28992.")] = None,
@@ -83,8 +84,18 @@ def import_(
         Path | None,
         typer.Option(help="BGT: the IMBOR data folder (crow-imbor2022/ ...); default $OPENRUIMTE_IMBOR_DIR."),
     ] = None,
+    plan: Annotated[str | None, typer.Option("--plan", help="IFC: the plan of the model (OWNER:ID).")] = None,
+    label: Annotated[str | None, typer.Option("--label", help="IFC: the model's name (default: file name).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="IFC: place the model at X,Y[,ROTATION] (RD metres, degrees).")
+    ] = None,
 ) -> None:
     """Import a file: all rows or none. Every error names file, row, field and value."""
+    if kind is ImportKind.ifc:  # BIM models: cli/bim.py
+        from openruimte.cli.bim import import_ifc
+
+        import_ifc(file, plan, label, at, db)
+        return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from openruimte.importing import import_file

@@ -4,6 +4,7 @@ One import per line, kept sorted, so parallel work on different topics merges cl
 
 import openruimte.cli.audit  # noqa: F401
 import openruimte.cli.backup  # noqa: F401
+import openruimte.cli.bim  # noqa: F401
 import openruimte.cli.notify  # noqa: F401
 import openruimte.cli.participation  # noqa: F401
 import openruimte.cli.plan  # noqa: F401

@@ -123,8 +123,23 @@ def run_demo(
         summary = analyse_demo(store)
     for line in summary:
         console.print(f"  - {line}", highlight=False)
+    _bim_models(store, out, console)  # BIM models (issue 14)
     _coordinator(store, console, password)
     return reports
+
+
+def _bim_models(store: Any, out: Path, console: Console) -> None:
+    """Two housing plans get a generated IFC building (services/bim.py), shown as footprints on the map."""
+    import dataclasses
+
+    from openruimte.services.bim import add_demo_models
+    from openruimte.store.permissions import SYSTEM
+
+    with console.status("BIM-modellen plaatsen / placing BIM models ..."):
+        versions = add_demo_models(store, out, principal=dataclasses.replace(SYSTEM, actor="demo"))
+    for v in versions:
+        area = v["metadata"].get("footprint_area_m2")
+        console.print(f"  - BIM-model / model {v['ref']} ({area} m²)", highlight=False)
 
 
 def _coordinator(store: Any, console: Console, password: str | None) -> None:

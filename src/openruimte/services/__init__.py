@@ -1,1 +1,4 @@
-"""Use cases: read the store once, run the pure core, save (one module per use case)."""
+"""Use cases: read the store, run the pure core (io, analysis, planner, bim, ...), save.
+
+One module per use case; API and CLI are thin over these modules.
+"""

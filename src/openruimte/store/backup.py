@@ -81,12 +81,14 @@ def backup(store: Store, out: str | Path, progress: Progress | None = None) -> d
                     if progress and n % _BATCH == 0:
                         progress(table.name, n)
             counts[table.name] = n
+        blobs = _backup_blobs(store, conn, zf)  # BIM: the original IFC files (store/bim.py)
         manifest = {
             "format": FORMAT,
             "revision": revision,
             "created_at": dt.datetime.now(dt.UTC).isoformat(),
             "source_dialect": store.dialect,
             "tables": counts,
+            "blobs": blobs,
         }
         zf.writestr("manifest.json", json.dumps(manifest, indent=2))
     tmp.replace(out)
@@ -163,4 +165,51 @@ def restore(
             expected = manifest.get("tables", {})
             if any(counts.get(k, 0) != v for k, v in expected.items()):  # rolls the restore back
                 raise BackupError(f"restored row counts {counts} differ from the manifest {expected}")
+            _restore_blobs(store, conn, zf, archive.name)  # BIM: a missing or altered file rolls the restore back
     return counts
+
+
+# --------------------------------------------------------------------------- BIM model files (store/bim.py)
+
+
+def _backup_blobs(store: Store, conn: sa.Connection, zf: zipfile.ZipFile) -> int:
+    """Every original IFC file a model version refers to, as ``blobs/<sha256>.ifc``."""
+    from openruimte.store import bim
+
+    root = bim.blob_dir(store)
+    shas = bim.all_shas(conn)
+    for sha in shas:
+        path = bim.blob_path(root, sha)
+        if not path.is_file():
+            raise BackupError(f"the model file {path} (sha256 {sha}) is missing from the BIM file directory {root}")
+        zf.write(path, f"blobs/{sha}.ifc")
+    return len(shas)
+
+
+def _restore_blobs(store: Store, conn: sa.Connection, zf: zipfile.ZipFile, name: str) -> None:
+    import hashlib
+    import os
+
+    from openruimte.store import bim
+
+    root = bim.blob_dir(store)
+    for sha in bim.all_shas(conn):
+        target = bim.blob_path(root, sha)
+        if target.is_file():
+            continue
+        try:
+            member = zf.getinfo(f"blobs/{sha}.ifc")
+        except KeyError:
+            raise BackupError(f"{name} lacks the model file blobs/{sha}.ifc that a model version refers to") from None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".part")
+        digest = hashlib.sha256()
+        with zf.open(member) as src, tmp.open("wb") as dst:
+            while chunk := src.read(1024 * 1024):
+                digest.update(chunk)
+                dst.write(chunk)
+        if digest.hexdigest() != sha:
+            tmp.unlink()
+            raise BackupError(f"{name}: blobs/{sha}.ifc does not match its sha256; the archive is damaged")
+        os.replace(tmp, target)
+

@@ -59,6 +59,7 @@ SPATIAL_TABLES = (
     "vital_elements",
     "street_segments",
     "buildings",
+    "bim_model_versions",
 )
 
 
@@ -498,4 +499,45 @@ reaction_reports = sa.Table(
     sa.Column("ip_hash", sa.String(64)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("reaction_pk", "ip_hash", name="uq_reaction_reports_once"),
+)
+
+# --------------------------------------------------------------------------- BIM models (migration 0008)
+
+bim_models = sa.Table(
+    "bim_models",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    #: the plan it belongs to (owner:id); visibility follows the plan
+    sa.Column("owner", sa.String(200), nullable=False),
+    sa.Column("plan_id", sa.String(200), nullable=False),
+    sa.Column("label", sa.String(500), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.UniqueConstraint("owner", "plan_id", "label", name="uq_bim_models_plan_label"),
+)
+
+bim_model_versions = sa.Table(
+    "bim_model_versions",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("model_pk", sa.Integer, sa.ForeignKey("bim_models.pk", ondelete="CASCADE"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    #: the original file, content-addressed in the blob directory
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("schema", sa.String(32), nullable=False),
+    #: application, project name, length unit, counts, floor area, warnings ...
+    sa.Column("metadata", sa.JSON, nullable=False),
+    #: the georeferencing used, with its warnings and assumptions
+    sa.Column("georef", sa.JSON, nullable=False),
+    #: the footprint (EPSG:28992)
+    sa.Column("geometry", GeometryType(), nullable=False),
+    sa.Column("bottom_m", sa.Float),
+    sa.Column("top_m", sa.Float),
+    sa.Column("storeys", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.UniqueConstraint("model_pk", "version", name="uq_bim_model_versions_version"),
+    sa.Index("ix_bim_model_versions_sha256", "sha256"),
 )

@@ -271,9 +271,30 @@ def get_cache(request: Request) -> CollectionCache:
 CacheDep = Annotated[CollectionCache, Depends(get_cache)]
 
 
+# --- BIM models (issue 14): one collection of footprints; movable as is into the OGC provider ---
+BIM_COLLECTION = CollectionInfo(
+    "bim_models",
+    "BIM-modellen / BIM models",
+    "Voetafdrukken van de nieuwste versie van elk BIM-model (IFC), gekoppeld aan hun plan. / Footprints of the newest "
+    "version of every BIM model, linked to its plan.",
+    ("key", "plan", "label", "version", "schema"),
+)
+
+
+def _read_bim(view: View) -> Loaded:
+    from openruimte.api.routers.bim import footprint_record
+    from openruimte.services.bim import footprints
+
+    rows = footprints(view.store, view.principal)
+    return Loaded([r["ref"] for r in rows], rows, footprint_record, _geoms(r["geometry"] for r in rows))
+
+
+# --- end BIM models ---
+
+
 def collection_infos(view: View, cache: CollectionCache) -> list[CollectionInfo]:
     layers = cache.get(view, "layer-list", lambda: view.layers(with_features=False))
-    out = list(FIXED_COLLECTIONS)
+    out = [*FIXED_COLLECTIONS, BIM_COLLECTION]
     for layer in layers:
         about = " ".join(x for x in (layer.description, f"eenheid / unit: {layer.unit}" if layer.unit else None) if x)
         out.append(
@@ -326,6 +347,8 @@ def _read(view: View, cache: CollectionCache, collection_id: str) -> Loaded:
     if collection_id == "streets":
         streets = view.streets()
         return Loaded([s.id for s in streets], streets, _record, _geoms(s.geometry for s in streets))
+    if collection_id == BIM_COLLECTION.id:  # BIM models (issue 14)
+        return _read_bim(view)
     name = collection_id.removeprefix(LAYER_PREFIX)
     layers = cache.get(view, "layers", lambda: view.layers())
     for layer in layers:

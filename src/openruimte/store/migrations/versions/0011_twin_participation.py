@@ -1,7 +1,7 @@
 """3D twin and participation: plans' 3D attributes, residents' reactions and their reports.
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0008 (0007 before merging bim-place)
 Create Date: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from openruimte.store.tables import GeometryType
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0008"  # 0007 on its own branch; chained after bim-place's 0008 when merged
 branch_labels = None
 depends_on = None
 
