@@ -404,3 +404,53 @@ def test_public_plans_keep_the_threshold(store):
     strict = twin.plan_solids(View(store, ANONYMOUS), public=True, min_phase=Phase.REALISATIE)
     assert strict["count"] == 0
     assert all(p.visibility is Visibility.PUBLIC for p in store.plans() if p.id.startswith("public"))
+
+
+# --------------------------------------------------------------------------- BIM models as glTF (register of #14)
+
+
+def test_placed_models_convert_to_glb_and_land_on_their_footprint(demo_store):
+    import math
+    import struct
+
+    import numpy as np
+
+    from openruimte.services.bim import footprints
+    from tests.support.auth import coordinator_view
+
+    view = coordinator_view(demo_store)
+    placed = twin.placed_models(view, public=False)
+    assert placed["count"] >= 1
+    footprint = {r["ref"]: r["geometry"] for r in footprints(demo_store, view.principal)}
+    for m in placed["models"]:
+        glb = twin.model_glb(view, m["id"], public=False)
+        data = glb.read_bytes()
+        assert data[:4] == b"glTF"
+        length = struct.unpack("<I", data[12:16])[0]
+        doc = json.loads(data[20 : 20 + length])
+        lo = np.min([a["min"] for a in doc["accessors"] if len(a.get("min", [])) == 3], axis=0)
+        hi = np.max([a["max"] for a in doc["accessors"] if len(a.get("max", [])) == 3], axis=0)
+        # every node turns IFC's Z-up into glTF's Y-up; the positions are IFC world metres
+        assert doc["nodes"][0]["matrix"][:12] == [1.0, 0.0, -0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 1.0, -0.0, 0.0]
+        # the viewer's placement (rotation about the vertical, scale, RD offsets) puts the box on the footprint
+        theta = math.radians(m["rotation_deg"])
+        corners = [(x, y) for x in (lo[0], hi[0]) for y in (lo[1], hi[1])]
+        rd = [
+            (
+                m["eastings"] + m["scale"] * (math.cos(theta) * x - math.sin(theta) * y),
+                m["northings"] + m["scale"] * (math.sin(theta) * x + math.cos(theta) * y),
+            )
+            for x, y in corners
+        ]
+        box = shapely.MultiPoint(rd).convex_hull
+        fp = footprint[m["ref"]]
+        assert box.symmetric_difference(fp).area < 0.05 * fp.area
+        assert hi[2] == pytest.approx(m["top_m"], abs=0.01)
+    # models of plans that are not published stay off the public view, and their GLB too
+    public = twin.placed_models(View(demo_store, ANONYMOUS), public=True)
+    published = {p["key"] for p in twin.plan_solids(View(demo_store, ANONYMOUS), public=True)["plans"]}
+    assert all(m["plan"] in published for m in public["models"])
+    hidden = [m for m in placed["models"] if m["plan"] not in published]
+    for m in hidden:
+        with pytest.raises(twin.NotFound):
+            twin.model_glb(View(demo_store, ANONYMOUS), m["id"], public=True)

@@ -182,6 +182,16 @@ def test_3d_draws_buildings_a_plan_volume_and_a_pipe_below_the_surface(tab, demo
     tab.page.wait_for_selector('[data-testid="twin-panel"]:not([hidden])')
     assert tab.page.get_attribute('[data-testid="twin-panel"]', "data-key") == key
     tab.shot("volume")
+    # a placed BIM model (IFC converted to glTF on the server) stands on its footprint, drawn in pixels
+    assert stats["models"], "the demo's BIM models are placed in the scene"
+    model = stats["models"][0]
+    at = tab.page.evaluate("(r) => window.openruimte3d.focusModel(r, [25, 20, 35])", model["ref"])
+    assert tab.drawn("models", at["x"], at["y"])
+    low, high = model["box"][:3], model["box"][3:]
+    assert high[1] - low[1] == pytest.approx(12.3, abs=0.5)  # the generated building: 12 m above its -0.3 m floor
+    tab.page.mouse.click(at["x"], at["y"])
+    tab.page.wait_for_function("() => document.querySelector('[data-testid=twin-panel]').dataset.kind === 'model'")
+    tab.shot("model")
     # a pipe: from below the surface it is drawn; from above, the opaque ground hides it until see-through
     pipe = tab.page.evaluate("() => window.openruimte3d.focusPipe()")
     assert pipe["y"] < pipe["groundY"]

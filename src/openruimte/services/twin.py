@@ -362,3 +362,81 @@ def pipe_tile(view: View, tx: int, ty: int) -> dict[str, Any]:
         "pipes": out,
         "colours": networks.THEME_COLOURS,
     }
+
+
+# --------------------------------------------------------------------------- BIM models (glTF; register of #14)
+
+
+def placed_models(
+    view: View, *, public: bool, min_phase: Phase = Phase.ONTWERP, min_hardness: Hardness = Hardness.VOORGENOMEN
+) -> dict[str, Any]:
+    """The newest version of every BIM model the caller may see whose georeferencing is in RD New, with what
+    the viewer needs to place its glTF: RD eastings and northings, height (m NAP), rotation and scale (a glTF
+    metre to map metres). Public: only models of published plans."""
+    from openruimte.services.bim import footprints
+
+    shown = None
+    if public:
+        shown = {p.key for p in view.plans() if is_published(p, min_phase, min_hardness)}
+    out = []
+    for row in footprints(view.store, view.principal):
+        if shown is not None and row["plan"] not in shown:
+            continue
+        g = row.get("georef") or {}
+        if not g.get("in_rd", True) or "28992" not in str(g.get("crs", "")):
+            continue
+        unit = float(g.get("unit_scale") or 1.0)
+        metres = float(g.get("scale") or 1.0) / unit * float(g.get("map_unit_m") or 1.0)
+        out.append(
+            {
+                "id": row["id"],
+                "ref": row["ref"],
+                "plan": row["plan"],
+                "label": row["label"],
+                "version": row["version"],
+                "url": f"/api/{'public/' if public else ''}twin/models/{row['id']}.glb",
+                "eastings": g.get("eastings"),
+                "northings": g.get("northings"),
+                "height": g.get("orthogonal_height") or 0.0,
+                "height_reference": g.get("height_reference"),
+                "rotation_deg": g.get("rotation_deg") or 0.0,
+                "scale": metres,
+                "wcs_offset_m": g.get("wcs_offset_m"),
+                "bottom_m": row.get("bottom_m"),
+                "top_m": row.get("top_m"),
+            }
+        )
+    return {"count": len(out), "models": out}
+
+
+def model_glb(
+    view: View,
+    version_id: int,
+    *,
+    public: bool,
+    min_phase: Phase = Phase.ONTWERP,
+    min_hardness: Hardness = Hardness.VOORGENOMEN,
+) -> Path:
+    """The GLB of a model version the caller may see, converted from its IFC on first use and kept beside it
+    in the register's blob directory (``<sha256>.glb``)."""
+    from openruimte.services.bim import NotFound as BimNotFound
+    from openruimte.services.bim import resolve_version
+    from openruimte.store import bim as register
+    from openruimte.twin.gltf import ifc_to_glb
+
+    try:
+        row = resolve_version(view.store, view.principal, f"#{int(version_id)}")
+    except BimNotFound:
+        raise NotFound(f"geen model {version_id} / no model version {version_id}") from None
+    if public:
+        plan = view.plan_row(row["owner"], row["plan_id"])
+        if plan is None or not is_published(plan[0], min_phase, min_hardness):
+            raise NotFound(f"geen model {version_id} / no model version {version_id}")
+    root = register.blob_dir(view.store)
+    ifc = register.blob_path(root, row["sha256"])
+    glb = ifc.with_suffix(".glb")
+    if not glb.exists():
+        if not ifc.is_file():
+            raise NotFound(f"the IFC file of model version {version_id} is missing from {ifc.parent}")
+        ifc_to_glb(ifc, glb)
+    return glb

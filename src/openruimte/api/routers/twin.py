@@ -107,6 +107,31 @@ def _check_tile(tx: int, ty: int) -> None:
         raise ApiError(400, "invalid_tile", f"tile ({tx}, {ty}) is outside the RD grid")
 
 
+@router.get("/api/twin/models", summary="BIM models (newest versions, georeferenced in RD) to place in 3D")
+def twin_models(view: ViewDep) -> dict[str, Any]:
+    return twin.placed_models(view, public=False)
+
+
+@router.get("/api/public/twin/models", summary="BIM models of published plans to place in 3D")
+def public_twin_models(view: PublicViewDep, settings: SettingsDep) -> dict[str, Any]:
+    return twin.placed_models(
+        view, public=True, min_phase=settings.public_min_phase, min_hardness=settings.public_min_hardness
+    )
+
+
+@router.get("/api/twin/models/{version_id}.glb", summary="A model version as glTF (GLB), converted from its IFC")
+def twin_model_glb(view: ViewDep, version_id: int) -> FileResponse:
+    return FileResponse(twin.model_glb(view, version_id, public=False), media_type="model/gltf-binary")
+
+
+@router.get("/api/public/twin/models/{version_id}.glb", summary="A published plan's model version as GLB")
+def public_twin_model_glb(view: PublicViewDep, settings: SettingsDep, version_id: int) -> FileResponse:
+    glb = twin.model_glb(
+        view, version_id, public=True, min_phase=settings.public_min_phase, min_hardness=settings.public_min_hardness
+    )
+    return FileResponse(glb, media_type="model/gltf-binary")
+
+
 # --------------------------------------------------------------------------- plan volumes
 
 

@@ -9,6 +9,7 @@
  */
 import * as THREE from "three";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
+import { GLTFLoader } from "three/addons/loaders/GLTFLoader.js";
 import { getPosition as sunPosition } from "suncalc";
 import { T, setLang, lang } from "./i18n.js";
 import { setupReactions } from "./reactions.js";
@@ -25,7 +26,7 @@ const state = {
   scene: null, camera: null, renderer: null, controls: null, info: null,
   groundY: 0, ground: null, sun: null, hemi: null,
   tiles: new Map(), pipeTiles: new Map(), queue: [], inflight: 0,
-  plans: [], planMeshes: {}, planIndex: null, owners: {},
+  plans: [], planMeshes: {}, planIndex: null, owners: {}, models: [], modelPlans: new Set(),
   filters: { phase: [], hardness: [], owner: "", from: null, to: null, colour: "phase" },
   themes: {}, seeThrough: false, shadows: true, dirty: true, frames: 0,
   perf: { start: performance.now(), firstViewMs: null, steps: {} },
@@ -388,6 +389,7 @@ function buildPlanMeshes() {
   state.plans.forEach((p, i) => {
     if (!planPasses(p)) return;
     shown += 1;
+    if (p.kind !== "trench" && state.modelPlans.has(p.key)) return; // its BIM model is drawn instead
     const g = p.kind === "trench" ? groups.trenches : groups.volumes;
     const bottom = state.groundY + p.bottom;
     const top = state.groundY + p.top + (p.kind === "trench" ? 0.1 : 0); // above the street lines (+0.05)
@@ -479,6 +481,39 @@ function drawLegend() {
   }
 }
 
+/* ------------------------------------------------------------------ BIM models (glTF converted on the server) */
+
+async function loadModels() {
+  let data;
+  try { data = await getJSON(API + "/models"); } catch (e) { return; }
+  const loader = new GLTFLoader();
+  const o = state.info.origin;
+  await Promise.all(data.models.map(async (m) => {
+    try {
+      const gltf = await loader.loadAsync(m.url);
+      const group = new THREE.Group();
+      const inner = gltf.scene;
+      // glTF (x, y, z) = IFC world metres (x, z, -y); minus a WorldCoordinateSystem offset, scaled to map metres,
+      // turned by the grid-north rotation about the vertical and put at RD eastings/northings and the NAP height
+      if (m.wcs_offset_m) inner.position.set(-m.wcs_offset_m[0], -m.wcs_offset_m[2], m.wcs_offset_m[1]);
+      group.add(inner);
+      group.scale.setScalar(m.scale || 1);
+      group.rotation.y = ((m.rotation_deg || 0) * Math.PI) / 180;
+      group.position.set(m.eastings - o[0], m.height_reference === "NAP" ? m.height : state.groundY + m.height, -(m.northings - o[1]));
+      group.name = "bim " + m.ref;
+      group.userData = { kind: "model", model: m };
+      group.traverse((c) => { if (c.isMesh) { c.castShadow = true; c.receiveShadow = true; c.userData.model = m; } });
+      state.scene.add(group);
+      state.models.push(group);
+      state.modelPlans.add(m.plan);
+    } catch (e) { console.warn("model", m.url, e.message); }
+  }));
+  if (state.models.length) buildPlanMeshes();
+  mark("models");
+  state.dirty = true;
+  state.shadowsDirty = true;
+}
+
 /* ------------------------------------------------------------------ network themes */
 
 function setupThemes() {
@@ -567,7 +602,9 @@ const raycaster = new THREE.Raycaster();
 
 function pickables() {
   const out = [];
-  state.scene.traverse((o) => { if (o.isMesh && o.visible && o.userData && ["buildings", "plans", "pipes"].includes(o.userData.kind)) out.push(o); });
+  state.scene.traverse((o) => {
+    if (o.isMesh && o.visible && o.userData && (["buildings", "plans", "pipes"].includes(o.userData.kind) || o.userData.model)) out.push(o);
+  });
   return out;
 }
 
@@ -578,6 +615,7 @@ function pickAt(clientX, clientY) {
   const hits = raycaster.intersectObjects(pickables(), false);
   for (const hit of hits) {
     const ud = hit.object.userData;
+    if (ud.model) return { kind: "model", model: ud.model, point: hit.point };
     const item = ud.triangles[hit.faceIndex];
     if (item === undefined) continue;
     if (ud.kind === "plans") return { kind: "plan", plan: state.plans[item], point: hit.point };
@@ -627,6 +665,14 @@ function showPanel(hit) {
     row(dl, T("types"), (p.asset_types || []).map((a) => term("asset", a)).join(", "));
     panel.append(close, h3, dl);
     if (PUBLIC) setupReactions(panel, p, rdOf(hit.point), T);
+  } else if (hit.kind === "model") {
+    const m = hit.model;
+    h3.textContent = T("model") + ": " + m.label;
+    panel.dataset.key = m.ref;
+    row(dl, T("plan"), (state.plans.find((p) => p.key === m.plan) || {}).name || m.plan);
+    row(dl, T("version"), m.version);
+    if (m.top_m !== null && m.top_m !== undefined) row(dl, T("height"), num(m.top_m, 1) + " m");
+    panel.append(close, h3, dl);
   } else if (hit.kind === "building") {
     const d = hit.tile;
     const i = hit.i;
@@ -781,6 +827,7 @@ function hook() {
         trenchBottom: tr ? tr.geometry.boundingBox.min.y : null,
         kinds: [...new Set(state.plans.map((p) => p.kind))],
         pipes: pipes.reduce((s, e) => s + e.count, 0),
+        models: state.models.map((g) => ({ ref: g.userData.model.ref, plan: g.userData.model.plan, box: new THREE.Box3().setFromObject(g).toArray() })),
         pipeTop: pipes.length ? pipeTop : null,
         groundY: state.groundY,
         triangles: tris,
@@ -797,6 +844,19 @@ function hook() {
       state.camera.position.set(w.x + offset[0], w.y + offset[1], w.z + offset[2]);
       state.controls.update();
       updateSun();
+      renderNow();
+      writeHash();
+      return this.project(w);
+    },
+    /** Look at a placed BIM model from a point of view; its centre projected to CSS pixels. */
+    focusModel(ref, from) {
+      const g = state.models.find((x) => x.userData.model.ref === ref);
+      if (!g) return null;
+      const w = new THREE.Box3().setFromObject(g).getCenter(new THREE.Vector3());
+      state.controls.target.copy(w);
+      const offset = from || [30, 25, 40];
+      state.camera.position.set(w.x + offset[0], w.y + offset[1], w.z + offset[2]);
+      state.controls.update();
       renderNow();
       writeHash();
       return this.project(w);
@@ -853,6 +913,7 @@ function hook() {
     /** Switch a layer (buildings, plans, pipes, ground) on or off. */
     show(layer, on) {
       if (layer === "ground") state.ground.visible = on;
+      if (layer === "models") state.models.forEach((g) => { g.visible = on; });
       if (layer === "plans") Object.values(state.planMeshes).forEach((m) => { m.visible = on; });
       if (layer === "buildings") for (const e of state.tiles.values()) if (e.mesh) e.mesh.visible = on;
       if (layer === "pipes") for (const e of state.pipeTiles.values()) if (e.mesh) e.mesh.visible = on;
@@ -927,6 +988,7 @@ async function start() {
   loadStreets();
   updateTiles();
   await plans;
+  await loadModels();
   if (!state.info.tiles.length) onTilesIdle();
   loop();
   const wanted = new URLSearchParams(location.hash.slice(1)).get("plan");
