@@ -175,7 +175,8 @@ def test_3d_draws_buildings_a_plan_volume_and_a_pipe_below_the_surface(tab, demo
     solids = httpx.get(
         tab.base + "/api/twin/plans", headers=token_headers(demo_store, DEMO_MUNICIPALITY, "coordinator"), timeout=30
     ).json()["plans"]
-    key = next(p["key"] for p in solids if p["kind"] == "volume" and p["key"] in volume)
+    with_model = {m["plan"] for m in stats["models"]}  # their BIM model is drawn instead of the volume
+    key = next(p["key"] for p in solids if p["kind"] == "volume" and p["key"] in volume and p["key"] not in with_model)
     at = tab.page.evaluate("(k) => window.openruimte3d.focus('plan', k, [80, 60, 110])", key)
     assert tab.drawn("plans", at["x"], at["y"])
     tab.page.mouse.click(at["x"], at["y"])
@@ -188,7 +189,12 @@ def test_3d_draws_buildings_a_plan_volume_and_a_pipe_below_the_surface(tab, demo
     at = tab.page.evaluate("(r) => window.openruimte3d.focusModel(r, [25, 20, 35])", model["ref"])
     assert tab.drawn("models", at["x"], at["y"])
     low, high = model["box"][:3], model["box"][3:]
-    assert high[1] - low[1] == pytest.approx(12.3, abs=0.5)  # the generated building: 12 m above its -0.3 m floor
+    placed = httpx.get(
+        tab.base + "/api/twin/models", headers=token_headers(demo_store, DEMO_MUNICIPALITY, "coordinator"), timeout=30
+    ).json()["models"]
+    meta = next(m for m in placed if m["ref"] == model["ref"])
+    assert high[1] - low[1] == pytest.approx(meta["top_m"] - meta["bottom_m"], abs=0.05)
+    assert low[1] == pytest.approx(meta["height"] + meta["bottom_m"], abs=0.05)  # NAP, as the model says
     tab.page.mouse.click(at["x"], at["y"])
     tab.page.wait_for_function("() => document.querySelector('[data-testid=twin-panel]').dataset.kind === 'model'")
     tab.shot("model")

@@ -827,7 +827,7 @@ function hook() {
         trenchBottom: tr ? tr.geometry.boundingBox.min.y : null,
         kinds: [...new Set(state.plans.map((p) => p.kind))],
         pipes: pipes.reduce((s, e) => s + e.count, 0),
-        models: state.models.map((g) => ({ ref: g.userData.model.ref, plan: g.userData.model.plan, box: new THREE.Box3().setFromObject(g).toArray() })),
+        models: state.models.map((g) => ({ ref: g.userData.model.ref, plan: g.userData.model.plan, box: (() => { const b = new THREE.Box3().setFromObject(g); return [...b.min.toArray(), ...b.max.toArray()]; })() })),
         pipeTop: pipes.length ? pipeTop : null,
         groundY: state.groundY,
         triangles: tris,
