@@ -284,3 +284,33 @@ def test_reaction_placed_in_3d_is_invisible_until_approved(tab, demo_store, serv
     assert "bewoner@example.org" not in tab.page.content()
     tab.shot("reaction")
     tab.assert_clean()
+
+
+def test_designer_uploads_a_model_version_from_the_3d_panel(tab, demo_store, tmp_path):
+    from openruimte.bim.sample import write_sample
+    from openruimte.demo.run import DEMO_EDITOR
+
+    tab.page.goto(tab.base + "/login?next=/3d")
+    tab.page.fill('[data-testid="login-email"]', DEMO_EDITOR)
+    tab.page.fill('[data-testid="login-password"]', DEMO_PASSWORD)
+    tab.page.click('[data-testid="login-submit"]')
+    tab.page.wait_for_url(tab.base + "/3d")
+    tab.open("/3d")
+    solids = httpx.get(
+        tab.base + "/api/twin/plans", headers=token_headers(demo_store, "netbeheerder-noord", "editor"), timeout=30
+    ).json()["plans"]
+    plan = next(p for p in solids if p["owner"] == "netbeheerder-noord" and p["kind"] == "trench")
+    at = tab.page.evaluate("(k) => window.openruimte3d.focus('plan', k, [25, 40, 35])", plan["key"])
+    tab.page.mouse.click(at["x"], at["y"])
+    form = tab.page.wait_for_selector('[data-testid="model-upload"]')
+    ifc = write_sample(tmp_path / "station.ifc", eastings=plan["anchor"][0], northings=plan["anchor"][1], storeys=1)
+    form.query_selector('input[type="file"]').set_input_files(str(ifc))
+    tab.page.click('[data-testid="model-upload"] button[type=submit]')
+    tab.page.wait_for_function(
+        "() => document.querySelector('[data-testid=model-upload] .result').innerText.includes('1')", timeout=120_000
+    )
+    tab.page.wait_for_function(
+        "(k) => window.openruimte3d.stats().models.some((m) => m.plan === k)", arg=plan["key"], timeout=120_000
+    )
+    tab.shot("upload")
+    tab.assert_clean()

@@ -665,6 +665,7 @@ function showPanel(hit) {
     row(dl, T("types"), (p.asset_types || []).map((a) => term("asset", a)).join(", "));
     panel.append(close, h3, dl);
     if (PUBLIC) setupReactions(panel, p, rdOf(hit.point), T);
+    else uploadForm(panel, p);
   } else if (hit.kind === "model") {
     const m = hit.model;
     h3.textContent = T("model") + ": " + m.label;
@@ -696,6 +697,36 @@ function showPanel(hit) {
     panel.append(close, h3, dl);
   }
   panel.hidden = false;
+}
+
+/** Designers (editors and admins of the plan's owner) upload a model version (IFC) from the panel. */
+async function uploadForm(panel, plan) {
+  if (state.me === undefined) {
+    try { state.me = await getJSON("/api/session"); } catch (e) { state.me = null; }
+  }
+  const me = state.me;
+  if (!me || !me.authenticated || me.org !== plan.owner || !["editor", "admin"].includes(me.role)) return;
+  const form = document.createElement("form");
+  form.dataset.testid = "model-upload";
+  form.innerHTML = `<h4></h4><input type="file" name="file" accept=".ifc" required> <input type="text" name="label" required size="12">
+    <button type="submit"></button><p class="result muted small" role="status"></p>`;
+  form.querySelector("h4").textContent = T("upload.title");
+  form.querySelector('input[name="label"]').value = "ontwerp";
+  form.querySelector("button").textContent = T("upload.submit");
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const out = form.querySelector(".result");
+    const [owner, ...rest] = plan.key.split(":");
+    const m = document.cookie.match(/(?:^|;\s*)openruimte_csrf=([^;]+)/);
+    out.textContent = T("upload.busy");
+    const resp = await fetch(`/api/bim/plans/${encodeURIComponent(owner)}/${encodeURIComponent(rest.join(":"))}/models`, {
+      method: "POST", body: new FormData(form), headers: { "X-CSRF-Token": m ? decodeURIComponent(m[1]) : "" },
+    });
+    const data = await resp.json().catch(() => ({}));
+    out.textContent = resp.ok ? T("upload.done", { v: data.version || "" }) : (data.error && data.error.message) || "HTTP " + resp.status;
+    if (resp.ok) { for (const g of state.models) state.scene.remove(g); state.models = []; state.modelPlans.clear(); loadModels(); }
+  });
+  panel.appendChild(form);
 }
 
 /* ------------------------------------------------------------------ the link (camera + filters) */
