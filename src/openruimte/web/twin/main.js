@@ -346,7 +346,9 @@ function addPipeTile(data) {
 function onTilesIdle() {
   const root = document.getElementById("scene");
   root.dataset.tilesLoaded = "true";
-  if (state.perf.firstViewMs === null) {
+  state.tilesIdle = true;
+  // the first view: the tiles in reach, the plans and the models are all in the scene
+  if (state.perf.firstViewMs === null && state.plansLoaded && state.modelsLoaded) {
     // the first view: everything in view is in the scene; render it and note the time
     renderNow();
     state.perf.firstViewMs = Math.round(performance.now() - state.perf.start);
@@ -1019,8 +1021,10 @@ async function start() {
   loadStreets();
   updateTiles();
   await plans;
+  state.plansLoaded = true;
   await loadModels();
-  if (!state.info.tiles.length) onTilesIdle();
+  state.modelsLoaded = true;
+  if (state.tilesIdle || !state.info.tiles.length) onTilesIdle();
   loop();
   const wanted = new URLSearchParams(location.hash.slice(1)).get("plan");
   if (wanted) openPlan(wanted);
