@@ -216,6 +216,14 @@ WITHOUT_PARAMETERS = {
     "/api/public/plans",
     "/api/session",
     "/api/analysis",
+    # the 3D view and participation (#16)
+    "/api/twin/scene",
+    "/api/public/twin/scene",
+    "/api/twin/plans",
+    "/api/public/twin/plans",
+    "/api/twin/models",
+    "/api/public/twin/models",
+    "/api/reactions/counts",
 }
 
 
