@@ -224,6 +224,7 @@ WITHOUT_PARAMETERS = {
     "/api/twin/models",
     "/api/public/twin/models",
     "/api/reactions/counts",
+    "/api/reactions",
 }
 
 
