@@ -218,6 +218,15 @@ WITHOUT_PARAMETERS = {
     "/api/formats",
     "/api/analysis",
     "/api/roadmap/definitions",
+    # the 3D view and participation (#16)
+    "/api/twin/scene",
+    "/api/public/twin/scene",
+    "/api/twin/plans",
+    "/api/public/twin/plans",
+    "/api/twin/models",
+    "/api/public/twin/models",
+    "/api/reactions/counts",
+    "/api/reactions",
 }
 
 

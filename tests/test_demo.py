@@ -22,7 +22,8 @@ def demo_data():
 def test_demo_imports_everything_and_is_idempotent(store, tmp_path, demo_data):
     console = Console(file=open(tmp_path / "out.txt", "w"))
     reports = run_demo(store, seed=2026, scale=SCALE, out=tmp_path / "demo", console=console)
-    assert {r.kind for r in reports.values()} == {"areas", "streets", "plans", "assets", "policy", "vital", "layer"}
+    kinds = {"areas", "streets", "plans", "assets", "policy", "vital", "layer", "cityjson"}  # cityjson: #16
+    assert {r.kind for r in reports.values()} == kinds
     counts = store.counts()
     assert sum(counts["plans"].values()) == len(demo_data.plans)
     assert sum(counts["assets"].values()) == len(demo_data.assets)
@@ -44,6 +45,7 @@ def test_demo_imports_everything_and_is_idempotent(store, tmp_path, demo_data):
         "policy",
         "vital",
         "environment",
+        "buildings",  # #16
     }
     assert len(store.streets()) == len(demo_data.streets)
     housing = [p for p in store.plans() if "woningbouw" in p.asset_types]

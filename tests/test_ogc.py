@@ -81,7 +81,9 @@ def asset_families(store) -> list[str]:
 
 
 def collection_ids(store):
-    return ["plans", "assets", "couplings", "conflicts", "areas", "streets", "bim_models", *asset_families(store)] + [
+    return ["plans", "assets", "couplings", "conflicts", "areas", "streets", "buildings", "bim_models"] + [
+        *asset_families(store)
+    ] + [
         f"layer-{layer.name}" for layer in store.layers(with_features=False)
     ]
 

@@ -34,6 +34,16 @@ class Settings(BaseSettings):
         ),
     )
     max_body_bytes: int = Field(50 * 1024 * 1024, ge=1024, description="Largest request body (uploads) in bytes.")
+    # --- participation (#16): residents' reactions
+    reaction_retention_days: int = Field(
+        365, ge=1, le=3650, description="Days a reaction's e-mail address is kept (then erased; the text stays)."
+    )
+    reaction_report_threshold: int = Field(
+        3, ge=1, le=100, description="Reports that hide an approved reaction until a moderator reviews it."
+    )
+    reaction_rate_per_hour: int = Field(
+        5, ge=1, le=1000, description="Reactions (and reports) per IP address per hour."
+    )
     bim_max_bytes: int = Field(
         1024 * 1024 * 1024, ge=1024, description="Largest BIM model (IFC) upload in bytes (POST /api/bim/...)."
     )

@@ -21,11 +21,13 @@ from openruimte.api.routers import (
     imports,
     notifications,
     ogc,
+    participation,
     plans,
     public,
     resources,
     roadmap,
     tiles,
+    twin,
     web,
 )
 from openruimte.model.geometry import VERTEX_LIMIT
@@ -122,9 +124,7 @@ class LimitsAndHeaders:
     async def _too_large(self, send: Send, max_body: int) -> None:
         import json
 
-        body = json.dumps(
-            error_body(413, "too_large", f"the request body is larger than {max_body} bytes")
-        ).encode()
+        body = json.dumps(error_body(413, "too_large", f"the request body is larger than {max_body} bytes")).encode()
         headers = [(b"content-type", b"application/json")]
         headers += [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
@@ -188,10 +188,27 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
-    routers = (auth, plans, imports, collab, notifications, public, resources, roadmap, tiles, ogc, bim, bimcheck, web)
+    routers = (
+        auth,
+        plans,
+        imports,
+        collab,
+        notifications,
+        public,
+        resources,
+        roadmap,
+        tiles,
+        ogc,
+        bim,
+        bimcheck,
+        twin,
+        participation,
+        web,
+    )
     for router in (r.router for r in routers):
         app.include_router(router)
     web.mount_static(app)
+    twin.mount(app)  # 3D twin bundle (#16)
     app.add_middleware(
         LimitsAndHeaders,
         max_body=settings.max_body_bytes,

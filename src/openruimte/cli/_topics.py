@@ -8,6 +8,7 @@ import openruimte.cli.bim  # noqa: F401
 import openruimte.cli.bimcheck  # noqa: F401
 import openruimte.cli.collab  # noqa: F401
 import openruimte.cli.notify  # noqa: F401
+import openruimte.cli.participation  # noqa: F401
 import openruimte.cli.plan  # noqa: F401
 import openruimte.cli.reports  # noqa: F401
 import openruimte.cli.roadmap  # noqa: F401

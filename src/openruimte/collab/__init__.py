@@ -5,6 +5,7 @@
 - :mod:`~openruimte.collab.threads`  discussions: subjects, mentions, restriction, resolution
 - :mod:`~openruimte.collab.contacts` contact persons and their roles
 - :mod:`~openruimte.collab.agenda`   the programming table's agenda and decisions (besluitenlijst)
+- :mod:`~openruimte.collab.reactions` residents' reactions on public plans (participation, #16)
 """
 
 from openruimte.collab.agenda import Agenda, AgendaItem, Decision, build_agenda

@@ -30,7 +30,6 @@ import pyproj
 import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.geometry.polygon import orient
 
 from openruimte.io import _xml
 from openruimte.io.crs import CRSError, bounds_message, crs_hint, normalise_crs, transform_geometries
@@ -450,78 +449,80 @@ def write_buildings(path: str | Path, buildings: list[Building], fmt: str | None
     return len(recs)
 
 
-def write_cityjson(path: str | Path, buildings: list[Building]) -> int:
-    """Buildings as CityJSON 2.0 in EPSG:7415 (RD New + NAP): each footprint extruded
-    from its ground to its roof height as an LoD 1.2 solid, with the 3D BAG height
-    attributes, so `openruimte import cityjson` reads them back (footprint and heights).
-    Buildings without both heights get their footprint as a LoD 0 surface."""
+def write_cityjson(path: str | Path, buildings: list[Building], *, title: str | None = None) -> int:
+    """Buildings as a CityJSON 2.0 file in EPSG:7415 (RD New + NAP), each an LoD 1.2 ``Solid``:
+    floor at ``ground_height_m``, a flat roof at ``roof_height_m``, one wall per footprint edge, with
+    ``GroundSurface``/``RoofSurface``/``WallSurface`` semantics and the 3D BAG height attributes
+    (``b3_h_maaiveld``, ``b3_h_dak_50p``, ``b3_h_dak_max``) so :func:`read_cityjson` reads them back."""
     scale = 0.001
-    coords: list[tuple[int, int, int]] = []
-    index: dict[tuple[int, int, int], int] = {}
+    vertices: dict[tuple[int, int, int], int] = {}
 
     def vertex(x: float, y: float, z: float) -> int:
         key = (round(x / scale), round(y / scale), round(z / scale))
-        if key not in index:
-            index[key] = len(coords)
-            coords.append(key)
-        return index[key]
+        return vertices.setdefault(key, len(vertices))
 
     objects: dict[str, Any] = {}
     for b in buildings:
-        polygons = list(getattr(b.geometry, "geoms", [b.geometry]))
-        attributes = {k: v for k, v in b.attributes.items() if k not in _WRITTEN_ELSEWHERE}
-        attributes.update(
-            {
-                "identificatie": b.bag_id,
-                "b3_h_maaiveld": b.ground_height_m,
-                "b3_h_dak_50p": b.roof_height_m,
-                "b3_h_dak_max": b.roof_max_m,
-                "oorspronkelijkbouwjaar": b.construction_year,
-            }
-        )
-        attributes = {k: v for k, v in attributes.items() if v is not None}
-        if b.ground_height_m is not None and b.roof_height_m is not None:
-            geometry = {"type": "MultiSolid", "lod": "1.2", "boundaries": []}
-            for polygon in polygons:
-                geometry["boundaries"].append([_extruded(polygon, b.ground_height_m, b.roof_height_m, vertex)])
-        else:
-            z = b.ground_height_m or 0.0
-            surfaces = [[_ring(r, z, vertex) for r in (polygon.exterior, *polygon.interiors)] for polygon in polygons]
-            geometry = {"type": "MultiSurface", "lod": "0", "boundaries": surfaces}
-        objects[b.id] = {"type": "Building", "attributes": attributes, "geometry": [geometry]}
+        ground = b.ground_height_m if b.ground_height_m is not None else 0.0
+        roof = b.roof_height_m if b.roof_height_m is not None else ground
+        surfaces: list[list[list[int]]] = []
+        values: list[int] = []
+        for poly in shapely.get_parts(b.geometry):
+            poly = shapely.geometry.polygon.orient(poly, 1.0)
+            rings = [list(poly.exterior.coords)[:-1], *[list(r.coords)[:-1] for r in poly.interiors]]
+            surfaces.append([[vertex(x, y, ground) for x, y, *_ in reversed(r)] for r in rings])  # floor faces down
+            values.append(0)
+            surfaces.append([[vertex(x, y, roof) for x, y, *_ in r] for r in rings])
+            values.append(1)
+            for ring in rings:
+                for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:] + ring[:1], strict=True):
+                    surfaces.append(
+                        [[vertex(x0, y0, ground), vertex(x1, y1, ground), vertex(x1, y1, roof), vertex(x0, y0, roof)]]
+                    )
+                    values.append(2)
+        attributes = {
+            **({"identificatie": b.bag_id} if b.bag_id else {}),
+            "b3_h_maaiveld": ground,
+            "b3_h_dak_50p": roof,
+            "b3_h_dak_max": b.roof_max_m if b.roof_max_m is not None else roof,
+            **({"oorspronkelijkbouwjaar": b.construction_year} if b.construction_year else {}),
+            **{
+                k: v
+                for k, v in b.attributes.items()
+                if isinstance(v, (str, int, float, bool)) and k not in _SET_BY_THE_READER
+            },
+        }
+        objects[b.id] = {
+            "type": "Building",
+            "attributes": attributes,
+            "geometry": [
+                {
+                    "type": "Solid",
+                    "lod": "1.2",
+                    "boundaries": [surfaces],
+                    "semantics": {
+                        "surfaces": [{"type": "GroundSurface"}, {"type": "RoofSurface"}, {"type": "WallSurface"}],
+                        "values": [values],
+                    },
+                }
+            ],
+        }
+    coords = np.asarray(list(vertices), dtype=np.int64).reshape(-1, 3)
+    low = coords.min(axis=0) if len(coords) else np.zeros(3, dtype=np.int64)
     doc = {
         "type": "CityJSON",
         "version": "2.0",
-        "transform": {"scale": [scale, scale, scale], "translate": [0.0, 0.0, 0.0]},
-        "metadata": {"referenceSystem": "https://www.opengis.net/def/crs/EPSG/0/7415"},
+        "transform": {"scale": [scale, scale, scale], "translate": (low * scale).round(3).tolist()},
+        "metadata": {
+            "referenceSystem": "https://www.opengis.net/def/crs/EPSG/0/7415",
+            **({"title": title} if title else {}),
+        },
         "CityObjects": objects,
-        "vertices": [list(c) for c in coords],
+        "vertices": (coords - low).tolist(),
     }
-    Path(path).write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    Path(path).write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
     return len(objects)
 
 
-#: attributes the writer sets from the building's own fields
-_WRITTEN_ELSEWHERE = {"cityjson_version", "source_crs", "height_source", "parts"}
-
-
-def _ring(ring: Any, z: float, vertex: Any, reverse: bool = False) -> list[int]:
-    points = list(ring.coords)[:-1]
-    if reverse:
-        points.reverse()
-    return [vertex(x, y, z) for x, y, *_ in points]
-
-
-def _extruded(polygon: Any, low: float, high: float, vertex: Any) -> list[list[list[int]]]:
-    """The shell of a prism: floor (facing down), roof (facing up) and walls."""
-    polygon = orient(polygon, 1.0)  # exterior counter-clockwise seen from above
-    rings = [polygon.exterior, *polygon.interiors]
-    shell = [
-        [_ring(r, low, vertex, reverse=True) for r in rings],  # floor, seen from below
-        [_ring(r, high, vertex) for r in rings],  # roof
-    ]
-    for ring in rings:
-        points = list(ring.coords)
-        for (x0, y0, *_), (x1, y1, *_) in zip(points, points[1:], strict=False):
-            shell.append([[vertex(x0, y0, low), vertex(x1, y1, low), vertex(x1, y1, high), vertex(x0, y0, high)]])
-    return shell
+#: attributes :func:`read_cityjson` sets itself (they describe the file read, not the building)
+_SET_BY_THE_READER = {"cityjson_version", "source_crs", "height_source", "parts"}

@@ -31,9 +31,10 @@ import shapely
 from openruimte.bim import diff as bim_diff
 from openruimte.bim.errors import BimError
 from openruimte.bim.extract import ModelInfo, check_file, extract, open_model
+from openruimte.model.access import Forbidden, Principal
 from openruimte.model.errors import OpenRuimteError
 from openruimte.store import bim as register
-from openruimte.store.permissions import Forbidden, Principal, View
+from openruimte.store.permissions import View
 
 #: the largest model accepted (bytes); OPENRUIMTE_BIM_MAX_BYTES overrides it
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024

@@ -142,8 +142,8 @@ def result_json(row: dict[str, Any]) -> dict[str, Any]:
 
 def check_now(store: Any, principal: Any, version_id: int) -> dict[str, Any]:
     """Check a registered version again (on demand); editors and admins of the plan's owner."""
+    from openruimte.model.access import Forbidden
     from openruimte.services import bim as bim_service
-    from openruimte.store.permissions import Forbidden
 
     row = bim_service.resolve_version(store, principal, f"#{version_id}")
     if not principal.may_write(row["owner"]):

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from openruimte.bim import ids as bim_ids
+from openruimte.model.access import Forbidden, Principal
 from openruimte.model.errors import OpenRuimteError
 from openruimte.store import bimids as ids_store
-from openruimte.store.permissions import Forbidden, Principal
 
 
 class NotFound(OpenRuimteError):

@@ -60,6 +60,9 @@ def run_demo(
                 raise InputError(report.errors, report.source)
             reports[path.name] = report
             progress.advance(task)
+    from openruimte.services.twin import read_volumes, save_volumes  # 3D twin (#16)
+
+    save_volumes(store, read_volumes(out / "planvolumes.csv"), actor="demo")  # 3D twin (#16)
     console.print(info_table(store.counts()))
     _print_planted(console, data.planted)
     with console.status("analyseren / analysing ..."):

@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from openruimte.model import InputError
+from openruimte.model.access import Forbidden, Principal
 from openruimte.roadmap import (
     SHIPPED,
     Assessment,
@@ -40,7 +41,6 @@ from openruimte.roadmap.poster import SIZES, Entry, poster_html
 from openruimte.roadmap.status import VISIBILITIES, parse_state
 from openruimte.store import roadmap as rs
 from openruimte.store import tables as t
-from openruimte.store.permissions import Forbidden, Principal
 
 #: tables another part of OpenRuimte may add (issue 14, BIM models and IDS): looked for by name,
 #: their evidence skipped with a note when absent

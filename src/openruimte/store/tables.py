@@ -58,6 +58,7 @@ SPATIAL_TABLES = (
     "environment_features",
     "vital_elements",
     "street_segments",
+    "buildings",
     "bim_model_versions",
 )
 
@@ -451,6 +452,59 @@ webhook_attempts = sa.Table(
     sa.Index("ix_webhook_attempts_delivery", "delivery_pk"),
 )
 
+# --------------------------------------------------------------------------- 3D twin and participation (migration 0011)
+
+#: the 3D attributes of a plan, kept by its owner (openruimte.twin.volumes.PlanVolume)
+plan_volumes = sa.Table(
+    "plan_volumes",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("owner", sa.String(200), nullable=False),
+    sa.Column("plan_id", sa.String(200), nullable=False),
+    sa.Column("height_m", sa.Float),
+    sa.Column("storeys", sa.Integer),
+    sa.Column("storey_height_m", sa.Float),
+    sa.Column("depth_m", sa.Float),
+    sa.Column("width_m", sa.Float),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(["owner", "plan_id"], ["plans.owner", "plans.id"], ondelete="CASCADE"),
+    sa.UniqueConstraint("owner", "plan_id", name="uq_plan_volumes_plan"),
+)
+
+#: residents' reactions on public plans; ``email`` and ``ip_hash`` are personal data, kept only
+#: for the retention period (services/participation.py)
+reactions = sa.Table(
+    "reactions",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("plan_owner", sa.String(200), nullable=False),
+    sa.Column("plan_id", sa.String(200), nullable=False),
+    sa.Column("text", sa.String(2000), nullable=False),
+    sa.Column("geometry", GeometryType()),
+    sa.Column("email", sa.String(320)),
+    sa.Column("ip_hash", sa.String(64)),
+    sa.Column("receipt_hash", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reports", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reviewed_at", sa.DateTime(timezone=True)),
+    sa.Column("reviewed_by", sa.String(200)),
+    sa.ForeignKeyConstraint(["plan_owner", "plan_id"], ["plans.owner", "plans.id"], ondelete="CASCADE"),
+    sa.Index("ix_reactions_plan", "plan_owner", "plan_id"),
+    sa.Index("ix_reactions_ip", "ip_hash", "created_at"),
+    sa.UniqueConstraint("receipt_hash", name="uq_reactions_receipt"),
+)
+
+reaction_reports = sa.Table(
+    "reaction_reports",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("reaction_pk", sa.Integer, sa.ForeignKey("reactions.pk", ondelete="CASCADE"), nullable=False),
+    sa.Column("reason", sa.String(500)),
+    sa.Column("ip_hash", sa.String(64)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("reaction_pk", "ip_hash", name="uq_reaction_reports_once"),
+)
 
 # --------------------------------------------------------------------------- BIM models (migration 0008)
 

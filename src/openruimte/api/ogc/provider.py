@@ -131,6 +131,14 @@ FIXED_COLLECTIONS = (
         "Straatvakken tussen kruisingen, met profielbreedte. / Street segments between junctions.",
         ("id", "name", "kind", "area"),
     ),
+    CollectionInfo(
+        "buildings",
+        "Gebouwen / Buildings",
+        "Gebouwen (3D BAG, CityJSON): footprint met maaiveld- en dakhoogte in m NAP; het LoD 1.2-blok in 3D via "
+        "/api/buildings?geometry=3d. / Buildings: footprint with ground and roof heights in m NAP; the LoD 1.2 "
+        "block in 3D at /api/buildings?geometry=3d.",
+        ("id", "bag_id", "construction_year"),
+    ),
 )
 LAYER_PREFIX = "layer-"
 LAYER_QUERYABLES = ("id", "value_class")
@@ -333,6 +341,9 @@ def _read(view: View, cache: CollectionCache, collection_id: str) -> Loaded:
     if collection_id == "areas":
         areas = view.areas()
         return Loaded([a.code for a in areas], areas, _record, _geoms(a.geometry for a in areas))
+    if collection_id == "buildings":
+        found = view.store.buildings()
+        return Loaded([b.id for b in found], found, _building_record, _geoms(b.geometry for b in found))
     if collection_id == "streets":
         streets = view.streets()
         return Loaded([s.id for s in streets], streets, _record, _geoms(s.geometry for s in streets))
@@ -408,6 +419,13 @@ def _geoms(geoms: Any) -> np.ndarray:
 def _record(item: Any) -> dict[str, Any]:
     rec = item.to_record()
     rec.pop("geometry", None)
+    return rec
+
+
+def _building_record(item: Any) -> dict[str, Any]:
+    rec = _record(item)
+    rec["height_m"] = item.height_m
+    rec["lods"] = list(item.lods)
     return rec
 
 

@@ -928,6 +928,7 @@
     // Working together (collab.js): tabs Discussie and Documenten, decisions in the overview and history.
     if (OR.collab) OR.collab.planPanel(key, body, () => S.selected === key, { tab: S.collabTab });
     S.collabTab = null;
+    if (OR.reactions) body.appendChild(await OR.reactions.section(key)); // residents' reactions (#16)
   }
 
   function partnerLink(other, role) {

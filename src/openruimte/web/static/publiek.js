@@ -109,7 +109,10 @@
         h("dt", null, t("pub.work")), h("dd", null, (p.asset_types || []).map((a) => i18n.term("asset", a)).join(", ")),
         S.areaName[p.area] ? [h("dt", null, t("pub.area")), h("dd", null, S.areaName[p.area])] : null,
         h("dt", null, t("pub.phase")), h("dd", null, i18n.term("phase", p.phase)),
-        (p.themes || []).length ? [h("dt", null, t("pub.themes")), h("dd", null, p.themes.map((x) => i18n.term("theme", x)).join(", "))] : null));
+        (p.themes || []).length ? [h("dt", null, t("pub.themes")), h("dd", null, p.themes.map((x) => i18n.term("theme", x)).join(", "))] : null),
+      // #16: see the plan in 3D and react there
+      h("a", { class: "react-3d", href: "/publiek/3d#plan=" + encodeURIComponent(p.key), "data-testid": "react-3d",
+        onclick: (e) => e.stopPropagation() }, i18n.lang === "en" ? "View in 3D and react" : "Bekijk in 3D en reageer"));
       list.appendChild(card);
     });
   }
