@@ -25,7 +25,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from openruimte.planner.instance import Instance, active_buckets, nodig_overlap, spend_units
+from openruimte.planner.instance import Instance, active_buckets, nodig_hit, spend_units
 from openruimte.planner.objective import Objective
 
 
@@ -248,24 +248,24 @@ class GroupModel:
     # ---- constraints
 
     def _nodig(self) -> None:
-        inst, days = self.inst, self.inst.settings.graafrust_days
+        inst, days, periods = self.inst, self.inst.settings.graafrust_days, self.inst.periods
         for r, x in inst.nodig:
             if r not in self.free and x not in self.free:
                 continue
             ro, xo = inst.items[r].options, inst.items[x].options
             if r in self.free and x in self.free:
                 for kr, a in enumerate(ro):
-                    hit = [kx for kx, b in enumerate(xo) if nodig_overlap(a, b, days)]
+                    hit = [kx for kx, b in enumerate(xo) if nodig_hit(a, b, days, periods)]
                     if len(hit) == len(xo):
                         self.model.add(self.x[r][kr] == 0)
                     elif hit:
                         self.model.add_bool_and([~self.x[x][k] for k in hit]).only_enforce_if(self.x[r][kr])
             elif r in self.free:
                 held = xo[self.current[x]]
-                self._forbid(r, [k for k, a in enumerate(ro) if nodig_overlap(a, held, days)])
+                self._forbid(r, [k for k, a in enumerate(ro) if nodig_hit(a, held, days, periods)])
             else:
                 held = ro[self.current[r]]
-                self._forbid(x, [k for k, b in enumerate(xo) if nodig_overlap(held, b, days)])
+                self._forbid(x, [k for k, b in enumerate(xo) if nodig_hit(held, b, days, periods)])
 
     def _forbid(self, i: int, ks: list[int]) -> None:
         if len(ks) < len(self.x[i]):
@@ -375,6 +375,8 @@ class _Outcome:
     first: float | None
     variables: int
     constraints: int
+    #: the model's objective at the programme it started from
+    hint: float = 0.0
 
 
 def _solve_model(
@@ -392,7 +394,7 @@ def _solve_model(
     built = GroupModel(inst, obj, group, current, relax=relax, strict=strict)
     if len(group) == 1 and relax:
         k, points = built.best_single()
-        return _Outcome("OPTIMAL", {group[0]: k}, points, points, 0, None, 0, 0)
+        return _Outcome("OPTIMAL", {group[0]: k}, points, points, 0, None, 0, 0, built.hint_objective())
     solver = cp_model.CpSolver()
     _parameters(solver, inst, seconds, share, workers)
     progress = _Progress()
@@ -416,6 +418,7 @@ def _solve_model(
         first,
         len(proto.variables),
         len(proto.constraints),
+        built.hint_objective(),
     )
 
 
@@ -435,12 +438,24 @@ class _Run:
     obj: Objective
     info: SolveInfo
     t0: float
+    limit: float = 60.0
+    progress: Any = None
     slack: float = 0.0
     movable_part: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: for the progress bar: objective gained over the start, slack of the models solved
+    gained: float = 0.0
+    solved_slack: float = 0.0
 
     def left(self) -> float:
-        return self.inst.settings.time_limit_s - (time.perf_counter() - self.t0)
+        return self.limit - (time.perf_counter() - self.t0)
+
+    def tell(self) -> None:
+        if self.progress is None:
+            return
+        now = self.info.start_objective - self.gained
+        share = min(1.0, (time.perf_counter() - self.t0) / max(1e-9, self.limit))
+        self.progress("solver", share, now, self.solved_slack / max(1.0, abs(now)))
 
     def record(self, out: _Outcome, current: list[int], count_slack: bool = True) -> bool:
         """Apply an outcome; False when it brought no solution."""
@@ -455,6 +470,10 @@ class _Run:
                 info.first_solution_s = first if info.first_solution_s is None else min(info.first_solution_s, first)
             for i, k in out.chosen.items():
                 current[i] = k
+            if out.chosen:
+                self.gained += out.hint - out.objective
+                self.solved_slack += max(0.0, out.objective - out.bound)
+            self.tell()
             if count_slack:
                 self.slack += out.objective - out.bound
                 self.movable_part += abs(out.objective)
@@ -585,7 +604,7 @@ def _repair(
     hit, closed = _repair_group(inst, comps, over)
     repaired = list(result)
     group = sorted(i for n in hit for i in comps[n])
-    out = _solve_model(inst, obj, group, repaired, max(1.0, run.left()), 1.0, inst.settings.num_workers, False, True)
+    out = _solve_model(inst, obj, group, repaired, max(0.5, run.left()), 1.0, inst.settings.num_workers, False, True)
     run.record(out, repaired, count_slack=False)
     if out.chosen and not caps_held(inst, repaired):
         if closed:
@@ -595,12 +614,15 @@ def _repair(
             info.bound_kind = "relaxation + joint model with budgets"
         return repaired
     fallback = list(start)
-    run.constrained(groups(inst), fallback, max(1.0, run.left()), strict=False)
+    run.constrained(groups(inst), fallback, max(0.5, run.left()), strict=False)
     return fallback if not caps_held(inst, fallback) or caps_held(inst, start) else list(start)
 
 
-def solve(inst: Instance, obj: Objective, start: list[int]) -> tuple[list[int], SolveInfo]:
-    """The best programme found from ``start`` (the greedy assignment) and a global lower bound.
+def solve(
+    inst: Instance, obj: Objective, start: list[int], seconds: float | None = None, progress: Any = None
+) -> tuple[list[int], SolveInfo]:
+    """The best programme found from ``start`` (the greedy assignment) and a global lower bound,
+    within ``seconds`` (default ``settings.time_limit_s``); ``progress(stage, share, objective, gap)``.
 
     1. Every component alone, budgets and crews relaxed: the sum of their bounds
        bounds the whole problem (``best_bound``).
@@ -612,9 +634,10 @@ def solve(inst: Instance, obj: Objective, start: list[int]) -> tuple[list[int], 
     info = SolveInfo(start_objective=obj.total(start))
     comps = components(inst)
     info.groups, info.largest_group = len(comps), max(map(len, comps), default=0)
-    run = _Run(inst, obj, info, t0)
+    limit = inst.settings.time_limit_s if seconds is None else seconds
+    run = _Run(inst, obj, info, t0, limit, progress)
     result = list(start)
-    outcomes = run.relaxed(comps, result, 0.6 * inst.settings.time_limit_s)
+    outcomes = run.relaxed(comps, result, 0.6 * limit)
     over = caps_held(inst, result)
     if not over and inst.settings.deterministic_time is None:
         run.again(comps, outcomes, result, run.left() - 0.5)

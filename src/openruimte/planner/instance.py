@@ -167,7 +167,7 @@ def _shifted(plan: Plan, periods: Periods, settings: Settings) -> tuple[list[Opt
     """Options of a movable plan with dates: whole-bucket shifts within the window."""
     assert plan.start is not None and plan.end is not None
     own_b, dur = periods.of(plan.start), (plan.end - plan.start).days
-    reach = settings.max_shift_years * periods.per_year
+    reach = settings.shift_years(plan.hardness) * periods.per_year
     out, removed = [], defaultdict(list)
     for k in range(-reach, reach + 1):
         b = own_b + k
@@ -197,8 +197,11 @@ def _windowed(plan: Plan, periods: Periods, dur: int) -> list[Option]:
     return out
 
 
-def make_item(index: int, plan: Plan, periods: Periods, settings: Settings) -> Item | str:
-    """The plan as an item, or the reason it is left out."""
+def make_item(
+    index: int, plan: Plan, periods: Periods, settings: Settings, own_start: dt.date | None = None
+) -> Item | str:
+    """The plan as an item, or the reason it is left out. ``own_start``: where an unscheduled
+    plan (a replacement candidate: its due year) would go if its owner planned alone."""
     first, last = periods.first_day, periods.last_day
     fixed = is_fixed(plan)
     if plan.scheduled:
@@ -219,15 +222,39 @@ def make_item(index: int, plan: Plan, periods: Periods, settings: Settings) -> I
     options = _windowed(plan, periods, default_duration(plan, settings.durations))
     if not options:
         return "venster korter dan de duur of buiten de horizon"
-    return Item(index, plan, len(options) == 1, "ongepland", options[0], options)
+    own = options[0]
+    if own_start is not None:
+        day = own_start.toordinal()
+        own = min(options, key=lambda o: (abs(o.start - day), o.start))
+    return Item(index, plan, len(options) == 1, "ongepland", own, options)
 
 
 # --------------------------------------------------------------------------- no-dig
 
 
 def nodig_overlap(r: Option, x: Option, days: int) -> int:
-    """Days of x's execution inside the no-dig period after r ends."""
+    """Days of x's execution inside the no-dig period after r ends (the plain rule, no shared opening)."""
     return max(0, min(x.end, r.end + days) - max(x.start, r.end + 1) + 1)
+
+
+def closes(r: Option, x: Option, periods: Periods) -> bool:
+    """The renewal ``r`` closes the opening ``x`` digs in: ``x`` ends by the end of the period
+    in which ``r`` ends (dig first, pave last, in one period). A work that ends before the
+    renewal does is never in its no-dig period either."""
+    return x.end <= periods.period_end(r.end)
+
+
+def nodig_hit(r: Option, x: Option, days: int, periods: Periods) -> int:
+    """Days the excavation ``x`` digs in the no-dig period of the renewal ``r`` under the
+    shared-opening rule, as the solver and the baselines keep it: 0 when ``r`` closes the
+    opening ``x`` digs in; otherwise the days of ``x`` after ``r`` ends up to ``graafrust_days``
+    after the end of ``r``'s last period. The no-dig period really starts when the opening
+    ``r`` closes ends, at the latest at the end of that period, so this window contains it
+    (the rule is kept with a margin of less than one period; :mod:`metrics` counts exactly)."""
+    last = periods.period_end(r.end)
+    if x.end <= last:
+        return 0
+    return max(0, min(x.end, last + days) - max(x.start, r.end + 1) + 1)
 
 
 def _nodig_pairs(items: list[Item], settings: Settings) -> list[tuple[int, int]]:
@@ -253,7 +280,7 @@ def _can_pair(r: Item, x: Item) -> bool:
     return r.renewal and x.excavation
 
 
-def _restrict(items: list[Item], pairs: list[tuple[int, int]], days: int) -> tuple[list, list]:
+def _restrict(items: list[Item], pairs: list[tuple[int, int]], days: int, periods: Periods) -> tuple[list, list]:
     """Take away options that break a no-dig period with a fixed partner; keep the movable pairs."""
     keep, excused = [], []
     fixed_partners: dict[int, list[tuple[int, bool]]] = defaultdict(list)
@@ -265,10 +292,10 @@ def _restrict(items: list[Item], pairs: list[tuple[int, int]], days: int) -> tup
             fixed_partners[r].append((x, True))
         elif xi.movable:
             fixed_partners[x].append((r, False))
-        elif nodig_overlap(ri.options[0], xi.options[0], days):
+        elif nodig_hit(ri.options[0], xi.options[0], days, periods):
             excused.append((r, x, "beide vastgelegd"))
     for i in sorted(fixed_partners):
-        for j, is_renewal in _restrict_item(items, i, fixed_partners[i], days):
+        for j, is_renewal in _restrict_item(items, i, fixed_partners[i], days, periods):
             excused.append((i, j, _NO_ROOM) if is_renewal else (j, i, _NO_ROOM))
     return keep, excused
 
@@ -276,14 +303,16 @@ def _restrict(items: list[Item], pairs: list[tuple[int, int]], days: int) -> tup
 _NO_ROOM = "geen periode zonder graafrust"
 
 
-def _restrict_item(items: list[Item], i: int, partners: list[tuple[int, bool]], days: int) -> list[tuple[int, bool]]:
+def _restrict_item(
+    items: list[Item], i: int, partners: list[tuple[int, bool]], days: int, periods: Periods
+) -> list[tuple[int, bool]]:
     """Keep the options of item ``i`` clear of its fixed partners' no-dig periods, or, when
     none is, those with the fewest days in them; the partners then still hit are returned."""
     it = items[i]
 
     def hit(o: Option, j: int, is_renewal: bool) -> int:
         other = items[j].options[0]
-        return nodig_overlap(o, other, days) if is_renewal else nodig_overlap(other, o, days)
+        return nodig_hit(o, other, days, periods) if is_renewal else nodig_hit(other, o, days, periods)
 
     totals = [sum(hit(o, j, r) for j, r in partners) for o in it.options]
     keep = [o for o, t in zip(it.options, totals, strict=True) if t == min(totals)]
@@ -428,14 +457,17 @@ def build_instance(
     *,
     scores: Mapping[str, float] | None = None,
     candidate_keys: frozenset[str] = frozenset(),
+    own_starts: Mapping[str, dt.date] | None = None,
 ) -> Instance:
-    """Everything the solver and the baselines need, from plans and street segments (pure)."""
+    """Everything the solver and the baselines need, from plans and street segments (pure).
+    ``own_starts``: the own start of unscheduled plans (candidates: their due year)."""
+    own_starts = own_starts or {}
     settings = settings or Settings()
     periods = Periods(settings.from_year, settings.to_year, settings.buckets_per_year)
     items: list[Item] = []
     skipped: list[tuple[str, str]] = []
     for plan in sorted(plans, key=lambda p: p.key):
-        made = make_item(len(items), plan, periods, settings)
+        made = make_item(len(items), plan, periods, settings, own_starts.get(plan.key))
         if isinstance(made, str):
             skipped.append((plan.key, made))
         else:
@@ -445,8 +477,8 @@ def build_instance(
     for it in items:
         it.segments = segmap.of_plan.get(it.key, ())
         it.area = _area(it.plan, it.segments, segmap)
-    pairs, excused = _restrict(items, _nodig_pairs(items, settings), settings.graafrust_days)
-    pairs, more = _arc_consistency(items, pairs, settings.graafrust_days)
+    pairs, excused = _restrict(items, _nodig_pairs(items, settings), settings.graafrust_days, periods)
+    pairs, more = _arc_consistency(items, pairs, settings.graafrust_days, periods)
     budgets, source, raised = _budgets(items, periods, settings)
     return Instance(
         settings=settings,
@@ -475,7 +507,9 @@ def _map(items: list[Item], segments: Sequence[SegmentLike], settings: Settings)
     )
 
 
-def _arc_consistency(items: list[Item], pairs: list[tuple[int, int]], days: int) -> tuple[list, list]:
+def _arc_consistency(
+    items: list[Item], pairs: list[tuple[int, int]], days: int, periods: Periods
+) -> tuple[list, list]:
     """Drop options of movable pairs that no option of the partner tolerates, to a fixpoint;
     a pair that would leave an item without options is excused instead."""
     active, excused = sorted(pairs), []
@@ -484,10 +518,10 @@ def _arc_consistency(items: list[Item], pairs: list[tuple[int, int]], days: int)
         changed, keep = False, []
         for r, x in active:
             ri, xi = items[r], items[x]
-            if not any(nodig_overlap(o, p, days) for o in ri.options for p in xi.options):
+            if not any(nodig_hit(o, p, days, periods) for o in ri.options for p in xi.options):
                 continue
-            r_ok = [o for o in ri.options if any(not nodig_overlap(o, p, days) for p in xi.options)]
-            x_ok = [o for o in xi.options if any(not nodig_overlap(p, o, days) for p in ri.options)]
+            r_ok = [o for o in ri.options if any(not nodig_hit(o, p, days, periods) for p in xi.options)]
+            x_ok = [o for o in xi.options if any(not nodig_hit(p, o, days, periods) for p in ri.options)]
             if not r_ok or not x_ok:
                 excused.append((r, x, "geen combinatie zonder graafrust"))
                 continue

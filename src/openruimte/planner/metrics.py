@@ -8,7 +8,10 @@ tests can check every programme the optimiser or a baseline produces.
   start bucket of the excavating works there (works starting in one bucket share
   a trench); the saving is against one trench per work;
 - no-dig violations: an excavating plan digging in the no-dig period after a
-  surface renewal on a shared segment or within the no-dig distance;
+  surface renewal on a shared segment or within the no-dig distance, under the
+  shared-opening rule: the renewal closes the works that end by the end of its
+  last period (they share its opening; it is paved last), and its no-dig
+  period starts when that opening ends;
 - window violations: fixed plans moved, dates outside earliest_start/latest_end,
   duration changed, shifts beyond the allowed years;
 - budget use per owner-year and its overruns; crew capacity overruns.
@@ -28,6 +31,7 @@ import shapely
 from openruimte.analysis.arrays import PlanColumns
 from openruimte.analysis.pairs import Parameters, find_conflicts
 from openruimte.model import Hardness, Phase, Plan
+from openruimte.planner.periods import Periods
 from openruimte.planner.segments import SegmentMap
 from openruimte.planner.settings import Settings
 
@@ -163,11 +167,17 @@ def _union_days(intervals: list[tuple[int, int]]) -> int:
     return total
 
 
+def is_fixed_plan(p: Plan) -> bool:
+    """Realisatie/beheer or besloten with dates: no programme moves it."""
+    return _fixed(p)
+
+
 def _fixed(p: Plan) -> bool:
     return p.scheduled and (p.phase in _FIXED or p.hardness == Hardness.BESLOTEN)
 
 
-def _no_dig(plans: list[Plan], programme: Programme, segmap: SegmentMap, settings: Settings) -> list[dict[str, Any]]:
+def nodig_pairs(plans: Sequence[Plan], segmap: SegmentMap, settings: Settings) -> dict[tuple[str, str], str]:
+    """(renewal, excavation) key pairs a no-dig period links: on a shared segment or within the distance."""
     renewals = [p for p in plans if p.surface_renewal]
     diggers = [p for p in plans if p.excavation]
     pairs: dict[tuple[str, str], str] = {}
@@ -188,18 +198,56 @@ def _no_dig(plans: list[Plan], programme: Programme, segmap: SegmentMap, setting
         for s in segmap.of_plan.get(r.key, ()):
             for x in on_segment[s]:
                 pairs.setdefault((r.key, x), "straat")
-    by_key = {p.key: p for p in plans}
+    return {k: v for k, v in pairs.items() if k[0] != k[1]}
+
+
+def nodig_violations(
+    pairs: Mapping[tuple[str, str], str],
+    starts: Mapping[str, int],
+    ends: Mapping[str, int],
+    periods: Periods,
+    days: int,
+) -> list[tuple[str, str, int, int]]:
+    """(renewal, excavation, overlap days, day the no-dig period starts) under the shared-opening rule.
+
+    A renewal closes the opening of every linked excavation that ends after it but by the
+    end of the period in which the renewal ends (dig first, pave last, in one period); its
+    no-dig period starts the day after the last of them ends (or after the renewal itself)
+    and lasts ``days``. A linked excavation it does not close that digs in it violates it."""
+    opening_end: dict[str, int] = {}
+    for r, x in pairs:
+        r_end = ends[r]
+        if r_end < ends[x] <= periods.period_end(r_end):
+            opening_end[r] = max(opening_end.get(r, r_end), ends[x])
     out = []
-    for (r, x), via in sorted(pairs.items()):
-        if r == x:
-            continue
-        r_end = programme[r][1].toordinal()
-        x_start, x_end = (d.toordinal() for d in programme[x])
-        overlap = min(x_end, r_end + settings.graafrust_days) - max(x_start, r_end + 1) + 1
+    for r, x in sorted(pairs):
+        r_end = ends[r]
+        if ends[x] <= periods.period_end(r_end):
+            continue  # before the renewal, or closed by it
+        closed_at = opening_end.get(r, r_end)
+        overlap = min(ends[x], closed_at + days) - max(starts[x], closed_at + 1) + 1
         if overlap > 0:
-            both = _fixed(by_key[r]) and _fixed(by_key[x])
-            out.append({"renewal": r, "plan": x, "overlap_days": overlap, "via": via, "both_fixed": both})
+            out.append((r, x, overlap, closed_at + 1))
     return out
+
+
+def _no_dig(plans: list[Plan], programme: Programme, segmap: SegmentMap, settings: Settings) -> list[dict[str, Any]]:
+    """No-dig violations under the shared-opening rule (:func:`nodig_violations`), counted exactly."""
+    pairs = nodig_pairs(plans, segmap, settings)
+    by_key = {p.key: p for p in plans}
+    periods = Periods(settings.from_year, settings.to_year, settings.buckets_per_year)
+    starts = {k: v[0].toordinal() for k, v in programme.items()}
+    ends = {k: v[1].toordinal() for k, v in programme.items()}
+    return [
+        {
+            "renewal": r,
+            "plan": x,
+            "overlap_days": overlap,
+            "via": pairs[(r, x)],
+            "both_fixed": _fixed(by_key[r]) and _fixed(by_key[x]),
+        }
+        for r, x, overlap, _ in nodig_violations(pairs, starts, ends, periods, settings.graafrust_days)
+    ]
 
 
 def _spec_conflicts(plans: list[Plan], programme: Programme, settings: Settings) -> int:
@@ -227,7 +275,7 @@ def _window(p: Plan, start: dt.date, end: dt.date, settings: Settings) -> list[d
         assert p.start is not None and p.end is not None
         if (end - start) != (p.end - p.start):
             bad("duur veranderd")
-        if abs((start - p.start).days) > 366 * settings.max_shift_years:
+        if abs((start - p.start).days) > 366 * settings.shift_years(p.hardness):
             bad("verder verschoven dan toegestaan")
         if start < dt.date(settings.from_year, 1, 1):
             bad("start voor de horizon")

@@ -27,6 +27,14 @@ def _bucket_start_day(from_year: int, months: int, b: int) -> int:
     return _bucket_start(from_year, months, b).toordinal()
 
 
+@lru_cache(maxsize=262144)
+def _period_end(from_year: int, per_year: int, day: int) -> int:
+    d = dt.date.fromordinal(day)
+    months = 12 // per_year
+    b = (d.year - from_year) * per_year + (d.month - 1) // months
+    return _bucket_start_day(from_year, months, b + 1) - 1
+
+
 @dataclass(frozen=True)
 class Periods:
     """Buckets from 1 January ``from_year`` to 31 December ``to_year``; index 0 is the first.
@@ -72,6 +80,10 @@ class Periods:
     def bounds(self) -> np.ndarray:
         """Start day of every bucket in the horizon plus the day after it, as an array."""
         return np.array([self.start_day(b) for b in range(self.n + 1)], dtype=np.int64)
+
+    def period_end(self, day: int) -> int:
+        """The last day of the bucket holding ``day`` (a day ordinal)."""
+        return _period_end(self.from_year, self.per_year, day)
 
     def label(self, b: int) -> str:
         """``2028-K2`` (kwartaal) or ``2028``."""
