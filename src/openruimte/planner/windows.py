@@ -169,7 +169,25 @@ def parse_rules(data: Mapping[str, object], where: str) -> dict[str, WindowRule]
                 and all(isinstance(v, int) and not isinstance(v, bool) for v in span)
             )
             if not ok or span[0] > span[1]:  # type: ignore[index]
-                raise ValueError(f"{where}.{key}.{name}: expected [years before, years after], e.g. [-2, 2]; got {span!r}")
-            values[{"5-6": "poor", "3-4": "fair", "1-2": "good"}[name]] = (int(span[0]), int(span[1]))  # type: ignore[index]
+                raise ValueError(
+                    f"{where}.{key}.{name}: expected [years before, years after], e.g. [-2, 2]; got {span!r}"
+                )
+            field_name = {"5-6": "poor", "3-4": "fair", "1-2": "good"}[name]
+            values[field_name] = (int(span[0]), int(span[1]))  # type: ignore[index]
         rules[str(key)] = replace(base, **values)
     return rules
+
+
+def prepare(
+    candidates: Sequence[Candidate],
+    assets: Sequence[Asset],
+    first: int,
+    last: int,
+    rules: Mapping[str, object] | None = None,
+    slack_years: int = 0,
+) -> tuple[list[Candidate], dict[str, Window], WindowSettings]:
+    """Candidates with their windows set, the windows, and the settings used (from the
+    scenario's ``candidate_windows`` mapping and ``candidate_slack_years``)."""
+    ws = WindowSettings(parse_rules(rules or {}, "candidate_windows"), slack_years)
+    wins = candidate_windows(candidates, assets, first, last, ws) if candidates else {}
+    return windowed(candidates, wins), wins, ws
