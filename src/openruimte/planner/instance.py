@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import shapely
@@ -330,23 +331,32 @@ def _restrict_item(
 
 def spend(item: Item, opt: Option, periods: Periods) -> dict[int, float]:
     """Euros per calendar year in the horizon: the budget spread evenly over the days."""
-    budget = item.plan.budget_eur or 0.0
+    return dict(_spend(item.plan.budget_eur or 0.0, opt.start, opt.end, periods.from_year, periods.to_year))
+
+
+@lru_cache(maxsize=1 << 18)
+def _spend(budget: float, start: int, end: int, from_year: int, to_year: int) -> tuple[tuple[int, float], ...]:
     if budget <= 0:
-        return {}
-    dur = opt.end - opt.start + 1
-    out = {}
-    first = max(periods.from_year, dt.date.fromordinal(opt.start).year)
-    last = min(periods.to_year, dt.date.fromordinal(opt.end).year)
+        return ()
+    dur = end - start + 1
+    out = []
+    first = max(from_year, dt.date.fromordinal(start).year)
+    last = min(to_year, dt.date.fromordinal(end).year)
     for year in range(first, last + 1):
-        lo = max(opt.start, dt.date(year, 1, 1).toordinal())
-        hi = min(opt.end, dt.date(year, 12, 31).toordinal())
-        out[year] = budget * (hi - lo + 1) / dur
-    return out
+        lo = max(start, dt.date(year, 1, 1).toordinal())
+        hi = min(end, dt.date(year, 12, 31).toordinal())
+        out.append((year, budget * (hi - lo + 1) / dur))
+    return tuple(out)
 
 
 def spend_units(item: Item, opt: Option, periods: Periods) -> dict[int, int]:
     """:func:`spend` in whole budget units, rounded up (so unit sums bound the euros)."""
-    return {y: math.ceil(v / EUR_UNIT - 1e-9) for y, v in spend(item, opt, periods).items()}
+    return dict(_spend_units(item.plan.budget_eur or 0.0, opt.start, opt.end, periods.from_year, periods.to_year))
+
+
+@lru_cache(maxsize=1 << 18)
+def _spend_units(budget: float, start: int, end: int, from_year: int, to_year: int) -> tuple[tuple[int, int], ...]:
+    return tuple((y, math.ceil(v / EUR_UNIT - 1e-9)) for y, v in _spend(budget, start, end, from_year, to_year))
 
 
 def budget_units(budget: float) -> int:
@@ -412,7 +422,12 @@ def _crew_caps(inst: Instance) -> dict[tuple[str, int], int]:
 
 def active_buckets(periods: Periods, opt: Option) -> range:
     """Buckets of the horizon an option is active in."""
-    return range(max(0, periods.of(opt.start)), min(periods.n - 1, periods.of(opt.end)) + 1)
+    return _active(periods, opt.start, opt.end)
+
+
+@lru_cache(maxsize=1 << 18)
+def _active(periods: Periods, start: int, end: int) -> range:
+    return range(max(0, periods.of(start)), min(periods.n - 1, periods.of(end)) + 1)
 
 
 def _crew(items: list[Item], settings: Settings) -> dict[str, int]:
@@ -507,27 +522,71 @@ def _map(items: list[Item], segments: Sequence[SegmentLike], settings: Settings)
     )
 
 
+def option_arrays(options: Sequence[Option], periods: Periods) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(starts, ends, last day of the period each ends in) of options, as arrays."""
+    starts = np.fromiter((o.start for o in options), dtype=np.int64, count=len(options))
+    ends = np.fromiter((o.end for o in options), dtype=np.int64, count=len(options))
+    lasts = np.fromiter((periods.period_end(o.end) for o in options), dtype=np.int64, count=len(options))
+    return starts, ends, lasts
+
+
+def hit_matrix(r: tuple[np.ndarray, ...], x: tuple[np.ndarray, ...], days: int) -> np.ndarray:
+    """:func:`nodig_hit` > 0 for every (renewal option, excavation option), vectorised."""
+    _, r_end, r_last = r
+    x_start, x_end, _ = x
+    last = r_last[:, None]
+    return (x_end[None, :] > last) & (
+        np.minimum(x_end[None, :], last + days) >= np.maximum(x_start[None, :], r_end[:, None] + 1)
+    )
+
+
 def _arc_consistency(
     items: list[Item], pairs: list[tuple[int, int]], days: int, periods: Periods
 ) -> tuple[list, list]:
-    """Drop options of movable pairs that no option of the partner tolerates, to a fixpoint;
-    a pair that would leave an item without options is excused instead."""
-    active, excused = sorted(pairs), []
-    changed = True
-    while changed:
-        changed, keep = False, []
-        for r, x in active:
-            ri, xi = items[r], items[x]
-            if not any(nodig_hit(o, p, days, periods) for o in ri.options for p in xi.options):
+    """Drop options of movable pairs that no option of the partner tolerates, to a fixpoint
+    (a work list: a pair is looked at again when one of its items lost options); a pair that
+    would leave an item without options is excused instead. Pairs that cannot conflict are dropped."""
+    arrays: dict[int, tuple[np.ndarray, ...]] = {}
+
+    def arr(i: int) -> tuple[np.ndarray, ...]:
+        if i not in arrays:
+            arrays[i] = option_arrays(items[i].options, periods)
+        return arrays[i]
+
+    of_item: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for r, x in pairs:
+        of_item[r].append((r, x))
+        of_item[x].append((r, x))
+    state = dict.fromkeys(sorted(pairs), "active")
+    queue = deque(sorted(pairs))
+    queued = set(queue)
+    excused = []
+    while queue:
+        pair = queue.popleft()
+        queued.discard(pair)
+        if state[pair] != "active":
+            continue
+        r, x = pair
+        hit = hit_matrix(arr(r), arr(x), days)
+        if not hit.any():
+            state[pair] = "dropped"
+            continue
+        r_keep = ~hit.all(axis=1)
+        x_keep = ~hit.all(axis=0)
+        if not r_keep.any() or not x_keep.any():
+            excused.append((r, x, "geen combinatie zonder graafrust"))
+            state[pair] = "excused"
+            continue
+        for i, keep, reason in (
+            (r, r_keep, f"graafrust zou {items[x].key} raken"),
+            (x, x_keep, f"graafrust na {items[r].key}"),
+        ):
+            if keep.all():
                 continue
-            r_ok = [o for o in ri.options if any(not nodig_hit(o, p, days, periods) for p in xi.options)]
-            x_ok = [o for o in xi.options if any(not nodig_hit(p, o, days, periods) for p in ri.options)]
-            if not r_ok or not x_ok:
-                excused.append((r, x, "geen combinatie zonder graafrust"))
-                continue
-            changed |= len(r_ok) < len(ri.options) or len(x_ok) < len(xi.options)
-            ri.remove(f"graafrust zou {xi.key} raken", r_ok)
-            xi.remove(f"graafrust na {ri.key}", x_ok)
-            keep.append((r, x))
-        active = keep
-    return active, excused
+            items[i].remove(reason, [o for o, k in zip(items[i].options, keep.tolist(), strict=True) if k])
+            arrays.pop(i, None)
+            for other in of_item[i]:
+                if other != pair and state[other] == "active" and other not in queued:
+                    queue.append(other)
+                    queued.add(other)
+    return [p for p, st in state.items() if st == "active"], excused

@@ -214,21 +214,24 @@ def nodig_violations(
     end of the period in which the renewal ends (dig first, pave last, in one period); its
     no-dig period starts the day after the last of them ends (or after the renewal itself)
     and lasts ``days``. A linked excavation it does not close that digs in it violates it."""
-    opening_end: dict[str, int] = {}
-    for r, x in pairs:
-        r_end = ends[r]
-        if r_end < ends[x] <= periods.period_end(r_end):
-            opening_end[r] = max(opening_end.get(r, r_end), ends[x])
-    out = []
-    for r, x in sorted(pairs):
-        r_end = ends[r]
-        if ends[x] <= periods.period_end(r_end):
-            continue  # before the renewal, or closed by it
-        closed_at = opening_end.get(r, r_end)
-        overlap = min(ends[x], closed_at + days) - max(starts[x], closed_at + 1) + 1
-        if overlap > 0:
-            out.append((r, x, overlap, closed_at + 1))
-    return out
+    if not pairs:
+        return []
+    keys = list(starts)
+    index = {k: n for n, k in enumerate(keys)}
+    order = sorted(pairs)
+    r = np.fromiter((index[a] for a, _ in order), dtype=np.int64, count=len(order))
+    x = np.fromiter((index[b] for _, b in order), dtype=np.int64, count=len(order))
+    s_arr = np.fromiter((starts[k] for k in keys), dtype=np.int64, count=len(keys))
+    e_arr = np.fromiter((ends[k] for k in keys), dtype=np.int64, count=len(keys))
+    r_end, x_end, x_start = e_arr[r], e_arr[x], s_arr[x]
+    last = periods.period_ends(r_end)
+    closed = (x_end > r_end) & (x_end <= last)
+    opening_end = e_arr.copy()
+    np.maximum.at(opening_end, r[closed], x_end[closed])
+    at = opening_end[r]
+    overlap = np.minimum(x_end, at + days) - np.maximum(x_start, at + 1) + 1
+    bad = np.flatnonzero((x_end > last) & (overlap > 0))
+    return [(order[n][0], order[n][1], int(overlap[n]), int(at[n]) + 1) for n in bad.tolist()]
 
 
 def _no_dig(plans: list[Plan], programme: Programme, segmap: SegmentMap, settings: Settings) -> list[dict[str, Any]]:

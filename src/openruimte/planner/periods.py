@@ -85,6 +85,17 @@ class Periods:
         """The last day of the bucket holding ``day`` (a day ordinal)."""
         return _period_end(self.from_year, self.per_year, day)
 
+    @cached_property
+    def _wide_bounds(self) -> np.ndarray:
+        """Bucket start days from 60 years before to 60 years after the horizon."""
+        reach = 60 * self.per_year
+        return np.array([self.start_day(b) for b in range(-reach, self.n + reach + 1)], dtype=np.int64)
+
+    def period_ends(self, days: np.ndarray) -> np.ndarray:
+        """:meth:`period_end` of many day ordinals at once."""
+        bounds = self._wide_bounds
+        return bounds[np.searchsorted(bounds, days, side="right")] - 1
+
     def label(self, b: int) -> str:
         """``2028-K2`` (kwartaal) or ``2028``."""
         d = self.start(b)
