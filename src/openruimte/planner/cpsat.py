@@ -249,9 +249,8 @@ class GroupModel:
 
     def _nodig(self) -> None:
         inst, days, periods = self.inst, self.inst.settings.graafrust_days, self.inst.periods
-        for r, x in inst.nodig:
-            if r not in self.free and x not in self.free:
-                continue
+        mine = sorted({(i, j) if is_r else (j, i) for i in self.free for j, is_r in inst.partners[i]})
+        for r, x in mine:
             ro, xo = inst.items[r].options, inst.items[x].options
             if r in self.free and x in self.free:
                 for kr, a in enumerate(ro):
@@ -377,6 +376,39 @@ class _Outcome:
     constraints: int
     #: the model's objective at the programme it started from
     hint: float = 0.0
+    #: wall seconds to build the model
+    build_s: float = 0.0
+
+
+def _single(inst: Instance, obj: Objective, i: int, current: list[int]) -> _Outcome:
+    """A one-item group with budgets and crews relaxed, without a model: its best allowed option."""
+    t0 = time.perf_counter()
+    it, periods, days = inst.items[i], inst.periods, inst.settings.graafrust_days
+    lin = list(obj.item_points[i])
+    held = GroupModel.__new__(GroupModel)
+    held.inst, held.obj, held.current, held.free = inst, obj, current, {i}
+    for c in inst.classes_of[i]:
+        _free, opened, starts, floor = held._held(c)
+        coef = obj.coef[c]
+        for k, opt in enumerate(it.options):
+            pts = coef.trench * (opt.bucket not in starts)
+            for b in active_buckets(periods, opt):
+                pts += coef.openings * (b not in opened)
+                pts += coef.days * max(0, obj.day_value(c, b, opt) - floor.get(b, 0))
+            lin[k] += pts
+    allowed = []
+    for k, opt in enumerate(it.options):
+        ok = True
+        for j, is_r in inst.partners[i]:
+            other = inst.items[j].options[current[j]]
+            if nodig_hit(opt, other, days, periods) if is_r else nodig_hit(other, opt, days, periods):
+                ok = False
+                break
+        if ok:
+            allowed.append(k)
+    allowed = allowed or list(range(len(it.options)))
+    k = min(allowed, key=lambda k: (lin[k], k))
+    return _Outcome("OPTIMAL", {i: k}, lin[k], lin[k], 0, None, 0, 0, lin[current[i]], time.perf_counter() - t0)
 
 
 def _solve_model(
@@ -391,10 +423,15 @@ def _solve_model(
     strict: bool = False,
 ) -> _Outcome:
     """Build and solve one group's model (thread-safe for disjoint relaxed groups)."""
+    if len(group) == 1 and relax:
+        return _single(inst, obj, group[0], current)
+    t_build = time.perf_counter()
     built = GroupModel(inst, obj, group, current, relax=relax, strict=strict)
+    t_build = time.perf_counter() - t_build
     if len(group) == 1 and relax:
         k, points = built.best_single()
-        return _Outcome("OPTIMAL", {group[0]: k}, points, points, 0, None, 0, 0, built.hint_objective())
+        return _Outcome("OPTIMAL", {group[0]: k}, points, points, 0, None, 0, 0, built.hint_objective(), t_build)
+    seconds -= t_build  # the build counts against the model's time
     solver = cp_model.CpSolver()
     _parameters(solver, inst, seconds, share, workers)
     progress = _Progress()
@@ -419,7 +456,38 @@ def _solve_model(
         len(proto.variables),
         len(proto.constraints),
         built.hint_objective(),
+        t_build,
     )
+
+
+#: a component left with less time than this is not modelled at all (it keeps the greedy choice)
+SKIP_BELOW_S = 0.05
+#: a component larger than this is solved in geographic pieces of this size (each with its
+#: neighbours held), as a large-neighbourhood search; its bound then comes from cheap_bound
+PIECE_ITEMS = 400
+
+
+def cheap_bound(inst: Instance, obj: Objective, group: list[int], current: list[int]) -> tuple[float, float]:
+    """(value, lower bound) of the part of the objective a component can change, without a
+    model: the bound takes every item at its cheapest own points and every class it shares
+    at what its fixed works alone open (each term of the objective is non-negative)."""
+    value = bound = 0.0
+    for i in group:
+        value += obj.item_points[i][current[i]]
+        bound += min(obj.item_points[i])
+    for c in sorted({c for i in group for c in inst.classes_of[i]}):
+        coef, base = obj.coef[c], obj.base[c]
+        o, d, t = obj.class_terms(c, current)
+        value += o * coef.openings + d * coef.days + t * coef.trench
+        days = sum(hi - lo + 1 for v in base.fixed_days.values() for lo, hi in v)
+        longest = max(
+            len(active_buckets(inst.periods, min(inst.items[i].options, key=lambda o: o.end - o.start)))
+            for i in inst.classes[c].items
+        )
+        bound += (
+            max(len(base.opened), longest) * coef.openings + days * coef.days + max(1, len(base.starts)) * coef.trench
+        )
+    return value, bound
 
 
 #: a model's fixed cost (build, presolve) counted as this many items when sharing out time
@@ -446,6 +514,8 @@ class _Run:
     #: for the progress bar: objective gained over the start, slack of the models solved
     gained: float = 0.0
     solved_slack: float = 0.0
+    #: wall seconds per item to build a model, as measured so far (to skip what cannot finish)
+    build_rate: float = 0.0
 
     def left(self) -> float:
         return self.limit - (time.perf_counter() - self.t0)
@@ -502,7 +572,15 @@ class _Run:
                     weight = len(g) + OVERHEAD_ITEMS
                     seconds = min(left, max(MIN_SECONDS, left * workers * weight / max(1, pending["size"])))
                     pending["size"] -= weight
-                out = _solve_model(self.inst, self.obj, g, current, seconds, len(g) / max(1, total), 1, True)
+                if len(g) > 1 and left <= SKIP_BELOW_S + 1.5 * self.build_rate * len(g):
+                    # out of time: keep the current choice, its bound from the fixed part alone
+                    value, bound = cheap_bound(self.inst, self.obj, g, current)
+                    out = _Outcome("NOT_STARTED", {}, value, bound, 0, None, 0, 0, value)
+                else:
+                    out = _solve_model(self.inst, self.obj, g, current, seconds, len(g) / max(1, total), 1, True)
+                    if len(g) >= 20:
+                        with self.lock:
+                            self.build_rate = max(self.build_rate, out.build_s / len(g))
                 self.record(out, current, count_slack=False)
                 with self.lock:
                     outcomes[c] = out
@@ -637,10 +715,12 @@ def solve(
     limit = inst.settings.time_limit_s if seconds is None else seconds
     run = _Run(inst, obj, info, t0, limit, progress)
     result = list(start)
+    comps, pieces_of = _pieces(inst, comps)
     outcomes = run.relaxed(comps, result, 0.6 * limit)
     over = caps_held(inst, result)
     if not over and inst.settings.deterministic_time is None:
         run.again(comps, outcomes, result, run.left() - 0.5)
+    _piece_bounds(inst, obj, comps, pieces_of, outcomes, result)
     slack = sum(o.objective - o.bound for o in outcomes.values())
     info.best_bound = obj.total(result) - slack
     info.gap_movable = slack / max(1.0, sum(abs(o.objective) for o in outcomes.values()))
@@ -658,6 +738,41 @@ def solve(
     info.status = "LIMITS_BROKEN" if info.caps_broken else _overall(info, bool(over))
     info.wall_time_s = time.perf_counter() - t0
     return result, info
+
+
+def _pieces(inst: Instance, comps: list[list[int]]) -> tuple[list[list[int]], list[list[int]]]:
+    """Components, the large ones cut into pieces of ``PIECE_ITEMS`` (west to east); and,
+    per large component, the indices of its pieces."""
+    out: list[list[int]] = []
+    pieces_of: list[list[int]] = []
+    for comp in comps:
+        if len(comp) <= PIECE_ITEMS:
+            out.append(comp)
+            continue
+        first = len(out)
+        out.extend(_pack(inst, [comp], PIECE_ITEMS))
+        pieces_of.append(list(range(first, len(out))))
+    return out, pieces_of
+
+
+def _piece_bounds(
+    inst: Instance,
+    obj: Objective,
+    parts: list[list[int]],
+    pieces_of: list[list[int]],
+    outcomes: dict[int, _Outcome],
+    current: list[int],
+) -> None:
+    """A piece's own bound holds only with its neighbours held: per large component, the
+    pieces' outcomes are replaced by its value and cheap bound (on the first piece)."""
+    for pieces in pieces_of:
+        group = sorted(i for n in pieces for i in parts[n])
+        value, bound = cheap_bound(inst, obj, group, current)
+        for k, n in enumerate(pieces):
+            old = outcomes.get(n) or _Outcome("NOT_STARTED", {}, 0.0, 0.0, 0, None, 0, 0)
+            v, b = (value, min(bound, value)) if k == 0 else (0.0, 0.0)
+            status = old.status if old.status != "OPTIMAL" else "FEASIBLE"
+            outcomes[n] = _Outcome(status, old.chosen, v, b, 0, None, 0, 0, v)
 
 
 def _overall(info: SolveInfo, binding: bool) -> str:
