@@ -17,11 +17,12 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from openruimte.planner.instance import Instance, Option, active_buckets, nodig_hit, spend_units
-from openruimte.planner.metrics import is_fixed_plan, nodig_pairs, nodig_violations
+from openruimte.planner.metrics import is_fixed_plan, nodig_violations
 from openruimte.planner.objective import Objective
 
 #: rounds of pushing in the enforced baseline (each push goes later; a chain longer than this is left)
@@ -36,8 +37,7 @@ def uncoordinated(inst: Instance) -> dict[str, Option]:
 def enforced(inst: Instance) -> tuple[dict[str, Option], dict[str, int]]:
     """The uncoordinated programme with the no-dig rule enforced by refusal (see the module
     docstring), and counts: works pushed, pushed past their latest end, pushed past the horizon."""
-    plans = [it.plan for it in inst.items]
-    pairs = nodig_pairs(plans, inst.segmap, inst.settings)
+    pairs = inst.linked
     starts = {it.key: it.own.start for it in inst.items}
     ends = {it.key: it.own.end for it in inst.items}
     fixed = {it.key for it in inst.items if is_fixed_plan(it.plan)}
@@ -161,12 +161,12 @@ class Placement:
 
 
 def greedy(
-    inst: Instance, obj: Objective | None = None, rounds: int = 4
+    inst: Instance, obj: Objective | None = None, rounds: int = 4, until: float | None = None
 ) -> tuple[list[int], list[tuple[str, list[str]]]]:
     """Greedy bundling: the assignment (option per item) and the items it could not place feasibly.
 
     When some items find no feasible bucket, it starts again with those items first
-    (at most ``rounds`` times) and keeps the run with the fewest failures."""
+    (at most ``rounds`` times, none after ``until``) and keeps the run with the fewest failures."""
     obj = obj or Objective(inst)
     first: list[int] = []
     best: tuple[list[int], list[tuple[str, list[str]]]] | None = None
@@ -174,7 +174,7 @@ def greedy(
         assignment, failures = _greedy_once(inst, obj, first)
         if best is None or len(failures) < len(best[1]):
             best = (assignment, failures)
-        if not failures:
+        if not failures or (until is not None and time.perf_counter() > until):
             break
         failed = [inst.by_key[k] for k, _ in failures]
         first = [*failed, *(i for i in first if i not in set(failed))]

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-import shapely
 
 from openruimte.model import Hardness, Phase, Plan
+from openruimte.planner.metrics import nodig_pairs
 from openruimte.planner.periods import Periods, add_months
 from openruimte.planner.segments import SegmentLike, SegmentMap, map_segments
 from openruimte.planner.settings import DEFAULT_DURATION, Settings
@@ -126,6 +126,8 @@ class Instance:
     crew_caps: dict[tuple[str, int], int] = field(default_factory=dict)
     #: item -> (partner, item is the renewal) for the no-dig pairs
     partners: list[list[tuple[int, bool]]] = field(default_factory=list)
+    #: (renewal key, excavation key) -> "straat" | "afstand": every pair a no-dig period links
+    linked: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_key = {it.key: it.index for it in self.items}
@@ -258,22 +260,10 @@ def nodig_hit(r: Option, x: Option, days: int, periods: Periods) -> int:
     return max(0, min(x.end, last + days) - max(x.start, r.end + 1) + 1)
 
 
-def _nodig_pairs(items: list[Item], settings: Settings) -> list[tuple[int, int]]:
+def _nodig_pairs(items: list[Item], linked: Mapping[tuple[str, str], str]) -> list[tuple[int, int]]:
     """(renewal, excavation) item pairs on a shared segment or within the no-dig distance."""
-    pairs: set[tuple[int, int]] = set()
-    on_segment: dict[int, list[int]] = defaultdict(list)
-    for it in items:
-        for s in it.segments:
-            on_segment[s].append(it.index)
-    for members in on_segment.values():
-        pairs.update((r, x) for r in members for x in members if r != x and _can_pair(items[r], items[x]))
-    renewals = [it.index for it in items if it.renewal]
-    diggers = [it.index for it in items if it.excavation]
-    if renewals and diggers:
-        tree = shapely.STRtree(np.array([items[i].plan.geometry for i in renewals], dtype=object))
-        geoms = np.array([items[i].plan.geometry for i in diggers], dtype=object)
-        qi, ti = tree.query(geoms, predicate="dwithin", distance=settings.graafrust_distance_m)
-        pairs.update((renewals[t], diggers[q]) for q, t in zip(qi.tolist(), ti.tolist(), strict=True))
+    index = {it.key: it.index for it in items}
+    pairs = {(index[r], index[x]) for r, x in linked if r in index and x in index}
     return sorted((r, x) for r, x in pairs if r != x and _can_pair(items[r], items[x]))
 
 
@@ -492,7 +482,8 @@ def build_instance(
     for it in items:
         it.segments = segmap.of_plan.get(it.key, ())
         it.area = _area(it.plan, it.segments, segmap)
-    pairs, excused = _restrict(items, _nodig_pairs(items, settings), settings.graafrust_days, periods)
+    linked = nodig_pairs([it.plan for it in items], segmap, settings)
+    pairs, excused = _restrict(items, _nodig_pairs(items, linked), settings.graafrust_days, periods)
     pairs, more = _arc_consistency(items, pairs, settings.graafrust_days, periods)
     budgets, source, raised = _budgets(items, periods, settings)
     return Instance(
@@ -509,6 +500,7 @@ def build_instance(
         crew=_crew(items, settings),
         scores={k: float(v) for k, v in (scores or {}).items()},
         skipped=skipped,
+        linked=linked,
     )
 
 

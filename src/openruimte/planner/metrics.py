@@ -116,13 +116,15 @@ def evaluate(
     segmap: SegmentMap,
     settings: Settings,
     budgets: Mapping[str, Mapping[int, float]] | None = None,
+    pairs: Mapping[tuple[str, str], str] | None = None,
 ) -> Metrics:
-    """All metrics of the programme over ``plans`` (those without a date in it are left out)."""
+    """All metrics of the programme over ``plans`` (those without a date in it are left out).
+    ``pairs``: :func:`nodig_pairs` of these plans when already known (it is the slow part)."""
     plans = [p for p in plans if p.key in programme]
     m = Metrics()
     _streets(m, plans, programme, segmap, settings)
     m.works_cost_eur = float(sum(p.budget_eur or 0.0 for p in plans))
-    m.no_dig = _no_dig(plans, programme, segmap, settings)
+    m.no_dig = _no_dig(plans, programme, segmap, settings, pairs)
     m.spec_conflicts = _spec_conflicts(plans, programme, settings)
     m.window_violations = [v for p in plans for v in _window(p, *programme[p.key], settings)]
     m.moved = sum(1 for p in plans if p.scheduled and (p.start, p.end) != tuple(programme[p.key]))
@@ -234,9 +236,15 @@ def nodig_violations(
     return [(order[n][0], order[n][1], int(overlap[n]), int(at[n]) + 1) for n in bad.tolist()]
 
 
-def _no_dig(plans: list[Plan], programme: Programme, segmap: SegmentMap, settings: Settings) -> list[dict[str, Any]]:
+def _no_dig(
+    plans: list[Plan],
+    programme: Programme,
+    segmap: SegmentMap,
+    settings: Settings,
+    known: Mapping[tuple[str, str], str] | None = None,
+) -> list[dict[str, Any]]:
     """No-dig violations under the shared-opening rule (:func:`nodig_violations`), counted exactly."""
-    pairs = nodig_pairs(plans, segmap, settings)
+    pairs = nodig_pairs(plans, segmap, settings) if known is None else known
     by_key = {p.key: p for p in plans}
     periods = Periods(settings.from_year, settings.to_year, settings.buckets_per_year)
     starts = {k: v[0].toordinal() for k, v in programme.items()}

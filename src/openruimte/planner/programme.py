@@ -189,13 +189,15 @@ def plan_programme(
     obj = Objective(inst)
     t1 = time.perf_counter()
     tell("greedy", None, None, None)
-    start, failures = greedy(inst, obj)
+    start, failures = greedy(inst, obj, until=t1 + 0.1 * (deadline - t1))
     t2 = time.perf_counter()
     tell("baselines", None, float(obj.total(start)), None)
     kept = [it.plan for it in inst.items]
     pushed_programme, pushes = enforced(inst)
     programmes = {"uncoordinated": uncoordinated(inst), "enforced": pushed_programme}
-    metrics = {n: evaluate(kept, dates(p), inst.segmap, settings, inst.budgets) for n, p in programmes.items()}
+    metrics = {
+        n: evaluate(kept, dates(p), inst.segmap, settings, inst.budgets, inst.linked) for n, p in programmes.items()
+    }
     t3 = time.perf_counter()
     # the two programmes still to measure take about what one baseline took each
     left = deadline - t3 - reserve_s - (t3 - t2)
@@ -204,7 +206,7 @@ def plan_programme(
     tell("metrics", 1.0, float(info.objective), info.gap)
     programmes = {"programme": as_programme(inst, assignment), "greedy": as_programme(inst, start), **programmes}
     for n in ("programme", "greedy"):
-        metrics[n] = evaluate(kept, dates(programmes[n]), inst.segmap, settings, inst.budgets)
+        metrics[n] = evaluate(kept, dates(programmes[n]), inst.segmap, settings, inst.budgets, inst.linked)
     metrics = {n: metrics[n] for n in NAMES}
     timings = {
         "instance": t1 - t0,
