@@ -549,11 +549,16 @@ class _Run:
                 self.movable_part += abs(out.objective)
             return bool(out.chosen)
 
-    def relaxed(self, comps: list[list[int]], current: list[int], budget_s: float) -> dict[int, _Outcome]:
-        """Every component on its own, budgets and crews relaxed, smallest first, on
+    def relaxed(
+        self, comps: list[list[int]], current: list[int], budget_s: float, urgent: frozenset[int] = frozenset()
+    ) -> dict[int, _Outcome]:
+        """Every component on its own, budgets and crews relaxed, those holding an ``urgent``
+        item (one the greedy programme could not place within the rules) first, then smallest first, on
         ``num_workers`` threads of one CP-SAT worker each; each takes its share of the
         time left, so time unused by easy ones passes on. Outcome per component."""
-        order = sorted(range(len(comps)), key=lambda c: (len(comps[c]), comps[c][0]))
+        order = sorted(
+            range(len(comps)), key=lambda c: (not any(i in urgent for i in comps[c]), len(comps[c]), comps[c][0])
+        )
         end = time.perf_counter() + budget_s
         workers = max(1, self.inst.settings.num_workers)
         total = sum(map(len, comps))
@@ -697,10 +702,16 @@ def _repair(
 
 
 def solve(
-    inst: Instance, obj: Objective, start: list[int], seconds: float | None = None, progress: Any = None
+    inst: Instance,
+    obj: Objective,
+    start: list[int],
+    seconds: float | None = None,
+    progress: Any = None,
+    urgent: frozenset[int] = frozenset(),
 ) -> tuple[list[int], SolveInfo]:
     """The best programme found from ``start`` (the greedy assignment) and a global lower bound,
-    within ``seconds`` (default ``settings.time_limit_s``); ``progress(stage, share, objective, gap)``.
+    within ``seconds`` (default ``settings.time_limit_s``); ``progress(stage, share, objective, gap)``;
+    the components of ``urgent`` items (the greedy could not place them within the rules) go first.
 
     1. Every component alone, budgets and crews relaxed: the sum of their bounds
        bounds the whole problem (``best_bound``).
@@ -716,7 +727,7 @@ def solve(
     run = _Run(inst, obj, info, t0, limit, progress)
     result = list(start)
     comps, pieces_of = _pieces(inst, comps)
-    outcomes = run.relaxed(comps, result, 0.6 * limit)
+    outcomes = run.relaxed(comps, result, 0.6 * limit, urgent)
     over = caps_held(inst, result)
     if not over and inst.settings.deterministic_time is None:
         run.again(comps, outcomes, result, run.left() - 0.5)

@@ -532,9 +532,7 @@ def hit_matrix(r: tuple[np.ndarray, ...], x: tuple[np.ndarray, ...], days: int) 
     )
 
 
-def _arc_consistency(
-    items: list[Item], pairs: list[tuple[int, int]], days: int, periods: Periods
-) -> tuple[list, list]:
+def _arc_consistency(items: list[Item], pairs: list[tuple[int, int]], days: int, periods: Periods) -> tuple[list, list]:
     """Drop options of movable pairs that no option of the partner tolerates, to a fixpoint
     (a work list: a pair is looked at again when one of its items lost options); a pair that
     would leave an item without options is excused instead. Pairs that cannot conflict are dropped."""

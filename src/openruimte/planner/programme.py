@@ -201,7 +201,8 @@ def plan_programme(
     t3 = time.perf_counter()
     # the two programmes still to measure take about what one baseline took each
     left = deadline - t3 - reserve_s - (t3 - t2)
-    assignment, info = solve(inst, obj, start, seconds=max(MIN_SOLVER_S, left), progress=progress)
+    urgent = frozenset(inst.by_key[k] for k, _ in failures)
+    assignment, info = solve(inst, obj, start, seconds=max(MIN_SOLVER_S, left), progress=progress, urgent=urgent)
     t4 = time.perf_counter()
     tell("metrics", 1.0, float(info.objective), info.gap)
     programmes = {"programme": as_programme(inst, assignment), "greedy": as_programme(inst, start), **programmes}

@@ -137,9 +137,7 @@ def candidate_windows(
 def windowed(candidates: Sequence[Candidate], windows: Mapping[str, Window]) -> list[Candidate]:
     """The candidates with their years set to their windows."""
     return [
-        replace(c, first_year=windows[c.key].first_year, last_year=windows[c.key].last_year)
-        if c.key in windows
-        else c
+        replace(c, first_year=windows[c.key].first_year, last_year=windows[c.key].last_year) if c.key in windows else c
         for c in candidates
     ]
 
