@@ -1,20 +1,23 @@
-"""Benchmark of the programme optimiser (issue 7): generated instances of 500, 2,000 and
-10,000 plans (openruimte.planner.synthetic) and Voorbeeldstad (openruimte.demo).
+"""Benchmark of the programme optimiser (issues 7 and 13): generated instances of 500, 2,000 and
+10,000 plans (openruimte.planner.synthetic) and Voorbeeldstad (openruimte.demo) with its
+replacement candidates (windows from condition and due year, as `openruimte plan` does).
 
 For each: time to the first feasible programme (instance + greedy, or the first CP-SAT
 solution when the greedy is not feasible), solver time, status, gap to the global lower
 bound (and on the movable part alone), and the programme against both baselines on
 street openings, disruption days, cost, no-dig violations and budgets.
 
-Targets (issue 7): 2,000 plans at most 2 % gap within 60 s on 2 cores; 10,000 plans
-feasible within 5 minutes; Voorbeeldstad at least 25 % fewer street openings than the
-uncoordinated baseline, zero no-dig violations and every budget held.
+Targets (issue 13): Voorbeeldstad with candidates, default settings, 60 s: at least 25 %
+fewer street openings than both baselines (uncoordinated; uncoordinated with the no-dig
+rule enforced), zero avoidable no-dig violations, every budget held, the whole run within
+the limit + 10 %; 10,000 plans: feasible within 60 s (limit 60) and within 2 % of the best
+bound within 300 s (limit 300: `--limit 10000=300`).
 
 The machine's load average and the process's CPU seconds are printed beside the wall
 times: on a shared machine wall-clock limits buy less search.
 
     .venv/bin/python bench/planner.py [--sizes 500,2000,10000] [--no-demo] [--workers 2]
-        [--limit 500=60,2000=60,10000=240] [--demo-limit 60] [--report figures.json]
+        [--limit 500=60,2000=60,10000=60] [--demo-limit 60] [--report figures.json]
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from openruimte.planner.objective import occupied  # noqa: E402
 from openruimte.planner.synthetic import synthetic  # noqa: E402
 
 console = Console() if sys.stdout.isatty() else Console(width=200)
-LIMITS = {500: 60.0, 2000: 60.0, 10000: 240.0}
+LIMITS = {500: 60.0, 2000: 60.0, 10000: 60.0}
 
 
 def cpu_seconds() -> float:
@@ -57,17 +60,20 @@ def openings_floor(result) -> int:
     return total
 
 
-def run(name: str, plans, segments, settings: Settings) -> dict[str, Any]:
-    console.print(f"[bold]{name}[/]: {len(plans)} plans, {len(segments)} segments, limit {settings.time_limit_s:g} s")
+def run(name: str, plans, segments, settings: Settings, candidates=(), own=None) -> dict[str, Any]:
+    console.print(
+        f"[bold]{name}[/]: {len(plans)} plans, {len(candidates)} candidates, {len(segments)} segments, "
+        f"limit {settings.time_limit_s:g} s"
+    )
     cpu0, load0, t0 = cpu_seconds(), os.getloadavg()[0], time.perf_counter()
-    result = plan_programme(plans, segments, settings)
+    result = plan_programme(plans, segments, settings, candidates=candidates, own_starts=own)
     wall = time.perf_counter() - t0
     t, s, m = result.timings, result.solver, result.metrics
     first = t["instance"] + t["greedy"]
     if result.greedy_failures and s.first_solution_s is not None:
         first += s.first_solution_s
     excused = {(result.instance.items[r].key, result.instance.items[x].key) for r, x, _ in result.instance.excused}
-    prog, unco, greedy = m["programme"], m["uncoordinated"], m["greedy"]
+    prog, unco, greedy, enf = m["programme"], m["uncoordinated"], m["greedy"], m["enforced"]
     return {
         "instance": name,
         "plans": len(plans),
@@ -79,6 +85,8 @@ def run(name: str, plans, segments, settings: Settings) -> dict[str, Any]:
         "greedy_failures": len(result.greedy_failures),
         "solver_s": round(t["solver"], 1),
         "total_s": round(wall, 1),
+        "limit_s": settings.time_limit_s,
+        "timings": {k: round(v, 1) for k, v in t.items()},
         "cpu_s": round(cpu_seconds() - cpu0, 1),
         "load_avg": round((load0 + os.getloadavg()[0]) / 2, 1),
         "status": s.status,
@@ -91,17 +99,21 @@ def run(name: str, plans, segments, settings: Settings) -> dict[str, Any]:
             "programme": prog.street_openings,
             "greedy": greedy.street_openings,
             "uncoordinated": unco.street_openings,
+            "enforced": enf.street_openings,
             "floor": openings_floor(result),
         },
+        "enforced_pushes": result.enforced_pushes,
         "disruption_days": {
             "programme": prog.disruption_days,
             "greedy": greedy.disruption_days,
             "uncoordinated": unco.disruption_days,
+            "enforced": enf.disruption_days,
         },
         "cost_eur": {
             "programme": round(prog.cost_eur),
             "greedy": round(greedy.cost_eur),
             "uncoordinated": round(unco.cost_eur),
+            "enforced": round(enf.cost_eur),
         },
         "no_dig": {
             "programme": prog.no_dig_violations,
@@ -109,11 +121,15 @@ def run(name: str, plans, segments, settings: Settings) -> dict[str, Any]:
             "beyond_unavoidable": sum(1 for v in prog.no_dig if (v["renewal"], v["plan"]) not in excused),
             "greedy": greedy.no_dig_violations,
             "uncoordinated": unco.no_dig_violations,
+            "uncoordinated_avoidable": len(result.avoidable_no_dig("uncoordinated")),
+            "enforced": enf.no_dig_violations,
+            "enforced_avoidable": len(result.avoidable_no_dig("enforced")),
         },
         "budget_overruns": {
             "programme": len(prog.budget_overruns),
             "greedy": len(greedy.budget_overruns),
             "uncoordinated": len(unco.budget_overruns),
+            "enforced": len(enf.budget_overruns),
         },
         "window_violations": len(prog.window_violations),
         "comparison": result.comparison(),
@@ -131,14 +147,14 @@ def table(rows: list[dict[str, Any]]) -> Table:
         "plans / movable",
         "comp. (max)",
         "1st feasible s",
-        "solver s",
+        "total s (limit)",
         "cpu s",
         "load",
         "status",
         "gap",
         "gap movable",
-        "openings prog / unco / floor",
-        "openings vs unco / greedy",
+        "openings prog / unco / enforced / floor",
+        "openings vs unco / enforced / greedy",
         "days vs unco",
         "cost vs unco",
         "no-dig prog (unavoid.) / unco",
@@ -152,14 +168,15 @@ def table(rows: list[dict[str, Any]]) -> Table:
             f"{r['plans']} / {r['movable']}",
             f"{r['components']} ({r['largest_component']})",
             f"{r['first_feasible_s']:.1f}",
-            f"{r['solver_s']:.1f}",
+            f"{r['total_s']:.1f} ({r['limit_s']:g})",
             f"{r['cpu_s']:.0f}",
             f"{r['load_avg']:.1f}",
             r["status"],
             f"{r['gap']:.2%}",
             f"{r['gap_movable']:.2%}",
-            f"{o['programme']} / {o['uncoordinated']} / {o['floor']}",
-            f"{pct(o['programme'], o['uncoordinated'])} / {pct(o['programme'], o['greedy'])}",
+            f"{o['programme']} / {o['uncoordinated']} / {o['enforced']} / {o['floor']}",
+            f"{pct(o['programme'], o['uncoordinated'])} / {pct(o['programme'], o['enforced'])} / "
+            f"{pct(o['programme'], o['greedy'])}",
             pct(d["programme"], d["uncoordinated"]),
             pct(c["programme"], c["uncoordinated"]),
             f"{n['programme']} ({n['unavoidable']}) / {n['uncoordinated']}",
@@ -171,26 +188,37 @@ def table(rows: list[dict[str, Any]]) -> Table:
 def targets(rows: list[dict[str, Any]]) -> list[str]:
     out = []
     for r in rows:
-        if r["instance"] == "synthetic-2000":
-            ok = r["gap"] <= 0.02 and r["solver_s"] <= 62
-            out.append(
-                f"2,000 plans <= 2 % gap within 60 s: {'MET' if ok else 'NOT MET'} "
-                f"(gap {r['gap']:.2%}, solver {r['solver_s']} s, load {r['load_avg']})"
-            )
+        within = r["total_s"] <= 1.1 * r["limit_s"]
         if r["instance"] == "synthetic-10000":
-            ok = r["total_s"] <= 300 and r["window_violations"] == 0 and r["budget_overruns"]["programme"] == 0
-            out.append(f"10,000 plans feasible within 5 min: {'MET' if ok else 'NOT MET'} (total {r['total_s']} s)")
+            if r["limit_s"] <= 60:
+                ok = within and r["window_violations"] == 0 and r["budget_overruns"]["programme"] == 0
+                out.append(
+                    f"10,000 plans feasible within 60 s: {'MET' if ok else 'NOT MET'} "
+                    f"(total {r['total_s']} s, first feasible {r['first_feasible_s']} s, load {r['load_avg']})"
+                )
+            else:
+                ok = r["gap"] <= 0.02 and r["total_s"] <= 300
+                out.append(
+                    f"10,000 plans within 2 % of the bound in 300 s: {'MET' if ok else 'NOT MET'} "
+                    f"(gap {r['gap']:.2%}, total {r['total_s']} s, load {r['load_avg']})"
+                )
         if r["instance"] == "voorbeeldstad":
             o = r["openings"]
-            cut = 1 - o["programme"] / o["uncoordinated"]
+            cut_u = 1 - o["programme"] / o["uncoordinated"]
+            cut_e = 1 - o["programme"] / o["enforced"]
             best = 1 - o["floor"] / o["uncoordinated"]
-            ok = cut >= 0.25 and r["no_dig"]["beyond_unavoidable"] == 0 and r["budget_overruns"]["programme"] == 0
+            ok = (
+                min(cut_u, cut_e) >= 0.25
+                and r["no_dig"]["beyond_unavoidable"] == 0
+                and r["budget_overruns"]["programme"] == 0
+                and within
+            )
             out.append(
-                f"Voorbeeldstad >= 25 % fewer openings, no no-dig violation, budgets held: {'MET' if ok else 'NOT MET'} "
-                f"(openings -{cut:.1%}; no rule-respecting programme can do better than -{best:.1%}; "
-                f"no-dig {r['no_dig']['programme']} of which {r['no_dig']['unavoidable']} unavoidable given fixed plans "
-                f"and windows, uncoordinated {r['no_dig']['uncoordinated']}; budget overruns "
-                f"{r['budget_overruns']['programme']})"
+                f"Voorbeeldstad >= 25 % fewer openings than both baselines, no avoidable no-dig violation, "
+                f"budgets held, within the limit + 10 %: {'MET' if ok else 'NOT MET'} "
+                f"(openings -{cut_u:.1%} vs uncoordinated, -{cut_e:.1%} vs enforced; a weak floor allows "
+                f"-{best:.1%}; avoidable no-dig {r['no_dig']['beyond_unavoidable']}; budget overruns "
+                f"{r['budget_overruns']['programme']}; {r['total_s']} s for {r['limit_s']:g} s; load {r['load_avg']})"
             )
     return out
 
@@ -211,12 +239,23 @@ def main() -> int:
         limits[int(k)] = float(v)
     rows = []
     if not args.no_demo:
+        from openruimte.services.plan import served
+
+        from openruimte.analysis.candidates import Horizon, find_candidates
         from openruimte.demo import generate
+        from openruimte.planner.windows import own_starts, prepare
 
         d = generate(2026)
-        rows.append(
-            run("voorbeeldstad", d.plans, d.streets, Settings(time_limit_s=args.demo_limit, num_workers=args.workers))
-        )
+        t0 = time.perf_counter()
+        due = find_candidates(d.assets, d.streets, Horizon(2026, 2040, 4))
+        found, _ = served(due, d.plans)
+        found, wins, _ = prepare(found, d.assets, 2026, 2040)
+        prep = time.perf_counter() - t0
+        settings = Settings(time_limit_s=args.demo_limit - prep, num_workers=args.workers)
+        row = run("voorbeeldstad", d.plans, d.streets, settings, found, own_starts(wins))
+        row["total_s"] = round(row["total_s"] + prep, 1)
+        row["limit_s"] = args.demo_limit
+        rows.append(row)
     for n in [int(x) for x in args.sizes.split(",") if x]:
         plans, segs = synthetic(n, seed=args.seed)
         limit = limits.get(n, 60.0)

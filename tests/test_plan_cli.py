@@ -187,7 +187,7 @@ def test_plan_cli_end_to_end(store, db_url, tmp_path):
     assert data["candidates"] == 1 and any(r["candidate"] for r in data["plans"])
     assert data["weighing"]["preset"] == "assetgericht" and data["weighing"]["planner_weights"]["openings"] == 120
     assert data["scenario"] == "krap"
-    assert set(data["metrics"]) == {"programme", "greedy", "uncoordinated"}
+    assert set(data["metrics"]) == {"programme", "greedy", "uncoordinated", "enforced"}
     assert "gap" in data["solver"]
     for r in data["plans"]:
         assert 0 <= r["score"] <= 1 and set(r["score_breakdown"]) >= {"asset_urgency", "feasibility"}

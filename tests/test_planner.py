@@ -59,8 +59,15 @@ def small(**kw) -> Settings:
 # --------------------------------------------------------------------------- independent checks
 
 
+def quarter_end(d: D) -> D:
+    q = (d.month - 1) // 3
+    return D(d.year + 1, 1, 1) - dt.timedelta(days=1) if q == 3 else D(d.year, 3 * q + 4, 1) - dt.timedelta(days=1)
+
+
 def feasible_by_hand(plans: list[Plan], dates: dict, segmap, settings: Settings, budgets: dict) -> bool:
-    """No-dig and budget rules evaluated directly on dates (independent of the solver)."""
+    """No-dig and budget rules evaluated directly on dates (independent of the solver). No-dig as
+    the solver keeps it: a dig that ends in the quarter the renewal ends in shares its opening;
+    any other dig may not dig from the renewal's end until graafrust_days after that quarter."""
     by_key = {p.key: p for p in plans}
     for r in plans:
         for x in plans:
@@ -70,9 +77,9 @@ def feasible_by_hand(plans: list[Plan], dates: dict, segmap, settings: Settings,
             near = shapely.distance(r.geometry, x.geometry) <= settings.graafrust_distance_m
             if not (shares or near):
                 continue
-            r_end = dates[r.key][1].toordinal()
+            r_end, last = dates[r.key][1].toordinal(), quarter_end(dates[r.key][1]).toordinal()
             xs, xe = (d.toordinal() for d in dates[x.key])
-            if min(xe, r_end + settings.graafrust_days) - max(xs, r_end + 1) + 1 > 0:
+            if xe > last and min(xe, last + settings.graafrust_days) - max(xs, r_end + 1) + 1 > 0:
                 return False
     spend: dict = defaultdict(float)
     for key, (s, e) in dates.items():
@@ -254,7 +261,7 @@ def test_to_json_is_complete(medium) -> None:
     plans, _, result = medium
     out = json.loads(json.dumps(result.to_json()))
     assert {p["key"] for p in out["plans"]} | {s["plan"] for s in out["skipped"]} == {p.key for p in plans}
-    assert set(out["metrics"]) == {"programme", "greedy", "uncoordinated"}
+    assert set(out["metrics"]) == {"programme", "greedy", "uncoordinated", "enforced"}
     assert {"status", "objective", "best_bound", "gap"} <= set(out["solver"])
     first = out["plans"][0]
     assert D.fromisoformat(first["end"]) >= D.fromisoformat(first["start"])

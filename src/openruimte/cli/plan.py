@@ -43,12 +43,25 @@ def plan(
         bool,
         typer.Option("--candidates/--no-candidates", help="Also programme the replacement candidates of the assets."),
     ] = True,
+    sweep: Annotated[
+        str | None,
+        typer.Option(
+            "--sweep",
+            help="Trade-off curve: a programme per value, e.g. candidate_slack_years=0..3 (each within --time-limit).",
+        ),
+    ] = None,
+    sweep_out: Annotated[
+        Path, typer.Option("--sweep-out", help="Sweep output prefix: PREFIX.png, PREFIX.svg, PREFIX.csv.")
+    ] = Path("sweep"),
 ) -> None:
     """Synthesise one programme of works: fewest street openings within windows, no-dig, budgets and crews."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    import time
 
+    from openruimte.cli.plan_sweep import CLI_RESERVE_S, parse_sweep, run_sweep, solver_progress  # issue 13
     from openruimte.services import plan as planning
     from openruimte.services import weigh as weighing
+
+    begun = time.perf_counter()  # issue 13: the whole command keeps to --time-limit
 
     try:
         sc = planning.load_scenario(scenario) if scenario is not None else None
@@ -60,23 +73,31 @@ def plan(
         settings = planning.make_settings(
             sc, from_year=first_year, to_year=last_year, bucket=bucket.value, time_limit_s=time_limit
         )
-    except OpenRuimteError as err:
+        swept = parse_sweep(sweep) if sweep is not None else None
+    except (OpenRuimteError, ValueError) as err:
         raise _fail(str(err)) from None
     store = _open(db)
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    kwargs = {
+        "weights_label": label,
+        "actor": "cli",
+        "candidates": candidates,
+        "scenario": sc.name if sc else None,
+        "candidate_slack_years": sc.candidate_slack_years if sc else planning.CANDIDATE_SLACK_YEARS,
+        "window_rules": sc.candidate_windows if sc else None,
+    }
     try:
-        with Progress(*columns, console=err_console, transient=True) as progress:
-            task = progress.add_task("programmeren / planning", total=None)
+        if swept is not None:
+            run_sweep(store, settings, w, swept, sweep_out, kwargs)
+            return
+        with solver_progress() as (step, progress):
             run = planning.plan_store(
                 store,
                 settings,
                 w,
-                weights_label=label,
-                actor="cli",
-                candidates=candidates,
-                scenario=sc.name if sc else None,
-                candidate_slack_years=sc.candidate_slack_years if sc else planning.CANDIDATE_SLACK_YEARS,
-                step=lambda text: progress.update(task, description=text),
+                **kwargs,
+                step=step,
+                progress=progress,
+                deadline=begun + time_limit - CLI_RESERVE_S,
             )
     except OpenRuimteError as err:
         raise _fail(str(err)) from None
@@ -109,28 +130,41 @@ def _budget_line(m: dict[str, Any]) -> str:
     return f"{len(m['budget_overruns'])} over{peak}"
 
 
+def _pct(v: float | None) -> str:
+    return f"{v:+.1%}" if v is not None else "-"
+
+
 def comparison_table(data: dict[str, Any]) -> Table:
     m = data["metrics"]
-    names = ("programme", "greedy", "uncoordinated")
+    names = tuple(n for n in ("programme", "greedy", "uncoordinated", "enforced") if n in m)
     table = Table(title="programma tegenover de basislijnen / programme vs baselines")
     table.add_column("")
-    for n in ("programma / programme", "gretig / greedy", "ongecoördineerd / uncoordinated"):
-        table.add_column(n, justify="right")
-    table.add_column("vs uncoordinated", justify="right")
+    heads = {
+        "programme": "programma / programme",
+        "greedy": "gretig / greedy",
+        "uncoordinated": "ongecoördineerd / uncoordinated",
+        "enforced": "ongecoörd., graafrust gehandhaafd / enforced",
+    }
+    for n in names:
+        table.add_column(heads[n], justify="right")
+    baselines = [b for b in ("uncoordinated", "enforced") if b in data["comparison"]]
+    for b in baselines:
+        table.add_column(f"vs {b}", justify="right")
     rows = (
         ("straatopeningen / street openings", "street_openings", "{:,}"),
         ("hinderdagen / disruption days", "disruption_days", "{:,}"),
         ("kosten / cost €", "cost_eur", "{:,.0f}"),
     )
+    pad = [""] * len(baselines)
     for label, key, fmt in rows:
-        change = data["comparison"]["uncoordinated"].get(key)
-        table.add_row(label, *(fmt.format(m[n][key]) for n in names), f"{change:+.1%}" if change is not None else "-")
+        changes = [data["comparison"][b].get(key) for b in baselines]
+        table.add_row(label, *(fmt.format(m[n][key]) for n in names), *(_pct(c) for c in changes))
     nodig = data["no_dig_beyond_unavoidable"]
     table.add_row(
         "graafrust geschonden / no-dig violations",
         *(f"{m[n]['no_dig_violations']} ({nodig[n]} avoidable)" for n in names),
-        "",
+        *pad,
     )
-    table.add_row("budget (owner-years)", *(_budget_line(m[n]) for n in names), "")
-    table.add_row("verschoven / moved", *(str(m[n]["moved"]) for n in names), "")
+    table.add_row("budget (owner-years)", *(_budget_line(m[n]) for n in names), *pad)
+    table.add_row("verschoven / moved", *(str(m[n]["moved"]) for n in names), *pad)
     return table

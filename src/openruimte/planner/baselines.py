@@ -1,6 +1,13 @@
-"""The two baselines every programme is compared with.
+"""The baselines every programme is compared with.
 
-- uncoordinated: every plan at its own dates (its start, else its earliest start);
+- uncoordinated: every plan at its own dates (its start; a replacement candidate
+  at its due year; else its earliest start), each party planning alone as today;
+- uncoordinated, no-dig enforced: the same, with the no-dig rule enforced the way
+  a municipality enforces it today: a dig that would break a no-dig period is
+  refused and pushed past it (to the day after the period ends); a renewal that
+  would be laid while a dig in its street goes on is laid after that dig. Plans
+  that cannot move (realisatie/beheer, besloten) are never pushed; the other side
+  of such a pair is, and a pair of two fixed plans stays as it is (unavoidable);
 - greedy bundling: items that cannot move first, then the others from the least
   to the most flexible (fewest options first), each in the feasible start bucket
   that shares the most (segment, bucket) pairs with excavation already placed,
@@ -10,16 +17,59 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from openruimte.planner.instance import Instance, Option, active_buckets, nodig_overlap, spend_units
+from openruimte.planner.instance import Instance, Option, active_buckets, nodig_hit, spend_units
+from openruimte.planner.metrics import is_fixed_plan, nodig_violations
 from openruimte.planner.objective import Objective
+
+#: rounds of pushing in the enforced baseline (each push goes later; a chain longer than this is left)
+ENFORCE_ROUNDS = 200
 
 
 def uncoordinated(inst: Instance) -> dict[str, Option]:
     """Every item at its own dates."""
     return {it.key: it.own for it in inst.items}
+
+
+def enforced(inst: Instance) -> tuple[dict[str, Option], dict[str, int]]:
+    """The uncoordinated programme with the no-dig rule enforced by refusal (see the module
+    docstring), and counts: works pushed, pushed past their latest end, pushed past the horizon."""
+    pairs = inst.linked
+    starts = {it.key: it.own.start for it in inst.items}
+    ends = {it.key: it.own.end for it in inst.items}
+    fixed = {it.key for it in inst.items if is_fixed_plan(it.plan)}
+    days = inst.settings.graafrust_days
+    pushed: set[str] = set()
+    for _ in range(ENFORCE_ROUNDS):
+        moved = False
+        for r, x, _overlap, opens in nodig_violations(pairs, starts, ends, inst.periods, days):
+            if x not in fixed:
+                new = opens + days  # the dig is refused until the no-dig period has passed
+                target = x
+            elif r not in fixed:
+                new = ends[x] + 1  # the paving waits until the dig is done
+                target = r
+            else:
+                continue
+            if new > starts[target]:
+                ends[target] += new - starts[target]
+                starts[target] = new
+                pushed.add(target)
+                moved = True
+        if not moved:
+            break
+    out = {}
+    late = beyond = 0
+    for it in inst.items:
+        s, e = starts[it.key], ends[it.key]
+        out[it.key] = Option(inst.periods.of(s), s, e)
+        if it.key in pushed:
+            late += bool(it.plan.latest_end and e > it.plan.latest_end.toordinal())
+            beyond += s > inst.periods.last_day
+    return out, {"pushed": len(pushed), "past_latest_end": late, "past_horizon": beyond}
 
 
 def as_programme(inst: Instance, assignment: list[int]) -> dict[str, Option]:
@@ -101,9 +151,9 @@ class Placement:
                 continue
             other = inst.items[j].options[kj]
             hit = (
-                nodig_overlap(opt, other, inst.settings.graafrust_days)
+                nodig_hit(opt, other, inst.settings.graafrust_days, inst.periods)
                 if is_renewal
-                else nodig_overlap(other, opt, inst.settings.graafrust_days)
+                else nodig_hit(other, opt, inst.settings.graafrust_days, inst.periods)
             )
             if hit:
                 out.append(f"graafrust {inst.items[j].key}")
@@ -111,12 +161,12 @@ class Placement:
 
 
 def greedy(
-    inst: Instance, obj: Objective | None = None, rounds: int = 4
+    inst: Instance, obj: Objective | None = None, rounds: int = 4, until: float | None = None
 ) -> tuple[list[int], list[tuple[str, list[str]]]]:
     """Greedy bundling: the assignment (option per item) and the items it could not place feasibly.
 
     When some items find no feasible bucket, it starts again with those items first
-    (at most ``rounds`` times) and keeps the run with the fewest failures."""
+    (at most ``rounds`` times, none after ``until``) and keeps the run with the fewest failures."""
     obj = obj or Objective(inst)
     first: list[int] = []
     best: tuple[list[int], list[tuple[str, list[str]]]] | None = None
@@ -124,7 +174,7 @@ def greedy(
         assignment, failures = _greedy_once(inst, obj, first)
         if best is None or len(failures) < len(best[1]):
             best = (assignment, failures)
-        if not failures:
+        if not failures or (until is not None and time.perf_counter() > until):
             break
         failed = [inst.by_key[k] for k, _ in failures]
         first = [*failed, *(i for i in first if i not in set(failed))]

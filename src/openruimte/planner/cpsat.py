@@ -25,7 +25,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from openruimte.planner.instance import Instance, active_buckets, nodig_overlap, spend_units
+from openruimte.planner.instance import Instance, active_buckets, nodig_hit, spend_units
 from openruimte.planner.objective import Objective
 
 
@@ -248,24 +248,23 @@ class GroupModel:
     # ---- constraints
 
     def _nodig(self) -> None:
-        inst, days = self.inst, self.inst.settings.graafrust_days
-        for r, x in inst.nodig:
-            if r not in self.free and x not in self.free:
-                continue
+        inst, days, periods = self.inst, self.inst.settings.graafrust_days, self.inst.periods
+        mine = sorted({(i, j) if is_r else (j, i) for i in self.free for j, is_r in inst.partners[i]})
+        for r, x in mine:
             ro, xo = inst.items[r].options, inst.items[x].options
             if r in self.free and x in self.free:
                 for kr, a in enumerate(ro):
-                    hit = [kx for kx, b in enumerate(xo) if nodig_overlap(a, b, days)]
+                    hit = [kx for kx, b in enumerate(xo) if nodig_hit(a, b, days, periods)]
                     if len(hit) == len(xo):
                         self.model.add(self.x[r][kr] == 0)
                     elif hit:
                         self.model.add_bool_and([~self.x[x][k] for k in hit]).only_enforce_if(self.x[r][kr])
             elif r in self.free:
                 held = xo[self.current[x]]
-                self._forbid(r, [k for k, a in enumerate(ro) if nodig_overlap(a, held, days)])
+                self._forbid(r, [k for k, a in enumerate(ro) if nodig_hit(a, held, days, periods)])
             else:
                 held = ro[self.current[r]]
-                self._forbid(x, [k for k, b in enumerate(xo) if nodig_overlap(held, b, days)])
+                self._forbid(x, [k for k, b in enumerate(xo) if nodig_hit(held, b, days, periods)])
 
     def _forbid(self, i: int, ks: list[int]) -> None:
         if len(ks) < len(self.x[i]):
@@ -375,6 +374,41 @@ class _Outcome:
     first: float | None
     variables: int
     constraints: int
+    #: the model's objective at the programme it started from
+    hint: float = 0.0
+    #: wall seconds to build the model
+    build_s: float = 0.0
+
+
+def _single(inst: Instance, obj: Objective, i: int, current: list[int]) -> _Outcome:
+    """A one-item group with budgets and crews relaxed, without a model: its best allowed option."""
+    t0 = time.perf_counter()
+    it, periods, days = inst.items[i], inst.periods, inst.settings.graafrust_days
+    lin = list(obj.item_points[i])
+    held = GroupModel.__new__(GroupModel)
+    held.inst, held.obj, held.current, held.free = inst, obj, current, {i}
+    for c in inst.classes_of[i]:
+        _free, opened, starts, floor = held._held(c)
+        coef = obj.coef[c]
+        for k, opt in enumerate(it.options):
+            pts = coef.trench * (opt.bucket not in starts)
+            for b in active_buckets(periods, opt):
+                pts += coef.openings * (b not in opened)
+                pts += coef.days * max(0, obj.day_value(c, b, opt) - floor.get(b, 0))
+            lin[k] += pts
+    allowed = []
+    for k, opt in enumerate(it.options):
+        ok = True
+        for j, is_r in inst.partners[i]:
+            other = inst.items[j].options[current[j]]
+            if nodig_hit(opt, other, days, periods) if is_r else nodig_hit(other, opt, days, periods):
+                ok = False
+                break
+        if ok:
+            allowed.append(k)
+    allowed = allowed or list(range(len(it.options)))
+    k = min(allowed, key=lambda k: (lin[k], k))
+    return _Outcome("OPTIMAL", {i: k}, lin[k], lin[k], 0, None, 0, 0, lin[current[i]], time.perf_counter() - t0)
 
 
 def _solve_model(
@@ -389,10 +423,15 @@ def _solve_model(
     strict: bool = False,
 ) -> _Outcome:
     """Build and solve one group's model (thread-safe for disjoint relaxed groups)."""
+    if len(group) == 1 and relax:
+        return _single(inst, obj, group[0], current)
+    t_build = time.perf_counter()
     built = GroupModel(inst, obj, group, current, relax=relax, strict=strict)
+    t_build = time.perf_counter() - t_build
     if len(group) == 1 and relax:
         k, points = built.best_single()
-        return _Outcome("OPTIMAL", {group[0]: k}, points, points, 0, None, 0, 0)
+        return _Outcome("OPTIMAL", {group[0]: k}, points, points, 0, None, 0, 0, built.hint_objective(), t_build)
+    seconds -= t_build  # the build counts against the model's time
     solver = cp_model.CpSolver()
     _parameters(solver, inst, seconds, share, workers)
     progress = _Progress()
@@ -416,7 +455,39 @@ def _solve_model(
         first,
         len(proto.variables),
         len(proto.constraints),
+        built.hint_objective(),
+        t_build,
     )
+
+
+#: a component left with less time than this is not modelled at all (it keeps the greedy choice)
+SKIP_BELOW_S = 0.05
+#: a component larger than this is solved in geographic pieces of this size (each with its
+#: neighbours held), as a large-neighbourhood search; its bound then comes from cheap_bound
+PIECE_ITEMS = 400
+
+
+def cheap_bound(inst: Instance, obj: Objective, group: list[int], current: list[int]) -> tuple[float, float]:
+    """(value, lower bound) of the part of the objective a component can change, without a
+    model: the bound takes every item at its cheapest own points and every class it shares
+    at what its fixed works alone open (each term of the objective is non-negative)."""
+    value = bound = 0.0
+    for i in group:
+        value += obj.item_points[i][current[i]]
+        bound += min(obj.item_points[i])
+    for c in sorted({c for i in group for c in inst.classes_of[i]}):
+        coef, base = obj.coef[c], obj.base[c]
+        o, d, t = obj.class_terms(c, current)
+        value += o * coef.openings + d * coef.days + t * coef.trench
+        days = sum(hi - lo + 1 for v in base.fixed_days.values() for lo, hi in v)
+        longest = max(
+            len(active_buckets(inst.periods, min(inst.items[i].options, key=lambda o: o.end - o.start)))
+            for i in inst.classes[c].items
+        )
+        bound += (
+            max(len(base.opened), longest) * coef.openings + days * coef.days + max(1, len(base.starts)) * coef.trench
+        )
+    return value, bound
 
 
 #: a model's fixed cost (build, presolve) counted as this many items when sharing out time
@@ -435,12 +506,26 @@ class _Run:
     obj: Objective
     info: SolveInfo
     t0: float
+    limit: float = 60.0
+    progress: Any = None
     slack: float = 0.0
     movable_part: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: for the progress bar: objective gained over the start, slack of the models solved
+    gained: float = 0.0
+    solved_slack: float = 0.0
+    #: wall seconds per item to build a model, as measured so far (to skip what cannot finish)
+    build_rate: float = 0.0
 
     def left(self) -> float:
-        return self.inst.settings.time_limit_s - (time.perf_counter() - self.t0)
+        return self.limit - (time.perf_counter() - self.t0)
+
+    def tell(self) -> None:
+        if self.progress is None:
+            return
+        now = self.info.start_objective - self.gained
+        share = min(1.0, (time.perf_counter() - self.t0) / max(1e-9, self.limit))
+        self.progress("solver", share, now, self.solved_slack / max(1.0, abs(now)))
 
     def record(self, out: _Outcome, current: list[int], count_slack: bool = True) -> bool:
         """Apply an outcome; False when it brought no solution."""
@@ -455,16 +540,25 @@ class _Run:
                 info.first_solution_s = first if info.first_solution_s is None else min(info.first_solution_s, first)
             for i, k in out.chosen.items():
                 current[i] = k
+            if out.chosen:
+                self.gained += out.hint - out.objective
+                self.solved_slack += max(0.0, out.objective - out.bound)
+            self.tell()
             if count_slack:
                 self.slack += out.objective - out.bound
                 self.movable_part += abs(out.objective)
             return bool(out.chosen)
 
-    def relaxed(self, comps: list[list[int]], current: list[int], budget_s: float) -> dict[int, _Outcome]:
-        """Every component on its own, budgets and crews relaxed, smallest first, on
+    def relaxed(
+        self, comps: list[list[int]], current: list[int], budget_s: float, urgent: frozenset[int] = frozenset()
+    ) -> dict[int, _Outcome]:
+        """Every component on its own, budgets and crews relaxed, those holding an ``urgent``
+        item (one the greedy programme could not place within the rules) first, then smallest first, on
         ``num_workers`` threads of one CP-SAT worker each; each takes its share of the
         time left, so time unused by easy ones passes on. Outcome per component."""
-        order = sorted(range(len(comps)), key=lambda c: (len(comps[c]), comps[c][0]))
+        order = sorted(
+            range(len(comps)), key=lambda c: (not any(i in urgent for i in comps[c]), len(comps[c]), comps[c][0])
+        )
         end = time.perf_counter() + budget_s
         workers = max(1, self.inst.settings.num_workers)
         total = sum(map(len, comps))
@@ -483,7 +577,15 @@ class _Run:
                     weight = len(g) + OVERHEAD_ITEMS
                     seconds = min(left, max(MIN_SECONDS, left * workers * weight / max(1, pending["size"])))
                     pending["size"] -= weight
-                out = _solve_model(self.inst, self.obj, g, current, seconds, len(g) / max(1, total), 1, True)
+                if len(g) > 1 and left <= SKIP_BELOW_S + 1.5 * self.build_rate * len(g):
+                    # out of time: keep the current choice, its bound from the fixed part alone
+                    value, bound = cheap_bound(self.inst, self.obj, g, current)
+                    out = _Outcome("NOT_STARTED", {}, value, bound, 0, None, 0, 0, value)
+                else:
+                    out = _solve_model(self.inst, self.obj, g, current, seconds, len(g) / max(1, total), 1, True)
+                    if len(g) >= 20:
+                        with self.lock:
+                            self.build_rate = max(self.build_rate, out.build_s / len(g))
                 self.record(out, current, count_slack=False)
                 with self.lock:
                     outcomes[c] = out
@@ -585,7 +687,7 @@ def _repair(
     hit, closed = _repair_group(inst, comps, over)
     repaired = list(result)
     group = sorted(i for n in hit for i in comps[n])
-    out = _solve_model(inst, obj, group, repaired, max(1.0, run.left()), 1.0, inst.settings.num_workers, False, True)
+    out = _solve_model(inst, obj, group, repaired, max(0.5, run.left()), 1.0, inst.settings.num_workers, False, True)
     run.record(out, repaired, count_slack=False)
     if out.chosen and not caps_held(inst, repaired):
         if closed:
@@ -595,12 +697,21 @@ def _repair(
             info.bound_kind = "relaxation + joint model with budgets"
         return repaired
     fallback = list(start)
-    run.constrained(groups(inst), fallback, max(1.0, run.left()), strict=False)
+    run.constrained(groups(inst), fallback, max(0.5, run.left()), strict=False)
     return fallback if not caps_held(inst, fallback) or caps_held(inst, start) else list(start)
 
 
-def solve(inst: Instance, obj: Objective, start: list[int]) -> tuple[list[int], SolveInfo]:
-    """The best programme found from ``start`` (the greedy assignment) and a global lower bound.
+def solve(
+    inst: Instance,
+    obj: Objective,
+    start: list[int],
+    seconds: float | None = None,
+    progress: Any = None,
+    urgent: frozenset[int] = frozenset(),
+) -> tuple[list[int], SolveInfo]:
+    """The best programme found from ``start`` (the greedy assignment) and a global lower bound,
+    within ``seconds`` (default ``settings.time_limit_s``); ``progress(stage, share, objective, gap)``;
+    the components of ``urgent`` items (the greedy could not place them within the rules) go first.
 
     1. Every component alone, budgets and crews relaxed: the sum of their bounds
        bounds the whole problem (``best_bound``).
@@ -612,12 +723,15 @@ def solve(inst: Instance, obj: Objective, start: list[int]) -> tuple[list[int], 
     info = SolveInfo(start_objective=obj.total(start))
     comps = components(inst)
     info.groups, info.largest_group = len(comps), max(map(len, comps), default=0)
-    run = _Run(inst, obj, info, t0)
+    limit = inst.settings.time_limit_s if seconds is None else seconds
+    run = _Run(inst, obj, info, t0, limit, progress)
     result = list(start)
-    outcomes = run.relaxed(comps, result, 0.6 * inst.settings.time_limit_s)
+    comps, pieces_of = _pieces(inst, comps)
+    outcomes = run.relaxed(comps, result, 0.6 * limit, urgent)
     over = caps_held(inst, result)
     if not over and inst.settings.deterministic_time is None:
         run.again(comps, outcomes, result, run.left() - 0.5)
+    _piece_bounds(inst, obj, comps, pieces_of, outcomes, result)
     slack = sum(o.objective - o.bound for o in outcomes.values())
     info.best_bound = obj.total(result) - slack
     info.gap_movable = slack / max(1.0, sum(abs(o.objective) for o in outcomes.values()))
@@ -635,6 +749,41 @@ def solve(inst: Instance, obj: Objective, start: list[int]) -> tuple[list[int], 
     info.status = "LIMITS_BROKEN" if info.caps_broken else _overall(info, bool(over))
     info.wall_time_s = time.perf_counter() - t0
     return result, info
+
+
+def _pieces(inst: Instance, comps: list[list[int]]) -> tuple[list[list[int]], list[list[int]]]:
+    """Components, the large ones cut into pieces of ``PIECE_ITEMS`` (west to east); and,
+    per large component, the indices of its pieces."""
+    out: list[list[int]] = []
+    pieces_of: list[list[int]] = []
+    for comp in comps:
+        if len(comp) <= PIECE_ITEMS:
+            out.append(comp)
+            continue
+        first = len(out)
+        out.extend(_pack(inst, [comp], PIECE_ITEMS))
+        pieces_of.append(list(range(first, len(out))))
+    return out, pieces_of
+
+
+def _piece_bounds(
+    inst: Instance,
+    obj: Objective,
+    parts: list[list[int]],
+    pieces_of: list[list[int]],
+    outcomes: dict[int, _Outcome],
+    current: list[int],
+) -> None:
+    """A piece's own bound holds only with its neighbours held: per large component, the
+    pieces' outcomes are replaced by its value and cheap bound (on the first piece)."""
+    for pieces in pieces_of:
+        group = sorted(i for n in pieces for i in parts[n])
+        value, bound = cheap_bound(inst, obj, group, current)
+        for k, n in enumerate(pieces):
+            old = outcomes.get(n) or _Outcome("NOT_STARTED", {}, 0.0, 0.0, 0, None, 0, 0)
+            v, b = (value, min(bound, value)) if k == 0 else (0.0, 0.0)
+            status = old.status if old.status != "OPTIMAL" else "FEASIBLE"
+            outcomes[n] = _Outcome(status, old.chosen, v, b, 0, None, 0, 0, v)
 
 
 def _overall(info: SolveInfo, binding: bool) -> str:

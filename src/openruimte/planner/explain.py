@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from openruimte.analysis.weighing import score_sentence
 from openruimte.planner.baselines import Placement
-from openruimte.planner.instance import Instance, Item, active_buckets, spend
+from openruimte.planner.instance import Instance, Item, active_buckets, closes, spend
 
 if TYPE_CHECKING:
     from openruimte.planner.programme import ProgrammeResult
@@ -108,7 +108,8 @@ def _reason(inst: Instance, reason: str) -> str:
             key = reason[len(prefix) :].removesuffix(" raken")
             other = inst.items[inst.by_key[key]] if key in inst.by_key else None
             fixed = other is not None and not other.movable
-            until = f" (tot en met {_date(other.options[0].end + inst.settings.graafrust_days)})" if fixed else ""
+            last = inst.periods.period_end(other.options[0].end) if other is not None else 0
+            until = f" (tot en met {_date(last + inst.settings.graafrust_days)})" if fixed else ""
             name = f"{other.plan.name} ({key})" if other else key
             return f"{text} {name}{until}" if prefix == "graafrust na " else f"herbestrating met graafrust over {name}"
     return reason
@@ -129,7 +130,7 @@ def _bundles(result: ProgrammeResult, i: int) -> list[str]:
                 shared[j]["buckets"] |= common
                 shared[j]["streets"] |= {inst.segmap.names[s] or inst.segmap.ids[s] for s in cls.segments}
     if not shared:
-        return ["Geen andere werken graven in dezelfde straatsegmenten in dezelfde perioden."]
+        return ["Geen andere werken graven in dezelfde straatsegmenten in dezelfde perioden.", *_closing(result, i)]
     lines = ["Gebundeld met:"]
     for j in sorted(shared, key=lambda j: inst.items[j].key):
         o = inst.items[j]
@@ -138,7 +139,46 @@ def _bundles(result: ProgrammeResult, i: int) -> list[str]:
             f"- {o.plan.name} ({o.key}, {', '.join(o.plan.asset_types)}): samen open in "
             f"{periods_text(inst, sorted(shared[j]['buckets']))} in {streets}."
         )
-    return lines
+    return lines + _closing(result, i)
+
+
+def _closing(result: ProgrammeResult, i: int) -> list[str]:
+    """The shared-opening rule: which renewal closes this work's opening, or which works this renewal closes."""
+    inst, a = result.instance, result.assignment
+    it = inst.items[i]
+    mine = it.options[a[i]]
+    out = []
+    mine_segs = set(it.segments)
+    for other_it in inst.items:
+        j = other_it.index
+        if j == i or not mine_segs & set(other_it.segments):
+            continue
+        if it.renewal and other_it.excavation:
+            is_renewal = True
+        elif other_it.renewal and it.excavation:
+            is_renewal = False
+        else:
+            continue
+        other = other_it.options[a[j]]
+        r, x = (mine, other) if is_renewal else (other, mine)
+        if x.end > r.end and closes(r, x, inst.periods):
+            name = f"{other_it.plan.name} ({other_it.key})"
+            if is_renewal:
+                out.append(
+                    f"Deze herbestrating sluit de opening van {name}: eerst graven, als laatste bestraten, "
+                    "in dezelfde periode."
+                )
+            else:
+                out.append(
+                    f"De opening wordt gesloten door de herbestrating {name}: die wordt als laatste gelegd; "
+                    "de graafrust begint daarna."
+                )
+    if it.renewal:
+        end = inst.periods.period_end(mine.end) + inst.settings.graafrust_days
+        out.append(
+            f"Na deze herbestrating geldt graafrust tot uiterlijk {_date(end)}: latere graafwerken worden geweigerd."
+        )
+    return out
 
 
 def _option_points(result: ProgrammeResult, i: int, k: int) -> dict[str, int]:

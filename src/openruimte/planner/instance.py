@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
-import shapely
 
 from openruimte.model import Hardness, Phase, Plan
+from openruimte.planner.metrics import nodig_pairs
 from openruimte.planner.periods import Periods, add_months
 from openruimte.planner.segments import SegmentLike, SegmentMap, map_segments
 from openruimte.planner.settings import DEFAULT_DURATION, Settings
@@ -125,6 +126,8 @@ class Instance:
     crew_caps: dict[tuple[str, int], int] = field(default_factory=dict)
     #: item -> (partner, item is the renewal) for the no-dig pairs
     partners: list[list[tuple[int, bool]]] = field(default_factory=list)
+    #: (renewal key, excavation key) -> "straat" | "afstand": every pair a no-dig period links
+    linked: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_key = {it.key: it.index for it in self.items}
@@ -167,7 +170,7 @@ def _shifted(plan: Plan, periods: Periods, settings: Settings) -> tuple[list[Opt
     """Options of a movable plan with dates: whole-bucket shifts within the window."""
     assert plan.start is not None and plan.end is not None
     own_b, dur = periods.of(plan.start), (plan.end - plan.start).days
-    reach = settings.max_shift_years * periods.per_year
+    reach = settings.shift_years(plan.hardness) * periods.per_year
     out, removed = [], defaultdict(list)
     for k in range(-reach, reach + 1):
         b = own_b + k
@@ -197,8 +200,11 @@ def _windowed(plan: Plan, periods: Periods, dur: int) -> list[Option]:
     return out
 
 
-def make_item(index: int, plan: Plan, periods: Periods, settings: Settings) -> Item | str:
-    """The plan as an item, or the reason it is left out."""
+def make_item(
+    index: int, plan: Plan, periods: Periods, settings: Settings, own_start: dt.date | None = None
+) -> Item | str:
+    """The plan as an item, or the reason it is left out. ``own_start``: where an unscheduled
+    plan (a replacement candidate: its due year) would go if its owner planned alone."""
     first, last = periods.first_day, periods.last_day
     fixed = is_fixed(plan)
     if plan.scheduled:
@@ -219,33 +225,45 @@ def make_item(index: int, plan: Plan, periods: Periods, settings: Settings) -> I
     options = _windowed(plan, periods, default_duration(plan, settings.durations))
     if not options:
         return "venster korter dan de duur of buiten de horizon"
-    return Item(index, plan, len(options) == 1, "ongepland", options[0], options)
+    own = options[0]
+    if own_start is not None:
+        day = own_start.toordinal()
+        own = min(options, key=lambda o: (abs(o.start - day), o.start))
+    return Item(index, plan, len(options) == 1, "ongepland", own, options)
 
 
 # --------------------------------------------------------------------------- no-dig
 
 
 def nodig_overlap(r: Option, x: Option, days: int) -> int:
-    """Days of x's execution inside the no-dig period after r ends."""
+    """Days of x's execution inside the no-dig period after r ends (the plain rule, no shared opening)."""
     return max(0, min(x.end, r.end + days) - max(x.start, r.end + 1) + 1)
 
 
-def _nodig_pairs(items: list[Item], settings: Settings) -> list[tuple[int, int]]:
+def closes(r: Option, x: Option, periods: Periods) -> bool:
+    """The renewal ``r`` closes the opening ``x`` digs in: ``x`` ends by the end of the period
+    in which ``r`` ends (dig first, pave last, in one period). A work that ends before the
+    renewal does is never in its no-dig period either."""
+    return x.end <= periods.period_end(r.end)
+
+
+def nodig_hit(r: Option, x: Option, days: int, periods: Periods) -> int:
+    """Days the excavation ``x`` digs in the no-dig period of the renewal ``r`` under the
+    shared-opening rule, as the solver and the baselines keep it: 0 when ``r`` closes the
+    opening ``x`` digs in; otherwise the days of ``x`` after ``r`` ends up to ``graafrust_days``
+    after the end of ``r``'s last period. The no-dig period really starts when the opening
+    ``r`` closes ends, at the latest at the end of that period, so this window contains it
+    (the rule is kept with a margin of less than one period; :mod:`metrics` counts exactly)."""
+    last = periods.period_end(r.end)
+    if x.end <= last:
+        return 0
+    return max(0, min(x.end, last + days) - max(x.start, r.end + 1) + 1)
+
+
+def _nodig_pairs(items: list[Item], linked: Mapping[tuple[str, str], str]) -> list[tuple[int, int]]:
     """(renewal, excavation) item pairs on a shared segment or within the no-dig distance."""
-    pairs: set[tuple[int, int]] = set()
-    on_segment: dict[int, list[int]] = defaultdict(list)
-    for it in items:
-        for s in it.segments:
-            on_segment[s].append(it.index)
-    for members in on_segment.values():
-        pairs.update((r, x) for r in members for x in members if r != x and _can_pair(items[r], items[x]))
-    renewals = [it.index for it in items if it.renewal]
-    diggers = [it.index for it in items if it.excavation]
-    if renewals and diggers:
-        tree = shapely.STRtree(np.array([items[i].plan.geometry for i in renewals], dtype=object))
-        geoms = np.array([items[i].plan.geometry for i in diggers], dtype=object)
-        qi, ti = tree.query(geoms, predicate="dwithin", distance=settings.graafrust_distance_m)
-        pairs.update((renewals[t], diggers[q]) for q, t in zip(qi.tolist(), ti.tolist(), strict=True))
+    index = {it.key: it.index for it in items}
+    pairs = {(index[r], index[x]) for r, x in linked if r in index and x in index}
     return sorted((r, x) for r, x in pairs if r != x and _can_pair(items[r], items[x]))
 
 
@@ -253,7 +271,7 @@ def _can_pair(r: Item, x: Item) -> bool:
     return r.renewal and x.excavation
 
 
-def _restrict(items: list[Item], pairs: list[tuple[int, int]], days: int) -> tuple[list, list]:
+def _restrict(items: list[Item], pairs: list[tuple[int, int]], days: int, periods: Periods) -> tuple[list, list]:
     """Take away options that break a no-dig period with a fixed partner; keep the movable pairs."""
     keep, excused = [], []
     fixed_partners: dict[int, list[tuple[int, bool]]] = defaultdict(list)
@@ -265,10 +283,10 @@ def _restrict(items: list[Item], pairs: list[tuple[int, int]], days: int) -> tup
             fixed_partners[r].append((x, True))
         elif xi.movable:
             fixed_partners[x].append((r, False))
-        elif nodig_overlap(ri.options[0], xi.options[0], days):
+        elif nodig_hit(ri.options[0], xi.options[0], days, periods):
             excused.append((r, x, "beide vastgelegd"))
     for i in sorted(fixed_partners):
-        for j, is_renewal in _restrict_item(items, i, fixed_partners[i], days):
+        for j, is_renewal in _restrict_item(items, i, fixed_partners[i], days, periods):
             excused.append((i, j, _NO_ROOM) if is_renewal else (j, i, _NO_ROOM))
     return keep, excused
 
@@ -276,14 +294,16 @@ def _restrict(items: list[Item], pairs: list[tuple[int, int]], days: int) -> tup
 _NO_ROOM = "geen periode zonder graafrust"
 
 
-def _restrict_item(items: list[Item], i: int, partners: list[tuple[int, bool]], days: int) -> list[tuple[int, bool]]:
+def _restrict_item(
+    items: list[Item], i: int, partners: list[tuple[int, bool]], days: int, periods: Periods
+) -> list[tuple[int, bool]]:
     """Keep the options of item ``i`` clear of its fixed partners' no-dig periods, or, when
     none is, those with the fewest days in them; the partners then still hit are returned."""
     it = items[i]
 
     def hit(o: Option, j: int, is_renewal: bool) -> int:
         other = items[j].options[0]
-        return nodig_overlap(o, other, days) if is_renewal else nodig_overlap(other, o, days)
+        return nodig_hit(o, other, days, periods) if is_renewal else nodig_hit(other, o, days, periods)
 
     totals = [sum(hit(o, j, r) for j, r in partners) for o in it.options]
     keep = [o for o, t in zip(it.options, totals, strict=True) if t == min(totals)]
@@ -301,23 +321,32 @@ def _restrict_item(items: list[Item], i: int, partners: list[tuple[int, bool]], 
 
 def spend(item: Item, opt: Option, periods: Periods) -> dict[int, float]:
     """Euros per calendar year in the horizon: the budget spread evenly over the days."""
-    budget = item.plan.budget_eur or 0.0
+    return dict(_spend(item.plan.budget_eur or 0.0, opt.start, opt.end, periods.from_year, periods.to_year))
+
+
+@lru_cache(maxsize=1 << 18)
+def _spend(budget: float, start: int, end: int, from_year: int, to_year: int) -> tuple[tuple[int, float], ...]:
     if budget <= 0:
-        return {}
-    dur = opt.end - opt.start + 1
-    out = {}
-    first = max(periods.from_year, dt.date.fromordinal(opt.start).year)
-    last = min(periods.to_year, dt.date.fromordinal(opt.end).year)
+        return ()
+    dur = end - start + 1
+    out = []
+    first = max(from_year, dt.date.fromordinal(start).year)
+    last = min(to_year, dt.date.fromordinal(end).year)
     for year in range(first, last + 1):
-        lo = max(opt.start, dt.date(year, 1, 1).toordinal())
-        hi = min(opt.end, dt.date(year, 12, 31).toordinal())
-        out[year] = budget * (hi - lo + 1) / dur
-    return out
+        lo = max(start, dt.date(year, 1, 1).toordinal())
+        hi = min(end, dt.date(year, 12, 31).toordinal())
+        out.append((year, budget * (hi - lo + 1) / dur))
+    return tuple(out)
 
 
 def spend_units(item: Item, opt: Option, periods: Periods) -> dict[int, int]:
     """:func:`spend` in whole budget units, rounded up (so unit sums bound the euros)."""
-    return {y: math.ceil(v / EUR_UNIT - 1e-9) for y, v in spend(item, opt, periods).items()}
+    return dict(_spend_units(item.plan.budget_eur or 0.0, opt.start, opt.end, periods.from_year, periods.to_year))
+
+
+@lru_cache(maxsize=1 << 18)
+def _spend_units(budget: float, start: int, end: int, from_year: int, to_year: int) -> tuple[tuple[int, int], ...]:
+    return tuple((y, math.ceil(v / EUR_UNIT - 1e-9)) for y, v in _spend(budget, start, end, from_year, to_year))
 
 
 def budget_units(budget: float) -> int:
@@ -383,7 +412,12 @@ def _crew_caps(inst: Instance) -> dict[tuple[str, int], int]:
 
 def active_buckets(periods: Periods, opt: Option) -> range:
     """Buckets of the horizon an option is active in."""
-    return range(max(0, periods.of(opt.start)), min(periods.n - 1, periods.of(opt.end)) + 1)
+    return _active(periods, opt.start, opt.end)
+
+
+@lru_cache(maxsize=1 << 18)
+def _active(periods: Periods, start: int, end: int) -> range:
+    return range(max(0, periods.of(start)), min(periods.n - 1, periods.of(end)) + 1)
 
 
 def _crew(items: list[Item], settings: Settings) -> dict[str, int]:
@@ -428,14 +462,17 @@ def build_instance(
     *,
     scores: Mapping[str, float] | None = None,
     candidate_keys: frozenset[str] = frozenset(),
+    own_starts: Mapping[str, dt.date] | None = None,
 ) -> Instance:
-    """Everything the solver and the baselines need, from plans and street segments (pure)."""
+    """Everything the solver and the baselines need, from plans and street segments (pure).
+    ``own_starts``: the own start of unscheduled plans (candidates: their due year)."""
+    own_starts = own_starts or {}
     settings = settings or Settings()
     periods = Periods(settings.from_year, settings.to_year, settings.buckets_per_year)
     items: list[Item] = []
     skipped: list[tuple[str, str]] = []
     for plan in sorted(plans, key=lambda p: p.key):
-        made = make_item(len(items), plan, periods, settings)
+        made = make_item(len(items), plan, periods, settings, own_starts.get(plan.key))
         if isinstance(made, str):
             skipped.append((plan.key, made))
         else:
@@ -445,8 +482,9 @@ def build_instance(
     for it in items:
         it.segments = segmap.of_plan.get(it.key, ())
         it.area = _area(it.plan, it.segments, segmap)
-    pairs, excused = _restrict(items, _nodig_pairs(items, settings), settings.graafrust_days)
-    pairs, more = _arc_consistency(items, pairs, settings.graafrust_days)
+    linked = nodig_pairs([it.plan for it in items], segmap, settings)
+    pairs, excused = _restrict(items, _nodig_pairs(items, linked), settings.graafrust_days, periods)
+    pairs, more = _arc_consistency(items, pairs, settings.graafrust_days, periods)
     budgets, source, raised = _budgets(items, periods, settings)
     return Instance(
         settings=settings,
@@ -462,6 +500,7 @@ def build_instance(
         crew=_crew(items, settings),
         scores={k: float(v) for k, v in (scores or {}).items()},
         skipped=skipped,
+        linked=linked,
     )
 
 
@@ -475,25 +514,69 @@ def _map(items: list[Item], segments: Sequence[SegmentLike], settings: Settings)
     )
 
 
-def _arc_consistency(items: list[Item], pairs: list[tuple[int, int]], days: int) -> tuple[list, list]:
-    """Drop options of movable pairs that no option of the partner tolerates, to a fixpoint;
-    a pair that would leave an item without options is excused instead."""
-    active, excused = sorted(pairs), []
-    changed = True
-    while changed:
-        changed, keep = False, []
-        for r, x in active:
-            ri, xi = items[r], items[x]
-            if not any(nodig_overlap(o, p, days) for o in ri.options for p in xi.options):
+def option_arrays(options: Sequence[Option], periods: Periods) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(starts, ends, last day of the period each ends in) of options, as arrays."""
+    starts = np.fromiter((o.start for o in options), dtype=np.int64, count=len(options))
+    ends = np.fromiter((o.end for o in options), dtype=np.int64, count=len(options))
+    lasts = np.fromiter((periods.period_end(o.end) for o in options), dtype=np.int64, count=len(options))
+    return starts, ends, lasts
+
+
+def hit_matrix(r: tuple[np.ndarray, ...], x: tuple[np.ndarray, ...], days: int) -> np.ndarray:
+    """:func:`nodig_hit` > 0 for every (renewal option, excavation option), vectorised."""
+    _, r_end, r_last = r
+    x_start, x_end, _ = x
+    last = r_last[:, None]
+    return (x_end[None, :] > last) & (
+        np.minimum(x_end[None, :], last + days) >= np.maximum(x_start[None, :], r_end[:, None] + 1)
+    )
+
+
+def _arc_consistency(items: list[Item], pairs: list[tuple[int, int]], days: int, periods: Periods) -> tuple[list, list]:
+    """Drop options of movable pairs that no option of the partner tolerates, to a fixpoint
+    (a work list: a pair is looked at again when one of its items lost options); a pair that
+    would leave an item without options is excused instead. Pairs that cannot conflict are dropped."""
+    arrays: dict[int, tuple[np.ndarray, ...]] = {}
+
+    def arr(i: int) -> tuple[np.ndarray, ...]:
+        if i not in arrays:
+            arrays[i] = option_arrays(items[i].options, periods)
+        return arrays[i]
+
+    of_item: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for r, x in pairs:
+        of_item[r].append((r, x))
+        of_item[x].append((r, x))
+    state = dict.fromkeys(sorted(pairs), "active")
+    queue = deque(sorted(pairs))
+    queued = set(queue)
+    excused = []
+    while queue:
+        pair = queue.popleft()
+        queued.discard(pair)
+        if state[pair] != "active":
+            continue
+        r, x = pair
+        hit = hit_matrix(arr(r), arr(x), days)
+        if not hit.any():
+            state[pair] = "dropped"
+            continue
+        r_keep = ~hit.all(axis=1)
+        x_keep = ~hit.all(axis=0)
+        if not r_keep.any() or not x_keep.any():
+            excused.append((r, x, "geen combinatie zonder graafrust"))
+            state[pair] = "excused"
+            continue
+        for i, keep, reason in (
+            (r, r_keep, f"graafrust zou {items[x].key} raken"),
+            (x, x_keep, f"graafrust na {items[r].key}"),
+        ):
+            if keep.all():
                 continue
-            r_ok = [o for o in ri.options if any(not nodig_overlap(o, p, days) for p in xi.options)]
-            x_ok = [o for o in xi.options if any(not nodig_overlap(p, o, days) for p in ri.options)]
-            if not r_ok or not x_ok:
-                excused.append((r, x, "geen combinatie zonder graafrust"))
-                continue
-            changed |= len(r_ok) < len(ri.options) or len(x_ok) < len(xi.options)
-            ri.remove(f"graafrust zou {xi.key} raken", r_ok)
-            xi.remove(f"graafrust na {ri.key}", x_ok)
-            keep.append((r, x))
-        active = keep
-    return active, excused
+            items[i].remove(reason, [o for o, k in zip(items[i].options, keep.tolist(), strict=True) if k])
+            arrays.pop(i, None)
+            for other in of_item[i]:
+                if other != pair and state[other] == "active" and other not in queued:
+                    queue.append(other)
+                    queued.add(other)
+    return [p for p, st in state.items() if st == "active"], excused

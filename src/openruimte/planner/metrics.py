@@ -8,7 +8,10 @@ tests can check every programme the optimiser or a baseline produces.
   start bucket of the excavating works there (works starting in one bucket share
   a trench); the saving is against one trench per work;
 - no-dig violations: an excavating plan digging in the no-dig period after a
-  surface renewal on a shared segment or within the no-dig distance;
+  surface renewal on a shared segment or within the no-dig distance, under the
+  shared-opening rule: the renewal closes the works that end by the end of its
+  last period (they share its opening; it is paved last), and its no-dig
+  period starts when that opening ends;
 - window violations: fixed plans moved, dates outside earliest_start/latest_end,
   duration changed, shifts beyond the allowed years;
 - budget use per owner-year and its overruns; crew capacity overruns.
@@ -28,6 +31,7 @@ import shapely
 from openruimte.analysis.arrays import PlanColumns
 from openruimte.analysis.pairs import Parameters, find_conflicts
 from openruimte.model import Hardness, Phase, Plan
+from openruimte.planner.periods import Periods
 from openruimte.planner.segments import SegmentMap
 from openruimte.planner.settings import Settings
 
@@ -112,13 +116,15 @@ def evaluate(
     segmap: SegmentMap,
     settings: Settings,
     budgets: Mapping[str, Mapping[int, float]] | None = None,
+    pairs: Mapping[tuple[str, str], str] | None = None,
 ) -> Metrics:
-    """All metrics of the programme over ``plans`` (those without a date in it are left out)."""
+    """All metrics of the programme over ``plans`` (those without a date in it are left out).
+    ``pairs``: :func:`nodig_pairs` of these plans when already known (it is the slow part)."""
     plans = [p for p in plans if p.key in programme]
     m = Metrics()
     _streets(m, plans, programme, segmap, settings)
     m.works_cost_eur = float(sum(p.budget_eur or 0.0 for p in plans))
-    m.no_dig = _no_dig(plans, programme, segmap, settings)
+    m.no_dig = _no_dig(plans, programme, segmap, settings, pairs)
     m.spec_conflicts = _spec_conflicts(plans, programme, settings)
     m.window_violations = [v for p in plans for v in _window(p, *programme[p.key], settings)]
     m.moved = sum(1 for p in plans if p.scheduled and (p.start, p.end) != tuple(programme[p.key]))
@@ -163,11 +169,17 @@ def _union_days(intervals: list[tuple[int, int]]) -> int:
     return total
 
 
+def is_fixed_plan(p: Plan) -> bool:
+    """Realisatie/beheer or besloten with dates: no programme moves it."""
+    return _fixed(p)
+
+
 def _fixed(p: Plan) -> bool:
     return p.scheduled and (p.phase in _FIXED or p.hardness == Hardness.BESLOTEN)
 
 
-def _no_dig(plans: list[Plan], programme: Programme, segmap: SegmentMap, settings: Settings) -> list[dict[str, Any]]:
+def nodig_pairs(plans: Sequence[Plan], segmap: SegmentMap, settings: Settings) -> dict[tuple[str, str], str]:
+    """(renewal, excavation) key pairs a no-dig period links: on a shared segment or within the distance."""
     renewals = [p for p in plans if p.surface_renewal]
     diggers = [p for p in plans if p.excavation]
     pairs: dict[tuple[str, str], str] = {}
@@ -188,18 +200,65 @@ def _no_dig(plans: list[Plan], programme: Programme, segmap: SegmentMap, setting
         for s in segmap.of_plan.get(r.key, ()):
             for x in on_segment[s]:
                 pairs.setdefault((r.key, x), "straat")
+    return {k: v for k, v in pairs.items() if k[0] != k[1]}
+
+
+def nodig_violations(
+    pairs: Mapping[tuple[str, str], str],
+    starts: Mapping[str, int],
+    ends: Mapping[str, int],
+    periods: Periods,
+    days: int,
+) -> list[tuple[str, str, int, int]]:
+    """(renewal, excavation, overlap days, day the no-dig period starts) under the shared-opening rule.
+
+    A renewal closes the opening of every linked excavation that ends after it but by the
+    end of the period in which the renewal ends (dig first, pave last, in one period); its
+    no-dig period starts the day after the last of them ends (or after the renewal itself)
+    and lasts ``days``. A linked excavation it does not close that digs in it violates it."""
+    if not pairs:
+        return []
+    keys = list(starts)
+    index = {k: n for n, k in enumerate(keys)}
+    order = sorted(pairs)
+    r = np.fromiter((index[a] for a, _ in order), dtype=np.int64, count=len(order))
+    x = np.fromiter((index[b] for _, b in order), dtype=np.int64, count=len(order))
+    s_arr = np.fromiter((starts[k] for k in keys), dtype=np.int64, count=len(keys))
+    e_arr = np.fromiter((ends[k] for k in keys), dtype=np.int64, count=len(keys))
+    r_end, x_end, x_start = e_arr[r], e_arr[x], s_arr[x]
+    last = periods.period_ends(r_end)
+    closed = (x_end > r_end) & (x_end <= last)
+    opening_end = e_arr.copy()
+    np.maximum.at(opening_end, r[closed], x_end[closed])
+    at = opening_end[r]
+    overlap = np.minimum(x_end, at + days) - np.maximum(x_start, at + 1) + 1
+    bad = np.flatnonzero((x_end > last) & (overlap > 0))
+    return [(order[n][0], order[n][1], int(overlap[n]), int(at[n]) + 1) for n in bad.tolist()]
+
+
+def _no_dig(
+    plans: list[Plan],
+    programme: Programme,
+    segmap: SegmentMap,
+    settings: Settings,
+    known: Mapping[tuple[str, str], str] | None = None,
+) -> list[dict[str, Any]]:
+    """No-dig violations under the shared-opening rule (:func:`nodig_violations`), counted exactly."""
+    pairs = nodig_pairs(plans, segmap, settings) if known is None else known
     by_key = {p.key: p for p in plans}
-    out = []
-    for (r, x), via in sorted(pairs.items()):
-        if r == x:
-            continue
-        r_end = programme[r][1].toordinal()
-        x_start, x_end = (d.toordinal() for d in programme[x])
-        overlap = min(x_end, r_end + settings.graafrust_days) - max(x_start, r_end + 1) + 1
-        if overlap > 0:
-            both = _fixed(by_key[r]) and _fixed(by_key[x])
-            out.append({"renewal": r, "plan": x, "overlap_days": overlap, "via": via, "both_fixed": both})
-    return out
+    periods = Periods(settings.from_year, settings.to_year, settings.buckets_per_year)
+    starts = {k: v[0].toordinal() for k, v in programme.items()}
+    ends = {k: v[1].toordinal() for k, v in programme.items()}
+    return [
+        {
+            "renewal": r,
+            "plan": x,
+            "overlap_days": overlap,
+            "via": pairs[(r, x)],
+            "both_fixed": _fixed(by_key[r]) and _fixed(by_key[x]),
+        }
+        for r, x, overlap, _ in nodig_violations(pairs, starts, ends, periods, settings.graafrust_days)
+    ]
 
 
 def _spec_conflicts(plans: list[Plan], programme: Programme, settings: Settings) -> int:
@@ -227,7 +286,7 @@ def _window(p: Plan, start: dt.date, end: dt.date, settings: Settings) -> list[d
         assert p.start is not None and p.end is not None
         if (end - start) != (p.end - p.start):
             bad("duur veranderd")
-        if abs((start - p.start).days) > 366 * settings.max_shift_years:
+        if abs((start - p.start).days) > 366 * settings.shift_years(p.hardness):
             bad("verder verschoven dan toegestaan")
         if start < dt.date(settings.from_year, 1, 1):
             bad("start voor de horizon")

@@ -83,6 +83,7 @@ class Objective:
 
     def __init__(self, inst: Instance) -> None:
         self.inst = inst
+        self._days: dict[tuple[int, int, int, int], int] = {}
         w, s = inst.settings.weights, inst.settings
         unit = s.unit_costs.trench_eur_per_m + s.unit_costs.paving_eur_per_m2 * s.unit_costs.trench_width_m
         self.coef = [
@@ -123,9 +124,13 @@ class Objective:
 
     def day_value(self, c: int, b: int, opt: Option) -> int:
         """Days dug in bucket ``b`` of class ``c`` with this option and the fixed items."""
-        fixed = self.base[c].fixed_days.get(b, [])
-        d = days_in(self.inst.periods, opt, b)
-        return union_with(fixed, d) if d else length(fixed)
+        key = (c, b, opt.start, opt.end)
+        value = self._days.get(key)
+        if value is None:
+            fixed = self.base[c].fixed_days.get(b, [])
+            d = days_in(self.inst.periods, opt, b)
+            value = self._days[key] = union_with(fixed, d) if d else length(fixed)
+        return value
 
     def class_terms(self, c: int, assignment: Sequence[int]) -> tuple[int, int, int]:
         """(opened buckets, days, trenches) of class ``c``."""

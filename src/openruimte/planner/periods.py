@@ -29,6 +29,14 @@ def _bucket_start_day(from_year: int, months: int, b: int) -> int:
     return _bucket_start(from_year, months, b).toordinal()
 
 
+@lru_cache(maxsize=262144)
+def _period_end(from_year: int, per_year: int, day: int) -> int:
+    d = dt.date.fromordinal(day)
+    months = 12 // per_year
+    b = (d.year - from_year) * per_year + (d.month - 1) // months
+    return _bucket_start_day(from_year, months, b + 1) - 1
+
+
 @dataclass(frozen=True)
 class Periods:
     """Buckets from 1 January ``from_year`` to 31 December ``to_year``; index 0 is the first.
@@ -74,6 +82,21 @@ class Periods:
     def bounds(self) -> np.ndarray:
         """Start day of every bucket in the horizon plus the day after it, as an array."""
         return np.array([self.start_day(b) for b in range(self.n + 1)], dtype=np.int64)
+
+    def period_end(self, day: int) -> int:
+        """The last day of the bucket holding ``day`` (a day ordinal)."""
+        return _period_end(self.from_year, self.per_year, day)
+
+    @cached_property
+    def _wide_bounds(self) -> np.ndarray:
+        """Bucket start days from 60 years before to 60 years after the horizon."""
+        reach = 60 * self.per_year
+        return np.array([self.start_day(b) for b in range(-reach, self.n + reach + 1)], dtype=np.int64)
+
+    def period_ends(self, days: np.ndarray) -> np.ndarray:
+        """:meth:`period_end` of many day ordinals at once."""
+        bounds = self._wide_bounds
+        return bounds[np.searchsorted(bounds, days, side="right")] - 1
 
     def label(self, b: int) -> str:
         """``2028-K2`` (kwartaal) or ``2028``."""

@@ -1,16 +1,22 @@
-"""``plan_programme``: instance, baselines, CP-SAT, metrics of all three."""
+"""``plan_programme``: instance, baselines, CP-SAT, metrics of all four, within one deadline.
+
+The whole run keeps to ``settings.time_limit_s`` (or a ``deadline`` the caller sets,
+which then also covers what the caller does before and after): the instance and
+the greedy programme (the first feasible programme, within seconds) come first,
+then the baselines' metrics, which are timed; the solver gets what is left minus
+the time the remaining metrics and the caller's ``reserve_s`` need."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from openruimte.analysis.candidates import Candidate
 from openruimte.model import Plan
-from openruimte.planner.baselines import as_programme, greedy, uncoordinated
+from openruimte.planner.baselines import as_programme, enforced, greedy, uncoordinated
 from openruimte.planner.cpsat import SolveInfo, solve
 from openruimte.planner.instance import Instance, Option, build_instance, default_duration
 from openruimte.planner.metrics import Metrics, evaluate
@@ -18,7 +24,13 @@ from openruimte.planner.objective import Objective
 from openruimte.planner.segments import SegmentLike, SegmentMap
 from openruimte.planner.settings import Settings
 
-NAMES = ("programme", "greedy", "uncoordinated")
+NAMES = ("programme", "greedy", "uncoordinated", "enforced")
+#: the baselines the programme is compared with (the target holds against both)
+BASELINES = ("uncoordinated", "enforced")
+#: the solver never gets less than this, even when the deadline has passed
+MIN_SOLVER_S = 1.0
+
+Progress = Callable[[str, float | None, float | None, float | None], None]
 
 
 def candidate_plan(candidate: Candidate, settings: Settings) -> Plan:
@@ -44,6 +56,8 @@ class ProgrammeResult:
     metrics: dict[str, Metrics]
     solver: SolveInfo
     timings: dict[str, float] = field(default_factory=dict)
+    #: the enforced baseline: works pushed, pushed past their latest end, past the horizon
+    enforced_pushes: dict[str, int] = field(default_factory=dict)
 
     def dates(self, name: str = "programme") -> dict[str, tuple[dt.date, dt.date]]:
         return dates(self.programmes[name])
@@ -68,6 +82,17 @@ class ProgrammeResult:
                 for o, y, b, f in inst.budget_raised
             ],
             "no_dig_beyond_unavoidable": {n: len(self.avoidable_no_dig(n)) for n in NAMES},
+            "baselines": {
+                "uncoordinated": "every work at its own dates (a replacement candidate in its due year)",
+                "enforced": "uncoordinated, a dig that would break a no-dig period refused and pushed past it",
+                "enforced_pushes": self.enforced_pushes,
+            },
+            "rules": {
+                "street_openings": "distinct (street segment, period) pairs with excavation, the same count for "
+                "the programme and every baseline: works in one segment and period share one opening",
+                "no_dig": "a surface renewal closes the opening of the works that end by the end of its last "
+                "period (paved last); its no-dig period starts when that opening ends and forbids later digs",
+            },
             "no_dig_unavoidable": [
                 {"renewal": inst.items[r].key, "plan": inst.items[x].key, "reason": why} for r, x, why in inst.excused
             ],
@@ -114,7 +139,7 @@ class ProgrammeResult:
         """Relative change of the programme against each baseline (negative = fewer)."""
         p = self.metrics["programme"]
         out = {}
-        for name in ("uncoordinated", "greedy"):
+        for name in ("uncoordinated", "enforced", "greedy"):
             b = self.metrics[name]
             out[name] = {
                 "street_openings": _change(p.street_openings, b.street_openings),
@@ -136,26 +161,59 @@ def plan_programme(
     *,
     candidates: Sequence[Candidate] = (),
     scores: Mapping[str, float] | None = None,
+    own_starts: Mapping[str, dt.date] | None = None,
+    deadline: float | None = None,
+    reserve_s: float = 0.0,
+    progress: Progress | None = None,
 ) -> ProgrammeResult:
-    """Synthesise a programme for ``plans`` (and replacement ``candidates``) on the street ``segments``."""
+    """Synthesise a programme for ``plans`` (and replacement ``candidates``) on the street ``segments``.
+
+    ``own_starts``: a candidate's own start (its due year) for the uncoordinated baselines.
+    ``deadline`` (``time.perf_counter()`` value): when everything must be done, the caller's
+    ``reserve_s`` after this function included; default now + ``settings.time_limit_s``.
+    ``progress(stage, done share, objective, gap)`` is called as the run goes on."""
     settings = settings or Settings()
     t0 = time.perf_counter()
+    deadline = deadline if deadline is not None else t0 + settings.time_limit_s
+    tell = progress or (lambda *_a: None)
+    tell("instance", None, None, None)
     extra = [candidate_plan(c, settings) for c in candidates]
     inst = build_instance(
-        [*plans, *extra], segments, settings, scores=scores, candidate_keys=frozenset(p.key for p in extra)
+        [*plans, *extra],
+        segments,
+        settings,
+        scores=scores,
+        candidate_keys=frozenset(p.key for p in extra),
+        own_starts=own_starts,
     )
     obj = Objective(inst)
     t1 = time.perf_counter()
-    start, failures = greedy(inst, obj)
+    tell("greedy", None, None, None)
+    start, failures = greedy(inst, obj, until=t1 + 0.1 * (deadline - t1))
     t2 = time.perf_counter()
-    assignment, info = solve(inst, obj, start)
-    t3 = time.perf_counter()
-    programmes = {
-        "programme": as_programme(inst, assignment),
-        "greedy": as_programme(inst, start),
-        "uncoordinated": uncoordinated(inst),
-    }
+    tell("baselines", None, float(obj.total(start)), None)
     kept = [it.plan for it in inst.items]
-    metrics = {n: evaluate(kept, dates(p), inst.segmap, settings, inst.budgets) for n, p in programmes.items()}
-    timings = {"instance": t1 - t0, "greedy": t2 - t1, "solver": t3 - t2, "metrics": time.perf_counter() - t3}
-    return ProgrammeResult(inst, obj, assignment, start, failures, programmes, metrics, info, timings)
+    pushed_programme, pushes = enforced(inst)
+    programmes = {"uncoordinated": uncoordinated(inst), "enforced": pushed_programme}
+    metrics = {
+        n: evaluate(kept, dates(p), inst.segmap, settings, inst.budgets, inst.linked) for n, p in programmes.items()
+    }
+    t3 = time.perf_counter()
+    # the two programmes still to measure take about what one baseline took each
+    left = deadline - t3 - reserve_s - (t3 - t2)
+    urgent = frozenset(inst.by_key[k] for k, _ in failures)
+    assignment, info = solve(inst, obj, start, seconds=max(MIN_SOLVER_S, left), progress=progress, urgent=urgent)
+    t4 = time.perf_counter()
+    tell("metrics", 1.0, float(info.objective), info.gap)
+    programmes = {"programme": as_programme(inst, assignment), "greedy": as_programme(inst, start), **programmes}
+    for n in ("programme", "greedy"):
+        metrics[n] = evaluate(kept, dates(programmes[n]), inst.segmap, settings, inst.budgets, inst.linked)
+    metrics = {n: metrics[n] for n in NAMES}
+    timings = {
+        "instance": t1 - t0,
+        "greedy": t2 - t1,
+        "baselines": t3 - t2,
+        "solver": t4 - t3,
+        "metrics": time.perf_counter() - t4,
+    }
+    return ProgrammeResult(inst, obj, assignment, start, failures, programmes, metrics, info, timings, pushes)

@@ -58,8 +58,10 @@ class Settings:
     from_year: int = 2026
     to_year: int = 2040
     bucket: Bucket = "quarter"
-    #: indicative/intended plans with dates may move this many years either way
+    #: registered plans with dates move at most this many years either way ...
     max_shift_years: int = 2
+    #: ... and at most this many by hardness (besloten, and phase realisatie/beheer, never move)
+    hardness_shift_years: Mapping[str, int] = field(default_factory=lambda: {"indicatief": 2, "voorgenomen": 1})
     graafrust_days: int = 1095
     graafrust_distance_m: float = 5.0
     #: a plan touches a segment when it runs within half the profile width plus this distance ...
@@ -91,6 +93,10 @@ class Settings:
     decompose_above: int = 3000
     max_plans_per_model: int = 1500
 
+    def shift_years(self, hardness: str | None) -> int:
+        """Years a movable registered plan of this hardness may move either way."""
+        return min(self.max_shift_years, int(self.hardness_shift_years.get(str(hardness), self.max_shift_years)))
+
     @property
     def buckets_per_year(self) -> int:
         return 4 if self.bucket == "quarter" else 1
@@ -102,4 +108,5 @@ class Settings:
         cap = self.crew_capacity
         out["crew_capacity"] = dict(cap) if isinstance(cap, Mapping) else cap
         out["durations"] = dict(self.durations)
+        out["hardness_shift_years"] = dict(self.hardness_shift_years)
         return out

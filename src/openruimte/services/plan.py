@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,10 @@ from openruimte.analysis.candidates import Candidate, Horizon, find_candidates
 from openruimte.analysis.weighing import WeighingSettings, WeightsError, check_weights
 from openruimte.model import Plan
 from openruimte.planner import ProgrammeResult, Settings, Weights, candidate_plan, plan_programme
+
+# --- issue 13 (planner branch): candidate windows per asset type, deadline, progress
+from openruimte.planner.windows import own_starts, parse_rules
+from openruimte.planner.windows import prepare as prepare_windows
 from openruimte.services.weigh import read_yaml, weigh_plans, weights_from_mapping
 from openruimte.store import Store
 
@@ -52,6 +57,8 @@ SCENARIO_KEYS = (
     "weights",
     "preset",
     "candidate_slack_years",
+    "candidate_windows",  # issue 13
+    "hardness_shift_years",  # issue 13
 )
 #: a replacement candidate may be done this many years before its first or after its last due year
 CANDIDATE_SLACK_YEARS = 0
@@ -72,6 +79,9 @@ class Scenario:
     weights: dict[str, float] | None = None
     weights_label: str | None = None
     candidate_slack_years: int = CANDIDATE_SLACK_YEARS
+    #: issue 13: candidate window rules per asset type (None: the built-in rules)
+    candidate_windows: dict[str, Any] | None = None
+    hardness_shift_years: dict[str, int] | None = None
 
 
 def _number(value: Any, where: str, *, integer: bool = False, minimum: float = 0.0) -> float:
@@ -138,6 +148,18 @@ def load_scenario(path: Path) -> Scenario:
         sc.candidate_slack_years = int(
             _number(data["candidate_slack_years"], f"{src}: candidate_slack_years", integer=True)
         )
+    # issue 13: windows per asset type and condition class; shifts per hardness
+    if data.get("candidate_windows") is not None:
+        try:
+            parse_rules(_mapping(data["candidate_windows"], f"{src}: candidate_windows"), f"{src}: candidate_windows")
+        except ValueError as err:
+            raise WeightsError(str(err)) from None
+        sc.candidate_windows = dict(data["candidate_windows"])
+    if data.get("hardness_shift_years") is not None:
+        sc.hardness_shift_years = {
+            str(k): int(_number(v, f"{src}: hardness_shift_years.{k}", integer=True))
+            for k, v in _mapping(data["hardness_shift_years"], f"{src}: hardness_shift_years").items()
+        }
     if data.get("weights") is not None or data.get("preset") is not None:
         # weights: {criterion: w} with an optional preset inside, or preset: at the top
         given = data.get("weights") or {}
@@ -167,6 +189,8 @@ def make_settings(
     values.update({k: v for k, v in overrides.items() if v is not None})
     if to_year < from_year:
         raise WeightsError(f"--to {to_year} is before --from {from_year}")
+    if sc.hardness_shift_years is not None:  # issue 13
+        values["hardness_shift_years"] = {**Settings().hardness_shift_years, **sc.hardness_shift_years}
     return Settings(
         from_year=from_year,
         to_year=to_year,
@@ -238,9 +262,17 @@ def plan_store(
     scenario: str | None = None,
     candidate_slack_years: int = CANDIDATE_SLACK_YEARS,
     step: Step | None = None,
+    window_rules: Mapping[str, Any] | None = None,
+    deadline: float | None = None,
+    progress: Any = None,
+    save: bool = True,
 ) -> PlanRun:
     """Weigh, then synthesise the programme for the store's plans (and replacement
-    candidates); the programme JSON is saved as analysis kind ``programme``."""
+    candidates); the programme JSON is saved as analysis kind ``programme``.
+
+    Issue 13: candidate windows from condition and due year per asset type (``window_rules``:
+    the scenario's ``candidate_windows``, see planner/windows.py); ``deadline`` (perf_counter)
+    for the whole run including saving; ``progress(stage, share, objective, gap)``; ``save``."""
     say = step or (lambda _text: None)
     weights = check_weights(weights, source=weights_label)
     say("gegevens laden / loading plans, streets and assets")
@@ -248,13 +280,16 @@ def plan_store(
     streets = store.streets()
     found: list[Candidate] = []
     done: list[Candidate] = []
+    assets: list = []
     if candidates:
         say("vervangingsopgaven zoeken / finding replacement candidates")
-        due = find_candidates(
-            store.assets(), streets, Horizon(settings.from_year, settings.to_year, condition_threshold)
-        )
+        assets = store.assets()
+        due = find_candidates(assets, streets, Horizon(settings.from_year, settings.to_year, condition_threshold))
         found, done = served(due, plans)
-        found = widened(found, candidate_slack_years, settings.from_year, settings.to_year)
+    # issue 13: windows from condition and due year, per asset type
+    found, wins, window_settings = prepare_windows(
+        found, assets, settings.from_year, settings.to_year, window_rules, candidate_slack_years
+    )
     cand_plans = [candidate_plan(c, settings) for c in found]
     say("afwegen / weighing plans")
     t0 = time.perf_counter()
@@ -263,7 +298,18 @@ def plan_store(
     scores = weighing.score_of()
     weigh_s = time.perf_counter() - t0
     say(f"optimaliseren / optimising ({len(plans)} plans, {len(found)} candidates)")
-    result = plan_programme(plans, streets, settings, candidates=found, scores=scores)
+    reserve = 1.0 + 0.0004 * (len(plans) + len(found))  # issue 13: saving the programme after the solver
+    result = plan_programme(
+        plans,
+        streets,
+        settings,
+        candidates=found,
+        scores=scores,
+        own_starts=own_starts(wins),
+        deadline=deadline,
+        reserve_s=reserve,
+        progress=progress,
+    )
     say("opslaan / saving")
     breakdown = {
         k: {"score": round(scores[k], 4), "breakdown": weighing.breakdown(i), "details": weighing.details[i]}
@@ -286,6 +332,10 @@ def plan_store(
     data["candidates"] = len(found)
     data["candidates_served_by_plans"] = len(done)
     data["candidate_slack_years"] = candidate_slack_years if candidates else None
+    data["candidate_windows"] = window_settings.as_dict() if candidates else None
+    data["candidate_window_classes"] = dict(sorted(Counter(w.condition_class for w in wins.values()).items()))
+    if not save:  # issue 13: a sweep run is not the programme
+        return PlanRun(result=result, data=data, scores=breakdown, warnings=weighing.warnings)
     with store.writer(actor) as w:
         w.save_analysis(
             "programme",
