@@ -239,11 +239,10 @@ def main() -> int:
         limits[int(k)] = float(v)
     rows = []
     if not args.no_demo:
-        from openruimte.services.plan import served
-
         from openruimte.analysis.candidates import Horizon, find_candidates
         from openruimte.demo import generate
         from openruimte.planner.windows import own_starts, prepare
+        from openruimte.services.plan import served
 
         d = generate(2026)
         t0 = time.perf_counter()

@@ -211,8 +211,8 @@ def test_sweep_spec() -> None:
 
 
 def test_scenario_windows_and_hardness(tmp_path: Path) -> None:
-    from openruimte.services.plan import load_scenario, make_settings
     from openruimte.analysis.weighing import WeightsError
+    from openruimte.services.plan import load_scenario, make_settings
 
     good = tmp_path / "s.yaml"
     good.write_text(

@@ -50,9 +50,9 @@ def run_sweep(store: Any, settings: Any, weights: Any, swept: Any, prefix: Path,
     import dataclasses
     import time
 
-    from openruimte.services import plan as planning
     from openruimte.planner.sweep import sweep_row
     from openruimte.reports.sweep import write_plot, write_table
+    from openruimte.services import plan as planning
 
     rows = []
     for value in swept.values:
