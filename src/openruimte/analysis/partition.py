@@ -1,0 +1,152 @@
+"""Plans partitioned in space, with a halo, for an analysis over many machines (issue 12).
+
+Each plan is *owned* by one partition: the plans are ordered along a Hilbert curve
+(by the lower-left corner of their bounding box) and cut into runs of equal size,
+so a partition is a compact piece of the country with about as many plans as the
+others. A partition's input is what it owns plus its *halo*: every plan whose
+bounding box comes within the search distance of the envelope of the owned plans'
+boxes. The same kernel as on one machine (``pairs.find_couplings`` and
+``find_conflicts``) runs on that input, and a partition keeps only the pairs whose
+first plan it owns (the plan with the smaller key of a coupling; the renewal of a
+conflict). So:
+
+- no pair is lost: the second plan of a pair is within the distance of the first,
+  so inside the first's box grown by the distance, so in the halo of the first's
+  partition (a plan that crosses a partition border is in the halo of every
+  partition it reaches);
+- no pair is doubled: the first plan has one owner;
+- the values are the same: the rules look at the two plans of a pair only, and
+  the distance is computed on the same geometries.
+
+The merge sorts the pairs by key, so the result does not depend on the order in
+which partitions finish. Pure: numpy and shapely; the Dask wiring is in
+``services/analyse_dask.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from openruimte.analysis.arrays import PlanColumns
+from openruimte.analysis.pairs import Conflicts, Couplings, Parameters, find_conflicts, find_couplings
+
+#: bits per axis of the Hilbert grid
+HILBERT_BITS = 16
+
+
+def hilbert_index(x: np.ndarray, y: np.ndarray, bits: int = HILBERT_BITS) -> np.ndarray:
+    """Position along the Hilbert curve of integer cells (``0 <= x, y < 2**bits``)."""
+    x = x.astype(np.int64).copy()
+    y = y.astype(np.int64).copy()
+    d = np.zeros(len(x), dtype=np.int64)
+    last = (1 << bits) - 1
+    s = 1 << (bits - 1)
+    while s > 0:
+        rx = (x & s) > 0
+        ry = (y & s) > 0
+        d += s * s * ((3 * rx.astype(np.int64)) ^ ry.astype(np.int64))
+        # rotate the quadrant
+        flip = ~ry
+        swap_x = flip & rx
+        x = np.where(swap_x, last - x, x)
+        y = np.where(swap_x, last - y, y)
+        x, y = np.where(flip, y, x), np.where(flip, x, y)
+        s >>= 1
+    return d
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Rows (indices into the whole columns) of one partition: its input and which of them it owns."""
+
+    number: int
+    rows: np.ndarray  # int64, sorted: owned plus halo
+    owned: np.ndarray  # bool per entry of ``rows``
+
+
+def partitions(cols: PlanColumns, parts: int, reach_m: float) -> list[Partition]:
+    """``parts`` partitions of about equal size along a Hilbert curve, each with its
+    halo of ``reach_m`` (the largest search distance of the analysis)."""
+    n = len(cols)
+    if n == 0:
+        return []
+    parts = max(1, min(parts, n))
+    bounds = shapely.bounds(cols.geoms)
+    lo = bounds[:, :2].min(axis=0)
+    span = max(float((bounds[:, :2].max(axis=0) - lo).max()), 1e-9)
+    cells = (1 << HILBERT_BITS) - 1
+    gx = np.floor((bounds[:, 0] - lo[0]) / span * cells).astype(np.int64)
+    gy = np.floor((bounds[:, 1] - lo[1]) / span * cells).astype(np.int64)
+    order = np.lexsort((np.arange(n), hilbert_index(gx, gy)))
+    owner = np.empty(n, dtype=np.int64)
+    for i, run in enumerate(np.array_split(order, parts)):
+        owner[run] = i
+    tree = shapely.STRtree(shapely.box(bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3]))
+    out = []
+    reach = reach_m + 1e-6
+    for i in range(parts):
+        mine = np.flatnonzero(owner == i)
+        if not len(mine):
+            continue
+        b = bounds[mine]
+        envelope = shapely.box(
+            b[:, 0].min() - reach, b[:, 1].min() - reach, b[:, 2].max() + reach, b[:, 3].max() + reach
+        )
+        rows = np.union1d(tree.query(envelope), mine)
+        out.append(Partition(number=i, rows=rows, owned=owner[rows] == i))
+    return out
+
+
+@dataclass(frozen=True)
+class PartPairs:
+    """Pairs found by one partition, as row indices into the whole columns."""
+
+    couplings: Couplings
+    conflicts: Conflicts
+
+
+def pairs_of_partition(cols: PlanColumns, rows: np.ndarray, owned: np.ndarray, params: Parameters) -> PartPairs:
+    """The kernel on one partition's input (``cols`` holds those rows only, in the
+    order of ``rows``); the pairs it owns, with indices into the whole columns."""
+    c = find_couplings(cols, params)
+    keep = owned[c.a]
+    k = find_conflicts(cols, params)
+    keep_k = owned[k.renewal]
+    return PartPairs(
+        couplings=Couplings(rows[c.a[keep]], rows[c.b[keep]], c.distance_m[keep], c.gap_days[keep]),
+        conflicts=Conflicts(
+            rows[k.renewal[keep_k]], rows[k.plan[keep_k]], k.distance_m[keep_k], k.overlap_days[keep_k]
+        ),
+    )
+
+
+def merge(cols: PlanColumns, found: list[PartPairs]) -> tuple[Couplings, Conflicts]:
+    """The partitions' pairs as one result, in the order of the single-machine engine (by keys)."""
+    if not found:
+        e = np.empty(0, np.int64)
+        return Couplings(e, e, np.empty(0), e), Conflicts(e, e, np.empty(0), e)
+    a = np.concatenate([f.couplings.a for f in found])
+    b = np.concatenate([f.couplings.b for f in found])
+    dist = np.concatenate([f.couplings.distance_m for f in found])
+    gap = np.concatenate([f.couplings.gap_days for f in found])
+    order = np.lexsort((cols.keys[b], cols.keys[a]))
+    r = np.concatenate([f.conflicts.renewal for f in found])
+    x = np.concatenate([f.conflicts.plan for f in found])
+    kd = np.concatenate([f.conflicts.distance_m for f in found])
+    ov = np.concatenate([f.conflicts.overlap_days for f in found])
+    order_k = np.lexsort((cols.keys[x], cols.keys[r]))
+    return (
+        Couplings(a[order], b[order], dist[order], gap[order]),
+        Conflicts(r[order_k], x[order_k], kd[order_k], ov[order_k]),
+    )
+
+
+def find_partitioned(cols: PlanColumns, params: Parameters, parts: int) -> tuple[Couplings, Conflicts]:
+    """The whole analysis partition by partition in this process (the same as Dask does
+    over workers; for tests and as a reference)."""
+    reach = max(params.max_distance_m, params.graafrust_distance_m)
+    found = [pairs_of_partition(cols.take(p.rows), p.rows, p.owned, params) for p in partitions(cols, parts, reach)]
+    return merge(cols, found)

@@ -1,0 +1,83 @@
+"""The plan analysis over Dask workers (``openruimte analyse --engine dask``, issue 12).
+
+The plans are cut into spatial partitions with a halo of the search distance
+(:mod:`openruimte.analysis.partition`); each partition goes to a worker as its
+own columns and runs the same kernel as one machine; the client merges the pairs
+in key order. The result is identical to ``--engine local`` (a test checks it on
+random plans with partition borders crossing plans).
+
+Without ``--scheduler`` a ``LocalCluster`` is started on this machine (one
+process per worker, one thread each: the GEOS calls hold the GIL). With
+``--scheduler tcp://HOST:8786`` the work goes to a running cluster: start it with
+``dask scheduler`` on one machine and ``dask worker tcp://HOST:8786 --nthreads 1``
+on each of the others, with the same ``openruimte`` version installed everywhere
+(the kernel is sent by reference to its module).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from openruimte.analysis.arrays import PlanColumns
+from openruimte.analysis.pairs import Conflicts, Couplings, Parameters
+from openruimte.analysis.partition import PartPairs, merge, pairs_of_partition, partitions
+
+#: plans per partition (a partition's columns and tree fit easily in a worker's memory)
+PLANS_PER_PARTITION = 50_000
+
+Finder = Callable[[PlanColumns, Parameters], tuple[Couplings, Conflicts]]
+
+
+def _kernel(cols: PlanColumns, rows: np.ndarray, owned: np.ndarray, params: Parameters) -> PartPairs:
+    return pairs_of_partition(cols, rows, owned, params)
+
+
+def partition_count(n: int, workers: int) -> int:
+    """At least two partitions per worker (so a slow worker does not hold up the rest),
+    and no more plans per partition than :data:`PLANS_PER_PARTITION`."""
+    return max(2 * workers, -(-n // PLANS_PER_PARTITION), 1)
+
+
+def find_with_client(
+    client: Any, cols: PlanColumns, params: Parameters, parts: int | None = None
+) -> tuple[Couplings, Conflicts]:
+    """The pairs of ``cols`` computed on the workers of ``client`` (a ``distributed.Client``)."""
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    parts = parts or partition_count(len(cols), workers)
+    reach = max(params.max_distance_m, params.graafrust_distance_m)
+    futures = [
+        client.submit(
+            _kernel, cols.take(p.rows), p.rows, p.owned, params, key=f"openruimte-pairs-{p.number}", pure=False
+        )
+        for p in partitions(cols, parts, reach)
+    ]
+    found = client.gather(futures)
+    return merge(cols, list(found))
+
+
+@contextmanager
+def dask_finder(
+    *, scheduler: str | None = None, workers: int | None = None, processes: bool = True, parts: int | None = None
+) -> Iterator[Finder]:
+    """A pair finder on a Dask cluster: the one at ``scheduler``, else a ``LocalCluster``
+    of ``workers`` workers (default 2) that is closed afterwards."""
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(
+            n_workers=workers or 2, threads_per_worker=1, processes=processes, dashboard_address=None
+        )
+        client = Client(cluster)
+    try:
+        yield lambda cols, params: find_with_client(client, cols, params, parts)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
