@@ -43,12 +43,27 @@ class ColumnAnalysis:
         return sorted(self.cols.keys[~self.cols.scheduled].tolist())
 
     def coupling_chunks(self, size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
+        """The coupling records a chunk at a time; the shared lengths of the next chunk
+        (GEOS, without the GIL) are computed in a thread while this one's records are made."""
+        from concurrent.futures import ThreadPoolExecutor
+
         c = self.couplings
-        for lo in range(0, len(c.a), size):
-            part = Couplings(
+        d = self.parameters.max_distance_m
+        parts = [
+            Couplings(
                 c.a[lo : lo + size], c.b[lo : lo + size], c.distance_m[lo : lo + size], c.gap_days[lo : lo + size]
             )
-            yield coupling_records(self.cols, part, self.parameters, self.costs)
+            for lo in range(0, len(c.a), size)
+        ]
+        if not parts:
+            return
+        with ThreadPoolExecutor(1, thread_name_prefix="openruimte-shared") as ex:
+            ahead = ex.submit(shared_length, self.cols.geoms, parts[0].a, parts[0].b, d)
+            for i, part in enumerate(parts):
+                shared = ahead.result()
+                if i + 1 < len(parts):
+                    ahead = ex.submit(shared_length, self.cols.geoms, parts[i + 1].a, parts[i + 1].b, d)
+                yield coupling_records(self.cols, part, self.parameters, self.costs, shared=shared)
 
     def conflict_chunks(self, size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
         k = self.conflicts
@@ -127,11 +142,14 @@ def analyse_columns(
 # --------------------------------------------------------------------------- records
 
 
-def coupling_records(cols: PlanColumns, c: Couplings, params: Parameters, costs: UnitCosts) -> list[dict[str, Any]]:
-    """As ``couplings._coupling_records``, from columns."""
+def coupling_records(
+    cols: PlanColumns, c: Couplings, params: Parameters, costs: UnitCosts, *, shared: np.ndarray | None = None
+) -> list[dict[str, Any]]:
+    """As ``couplings._coupling_records``, from columns (``shared``: the shared lengths, when known)."""
     if cols.asset_types is None:
         raise ValueError("the columns carry no asset types (PlanColumns.asset_types) for the explanations")
-    shared = shared_length(cols.geoms, c.a, c.b, params.max_distance_m)
+    if shared is None:
+        shared = shared_length(cols.geoms, c.a, c.b, params.max_distance_m)
     start, end = cols.start, cols.end
     overlap = np.maximum(0, np.minimum(end[c.a], end[c.b]) - np.maximum(start[c.a], start[c.b]) + 1)
     saving = costs.saving(shared)

@@ -6,14 +6,24 @@ from __future__ import annotations
 
 import getpass
 import sys
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from openruimte.cli._common import DbOption, _fail, _open, app, console
 from openruimte.model import OpenRuimteError, OrganisationKind
-from openruimte.store.permissions import Role
+
+
+# issue 12 (scale): the role names without importing the store (SQLAlchemy), so that every
+# command starts fast; the same values as store.permissions.Role (tests/test_analysis_columnar.py checks)
+class Role(StrEnum):
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+
 
 org_app = typer.Typer(help="Organisations and whether they sit at the programming table.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts for the login page.", no_args_is_help=True)
@@ -96,7 +106,7 @@ def user_add(
         password = typer.prompt("Wachtwoord / password", hide_input=True, confirmation_prompt=True)
     store = _open(db)
     try:
-        security.add_user(store, email, org, role, password, actor=_actor())
+        security.add_user(store, email, org, _role(role), password, actor=_actor())
     except OpenRuimteError as err:
         raise _fail(str(err)) from None
     finally:
@@ -162,7 +172,9 @@ def token_create(
 
     store = _open(db)
     try:
-        token, token_id = security.create_token(store, org, role, expires_days=expires, label=label, actor=_actor())
+        token, token_id = security.create_token(
+            store, org, _role(role), expires_days=expires, label=label, actor=_actor()
+        )
     except OpenRuimteError as err:
         raise _fail(str(err)) from None
     finally:
@@ -219,3 +231,9 @@ def token_revoke(
     finally:
         store.close()
     console.print(f"token {token_id} revoked")
+
+
+def _role(role: Role) -> Any:
+    from openruimte.store.permissions import Role as StoreRole
+
+    return StoreRole(role.value)
