@@ -4,11 +4,11 @@ Each plan is *owned* by one partition: the plans are ordered along a Hilbert cur
 (by the lower-left corner of their bounding box) and cut into runs of equal size,
 so a partition is a compact piece of the country with about as many plans as the
 others. A partition's input is what it owns plus its *halo*: every plan whose
-bounding box comes within the search distance of the envelope of the owned plans'
-boxes. The same kernel as on one machine (``pairs.find_couplings`` and
-``find_conflicts``) runs on that input, and a partition keeps only the pairs whose
-first plan it owns (the plan with the smaller key of a coupling; the renewal of a
-conflict). So:
+bounding box comes within the search distance of the envelope of a block of 500
+owned plans (consecutive along the curve, so the envelopes are tight). The same
+kernel as on one machine (``pairs.find_couplings`` and ``find_conflicts``) runs on
+that input, and a partition keeps only the pairs whose first plan it owns (the
+plan with the smaller key of a coupling; the renewal of a conflict). So:
 
 - no pair is lost: the second plan of a pair is within the distance of the first,
   so inside the first's box grown by the distance, so in the halo of the first's
@@ -35,6 +35,8 @@ from openruimte.analysis.pairs import Conflicts, Couplings, Parameters, find_con
 
 #: bits per axis of the Hilbert grid
 HILBERT_BITS = 16
+#: plans per block whose envelope, grown by the distance, selects the halo
+BLOCK = 500
 
 
 def hilbert_index(x: np.ndarray, y: np.ndarray, bits: int = HILBERT_BITS) -> np.ndarray:
@@ -82,20 +84,25 @@ def partitions(cols: PlanColumns, parts: int, reach_m: float) -> list[Partition]
     gy = np.floor((bounds[:, 1] - lo[1]) / span * cells).astype(np.int64)
     order = np.lexsort((np.arange(n), hilbert_index(gx, gy)))
     owner = np.empty(n, dtype=np.int64)
-    for i, run in enumerate(np.array_split(order, parts)):
+    runs = np.array_split(order, parts)
+    for i, run in enumerate(runs):
         owner[run] = i
     tree = shapely.STRtree(shapely.box(bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3]))
     out = []
     reach = reach_m + 1e-6
-    for i in range(parts):
-        mine = np.flatnonzero(owner == i)
-        if not len(mine):
+    for i, run in enumerate(runs):
+        if not len(run):
             continue
-        b = bounds[mine]
-        envelope = shapely.box(
-            b[:, 0].min() - reach, b[:, 1].min() - reach, b[:, 2].max() + reach, b[:, 3].max() + reach
-        )
-        rows = np.union1d(tree.query(envelope), mine)
+        # the halo: plans near the envelope of each block of BLOCK consecutive plans along
+        # the curve (tight, unlike one envelope of the whole partition)
+        envelopes = []
+        for lo in range(0, len(run), BLOCK):
+            b = bounds[run[lo : lo + BLOCK]]
+            envelopes.append((b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()))
+        e = np.array(envelopes)
+        boxes = shapely.box(e[:, 0] - reach, e[:, 1] - reach, e[:, 2] + reach, e[:, 3] + reach)
+        _q, near = tree.query(boxes)
+        rows = np.union1d(near, run)
         out.append(Partition(number=i, rows=rows, owned=owner[rows] == i))
     return out
 

@@ -267,7 +267,8 @@ def analyse(
     params = Parameters(max_distance_m, max_gap_days, graafrust_days, graafrust_distance_m)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     goal_warnings: list[str] = []
-    options = {"engine": engine, "scheduler": scheduler, "workers": workers}
+    stats: dict[str, Any] = {}
+    options = {"engine": engine, "scheduler": scheduler, "workers": workers, "stats": stats}
     try:
         with Progress(*columns, console=err_console, transient=True) as progress:
             if plans is not None:
@@ -298,6 +299,13 @@ def analyse(
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if geojson is not None:
         run.pairs_geojson(result, geojson)
+    if stats:
+        peaks = ", ".join(f"{mb:,.0f}" for mb in stats.get("worker_peak_mb", []))
+        err_console.print(
+            f"dask: {stats['workers']} workers, {stats['partitions']} partitions, "
+            f"{stats['plans_sent']:,} plans sent (halos included); peak memory per worker (MB): {peaks or '-'}",
+            highlight=False,
+        )
     console.print(
         f"{result.plans} plans ({int((~result.cols.scheduled).sum())} unscheduled): "
         f"{len(result.couplings.a)} coupling opportunities, {len(result.conflicts.renewal)} no-dig conflicts"

@@ -184,14 +184,16 @@ def find_pairs(
     scheduler: str | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    stats: dict[str, Any] | None = None,
 ) -> ColumnAnalysis:
-    """Couplings and conflicts with the engine asked for ("local": this process; "dask")."""
+    """Couplings and conflicts with the engine asked for ("local": this process; "dask";
+    ``stats``: see ``analyse_dask.dask_finder``)."""
     if engine == "local":
         return analyse_columns(cols, params, progress=progress)
     if engine == "dask":
         from openruimte.services.analyse_dask import dask_finder
 
-        with dask_finder(scheduler=scheduler, workers=workers) as finder:
+        with dask_finder(scheduler=scheduler, workers=workers, stats=stats) as finder:
             return analyse_columns(cols, params, finder=finder)
     raise ValueError(f"unknown engine '{engine}'; expected one of {', '.join(ENGINES)}")
 
@@ -221,10 +223,13 @@ def analyse_store_columns(
     workers: int | None = None,
     progress: Progress | None = None,
     costs: UnitCosts | None = None,
+    stats: dict[str, Any] | None = None,
 ) -> ColumnAnalysis:
     """Analyse every plan in the store and save the result for the map (as ``analysing.analyse_store``)."""
     cols = columns_from_store(store)
-    result = find_pairs(cols, params, engine=engine, scheduler=scheduler, workers=workers, progress=progress)
+    result = find_pairs(
+        cols, params, engine=engine, scheduler=scheduler, workers=workers, progress=progress, stats=stats
+    )
     if costs is not None:
         result.costs = costs
     with store.writer(actor) as w:

@@ -42,29 +42,49 @@ def partition_count(n: int, workers: int) -> int:
     return max(2 * workers, -(-n // PLANS_PER_PARTITION), 1)
 
 
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def find_with_client(
-    client: Any, cols: PlanColumns, params: Parameters, parts: int | None = None
+    client: Any, cols: PlanColumns, params: Parameters, parts: int | None = None, stats: dict[str, Any] | None = None
 ) -> tuple[Couplings, Conflicts]:
     """The pairs of ``cols`` computed on the workers of ``client`` (a ``distributed.Client``)."""
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     parts = parts or partition_count(len(cols), workers)
     reach = max(params.max_distance_m, params.graafrust_distance_m)
+    parts_list = partitions(cols, parts, reach)
     futures = [
         client.submit(
             _kernel, cols.take(p.rows), p.rows, p.owned, params, key=f"openruimte-pairs-{p.number}", pure=False
         )
-        for p in partitions(cols, parts, reach)
+        for p in parts_list
     ]
     found = client.gather(futures)
+    if stats is not None:
+        stats.update(workers=workers, partitions=len(futures), plans_sent=int(sum(len(p.rows) for p in parts_list)))
+        try:
+            stats["worker_peak_mb"] = sorted(client.run(_peak_rss_mb).values())
+        except Exception:  # noqa: BLE001 - a figure for the user, not the result
+            stats["worker_peak_mb"] = []
     return merge(cols, list(found))
 
 
 @contextmanager
 def dask_finder(
-    *, scheduler: str | None = None, workers: int | None = None, processes: bool = True, parts: int | None = None
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    processes: bool = True,
+    parts: int | None = None,
+    stats: dict[str, Any] | None = None,
 ) -> Iterator[Finder]:
     """A pair finder on a Dask cluster: the one at ``scheduler``, else a ``LocalCluster``
-    of ``workers`` workers (default 2) that is closed afterwards."""
+    of ``workers`` workers (default 2) that is closed afterwards. ``stats`` (a dict) receives
+    the number of workers and partitions, the plans sent (halos included) and each
+    worker's peak memory."""
     from distributed import Client, LocalCluster
 
     cluster = None
@@ -76,7 +96,7 @@ def dask_finder(
         )
         client = Client(cluster)
     try:
-        yield lambda cols, params: find_with_client(client, cols, params, parts)
+        yield lambda cols, params: find_with_client(client, cols, params, parts, stats)
     finally:
         client.close()
         if cluster is not None:
