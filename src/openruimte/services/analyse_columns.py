@@ -94,13 +94,19 @@ class GoalRefs:
 def columns_from_store(store: Store, *, where: Sequence[Any] = ()) -> PlanColumns:
     """Every plan of the store (or those matching ``where``) as columns, in one query:
     the geometry as WKB, dates and vocabularies converted per distinct value."""
+    with store.engine.connect() as conn:
+        return columns_from_connection(conn, where=where)
+
+
+def columns_from_connection(conn: Any, *, where: Sequence[Any] = ()) -> PlanColumns:
+    """:func:`columns_from_store` on an open connection (e.g. a writer's, inside its transaction)."""
     import shapely
     import sqlalchemy as sa
 
     from openruimte.store import tables as t
 
     c = t.plans.c
-    if store.dialect == "postgresql":
+    if conn.dialect.name == "postgresql":
         wkb = sa.func.ST_AsBinary(c.geometry, type_=sa.LargeBinary)
     else:
         wkb = sa.type_coerce(c.geometry, sa.LargeBinary)
@@ -117,8 +123,7 @@ def columns_from_store(store: Store, *, where: Sequence[Any] = ()) -> PlanColumn
     ).order_by(c.pk)
     for clause in where:
         query = query.where(clause)
-    with store.engine.connect() as conn:
-        rows = conn.execute(query).all()
+    rows = conn.execute(query).all()
     n = len(rows)
     owner, pid, phase, types, start, end, exc, ren, geom = (
         (list(col) for col in zip(*rows, strict=True)) if n else [[] for _ in range(9)]

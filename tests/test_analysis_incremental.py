@@ -1,0 +1,105 @@
+"""The saved pairs, kept up to date on each write from the changed plans' neighbours,
+always equal a full re-analysis (issue 12)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import shapely
+
+from openruimte.analysis.arrays import PlanColumns
+from openruimte.analysis.incremental import all_pairs, apply_change, pairs_touching
+from openruimte.analysis.pairs import Parameters
+from openruimte.services import analyse_incremental as inc
+from openruimte.services.analyse_columns import columns_from_store
+from openruimte.store.permissions import Principal, Role
+from tests.test_analysis_pairs import random_plans
+
+
+def full(store, params):
+    return sorted(all_pairs(columns_from_store(store), params), key=lambda p: (p.kind, p.first, p.second))
+
+
+def edit(rng, plan):
+    """A random change: moved, another period, another owner's view of it."""
+    choice = rng.integers(3)
+    if choice == 0:
+        dx, dy = rng.uniform(-40, 40, size=2)
+        geom = shapely.transform(plan.geometry, lambda c: np.round(c + [dx, dy], 3))
+        return dataclasses.replace(plan, geometry=geom)
+    if choice == 1:
+        start = dt.date(2026, 1, 1) + dt.timedelta(days=int(rng.integers(0, 3000)))
+        return dataclasses.replace(plan, start=start, end=start + dt.timedelta(days=int(rng.integers(0, 600))))
+    return dataclasses.replace(plan, excavation=not plan.excavation, surface_renewal=not plan.surface_renewal)
+
+
+def test_pure_update_equals_full_analysis():
+    rng = np.random.default_rng(1)
+    params = Parameters()
+    plans = random_plans(rng, 150)
+    saved = all_pairs(PlanColumns.from_plans(plans), params)
+    for _ in range(30):
+        i = int(rng.integers(len(plans)))
+        plans[i] = edit(rng, plans[i])
+        cols = PlanColumns.from_plans(plans)
+        saved = apply_change(saved, [plans[i].key], pairs_touching(cols, [plans[i].key], params))
+        want = sorted(all_pairs(cols, params), key=lambda p: (p.kind, p.first, p.second))
+        assert saved == want
+
+
+def test_saved_pairs_follow_random_edits(store):
+    rng = np.random.default_rng(7)
+    params = Parameters(max_distance_m=15)
+    plans = random_plans(rng, 120)
+    with store.writer("test") as w:
+        w.upsert("plans", plans[:100])
+        inc.update_pairs(w, [], params)  # nothing saved yet: all pairs built
+    assert inc.saved_pairs(store) == full(store, params)
+    live = {p.key: p for p in plans[:100]}
+    spare = plans[100:]
+    for step in range(25):
+        with store.writer("test") as w:
+            what = rng.integers(4)
+            if what == 0 and spare:
+                new = spare.pop()
+                w.upsert("plans", [new])
+                live[new.key] = new
+                changed = [new.key]
+            elif what == 1:
+                key = sorted(live)[int(rng.integers(len(live)))]
+                gone = live.pop(key)
+                w.delete("plans", (gone.owner, gone.id))
+                changed = [key]
+            else:
+                keys = sorted(live)
+                picked = [keys[int(j)] for j in rng.choice(len(keys), size=int(rng.integers(1, 4)), replace=False)]
+                changed_plans = [edit(rng, live[k]) for k in picked]
+                w.upsert("plans", changed_plans)
+                live.update({p.key: p for p in changed_plans})
+                changed = picked
+            inc.update_pairs(w, changed)
+        assert inc.saved_pairs(store) == full(store, params), f"step {step}"
+
+
+def test_reads_filter_by_visibility(store):
+    rng = np.random.default_rng(3)
+    plans = random_plans(rng, 80)
+    plans = [dataclasses.replace(p, visibility="public" if i % 2 else "private") for i, p in enumerate(plans)]
+    with store.writer("test") as w:
+        w.upsert("plans", plans)
+        inc.update_pairs(w, [], Parameters())
+    everything = inc.pairs_page(store, None, limit=10_000)[0]
+    outsider = Principal(org="someone-else", role=Role.VIEWER)
+    seen = inc.pairs_page(store, outsider, limit=10_000)[0]
+    public = {p.key for p in plans if str(p.visibility) == "public"}
+    assert seen["couplings"] == [c for c in everything["couplings"] if c["a"] in public and c["b"] in public]
+    key = next(c["a"] for c in everything["couplings"])
+    mine = inc.pairs_of_plan(store, key)
+    assert mine["couplings"] == [c for c in everything["couplings"] if key in (c["a"], c["b"])]
+    pages, after = [], 0
+    while after is not None:
+        page, after = inc.pairs_page(store, None, after=after, limit=7)
+        pages += page["couplings"]
+    assert pages == everything["couplings"]
