@@ -15,6 +15,7 @@ from openruimte.analysis.pairs import Parameters
 from openruimte.services import analyse_incremental as inc
 from openruimte.services.analyse_columns import columns_from_store
 from openruimte.store.permissions import Principal, Role
+from tests.factories import X0, Y0
 from tests.test_analysis_pairs import random_plans
 
 
@@ -103,3 +104,18 @@ def test_reads_filter_by_visibility(store):
         page, after = inc.pairs_page(store, None, after=after, limit=7)
         pages += page["couplings"]
     assert pages == everything["couplings"]
+
+
+def test_the_store_analysis_saves_the_pairs_that_writes_then_keep_up(store):
+    from openruimte.services.analyse_columns import analyse_store_columns
+
+    plans = random_plans(np.random.default_rng(5), 90)
+    with store.writer("test") as w:
+        w.upsert("plans", plans)
+    analyse_store_columns(store, Parameters(), actor="test")
+    assert inc.saved_pairs(store) == full(store, Parameters())
+    moved = dataclasses.replace(plans[0], geometry=shapely.Point(X0 + 150, Y0 + 150))
+    with store.writer("test") as w:
+        w.upsert("plans", [moved])
+        inc.update_pairs(w, [moved.key])
+    assert inc.saved_pairs(store) == full(store, Parameters())

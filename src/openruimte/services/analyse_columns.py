@@ -237,8 +237,11 @@ def analyse_store_columns(
     )
     if costs is not None:
         result.costs = costs
+    from openruimte.services.analyse_incremental import save_result
+
     with store.writer(actor) as w:
         w.save_analysis("plans", params.as_dict(), result.to_json())
+        save_result(w.conn, result)  # the pairs, kept up to date on each plan write from now on
     return result
 
 

@@ -57,6 +57,21 @@ def rebuild_pairs(conn: sa.Connection, params: Parameters) -> int:
     return len(pairs)
 
 
+def save_result(conn: sa.Connection, result: Any) -> int:
+    """The pairs of a whole-store analysis (a ``records.ColumnAnalysis``), replacing what was saved."""
+    from openruimte.analysis.incremental import CONFLICT, COUPLING
+
+    conn.execute(sa.delete(t.analysis_pairs))
+    n = 0
+    for chunk in result.coupling_chunks():
+        _insert(conn, [SavedPair(COUPLING, r["a"], r["b"], r) for r in chunk], result.parameters)
+        n += len(chunk)
+    for chunk in result.conflict_chunks():
+        _insert(conn, [SavedPair(CONFLICT, r["renewal"], r["plan"], r) for r in chunk], result.parameters)
+        n += len(chunk)
+    return n
+
+
 def _key_clause(keys: Sequence[str]) -> Any:
     c = t.plans.c
     parts = [tuple(k.split(":", 1)) for k in keys]
