@@ -154,12 +154,20 @@ def coupling_records(
     overlap = np.maximum(0, np.minimum(end[c.a], end[c.b]) - np.maximum(start[c.a], start[c.b]) + 1)
     saving = costs.saving(shared)
     scores = score(c.distance_m, c.gap_days, shared, params)
-    keys, owners, types = cols.keys, cols.owners, cols.asset_types
-    who: dict[int, str] = {}
+    # per pair, gathered once as Python objects (no numpy indexing in the loop)
+    key_a, key_b = cols.keys[c.a].tolist(), cols.keys[c.b].tolist()
+    own_a, own_b = cols.owners[c.a].tolist(), cols.owners[c.b].tolist()
+    typ_a, typ_b = cols.asset_types[c.a].tolist(), cols.asset_types[c.b].tolist()
+    who: dict[tuple[str, tuple[str, ...]], str] = {}
+    union: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
     out = []
-    for ia, ib, dist, gap, sh, ov, sav, sc in zip(
-        c.a.tolist(),
-        c.b.tolist(),
+    for ka, kb, oa, ob, ta, tb, dist, gap, sh, ov, sav, sc in zip(
+        key_a,
+        key_b,
+        own_a,
+        own_b,
+        typ_a,
+        typ_b,
         c.distance_m.tolist(),
         c.gap_days.tolist(),
         shared.tolist(),
@@ -168,16 +176,17 @@ def coupling_records(
         scores.tolist(),
         strict=True,
     ):
-        oa, ob = str(owners[ia]), str(owners[ib])
-        ta, tb = types[ia], types[ib]
         shared_m = round(sh, 1)
         saving_eur = round(sav, -2)
-        wa = who.get(ia)
+        wa = who.get((oa, ta))
         if wa is None:
-            wa = who[ia] = f"{oa} ({', '.join(ta)})"
-        wb = who.get(ib)
+            wa = who[(oa, ta)] = f"{oa} ({', '.join(ta)})"
+        wb = who.get((ob, tb))
         if wb is None:
-            wb = who[ib] = f"{ob} ({', '.join(tb)})"
+            wb = who[(ob, tb)] = f"{ob} ({', '.join(tb)})"
+        types = union.get((ta, tb))
+        if types is None:
+            types = union[(ta, tb)] = sorted(set(ta) | set(tb))
         where = "op dezelfde plek" if dist == 0 else f"op {dist:.1f} m van elkaar".replace(".", ",")
         when = f"de uitvoering overlapt {ov} dagen" if gap == 0 else f"{gap} dagen na elkaar"
         text = f"{wa} en {wb} werken {where}; {when}."
@@ -188,16 +197,16 @@ def coupling_records(
             )
         out.append(
             {
-                "a": str(keys[ia]),
-                "b": str(keys[ib]),
+                "a": ka,
+                "b": kb,
                 "distance_m": round(dist, 3),
                 "gap_days": gap,
                 "score": sc,
                 "explanation": {
                     "shared_m": shared_m,
                     "overlap_days": ov,
-                    "parties": sorted({oa, ob}),
-                    "asset_types": sorted(set(ta) | set(tb)),
+                    "parties": [oa, ob] if oa < ob else ([ob, oa] if ob < oa else [oa]),
+                    "asset_types": list(types),
                     "saving_eur": saving_eur,
                     "text": text,
                 },
