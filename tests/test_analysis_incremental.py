@@ -119,3 +119,13 @@ def test_the_store_analysis_saves_the_pairs_that_writes_then_keep_up(store):
         w.upsert("plans", [moved])
         inc.update_pairs(w, [moved.key])
     assert inc.saved_pairs(store) == full(store, Parameters())
+
+
+def test_the_api_s_full_analysis_saves_the_pairs_too(store):
+    from openruimte import analysing
+
+    plans = random_plans(np.random.default_rng(9), 60)
+    with store.writer("test") as w:
+        w.upsert("plans", plans)
+    analysing.analyse_store(store, Parameters(), actor="test")
+    assert inc.saved_pairs(store) == full(store, Parameters())

@@ -72,6 +72,17 @@ def save_result(conn: sa.Connection, result: Any) -> int:
     return n
 
 
+def save_records(conn: sa.Connection, couplings: Sequence[dict], conflicts: Sequence[dict], params: Parameters) -> int:
+    """The pairs of a whole-store analysis given as records (``PlanAnalysis``), replacing what was saved."""
+    from openruimte.analysis.incremental import CONFLICT, COUPLING
+
+    conn.execute(sa.delete(t.analysis_pairs))
+    pairs = [SavedPair(COUPLING, r["a"], r["b"], r) for r in couplings]
+    pairs += [SavedPair(CONFLICT, r["renewal"], r["plan"], r) for r in conflicts]
+    _insert(conn, pairs, params)
+    return len(pairs)
+
+
 def _key_clause(keys: Sequence[str]) -> Any:
     c = t.plans.c
     parts = [tuple(k.split(":", 1)) for k in keys]
