@@ -129,3 +129,43 @@ def test_the_api_s_full_analysis_saves_the_pairs_too(store):
         w.upsert("plans", plans)
     analysing.analyse_store(store, Parameters(), actor="test")
     assert inc.saved_pairs(store) == full(store, Parameters())
+
+
+def test_api_writes_keep_the_saved_pairs_equal_to_a_full_analysis(store):
+    from fastapi.testclient import TestClient
+
+    from openruimte import analysing
+    from openruimte.api import Settings, create_app
+    from tests.support.auth import token_headers
+
+    others = [dataclasses.replace(p, owner="netbeheerder-y") for p in random_plans(np.random.default_rng(4), 40)]
+    with store.writer("test") as w:
+        w.upsert("plans", others)
+    analysing.analyse_store(store, Parameters(), actor="test")
+    client = TestClient(create_app(Settings(), store=store))
+    client.headers.update(token_headers(store, "gemeente-x", "editor"))
+
+    def feature(x, start="2026-03-01", end="2032-09-30"):
+        return {
+            "type": "Feature",
+            "properties": {
+                "id": "p1",
+                "name": "Riool",
+                "owner": "gemeente-x",
+                "phase": "ontwerp",
+                "asset_types": ["gemengd_riool"],
+                "start": start,
+                "end": end,
+            },
+            "geometry": {"type": "LineString", "coordinates": [[X0 + x, Y0 + 100], [X0 + x + 200, Y0 + 120]]},
+        }
+
+    assert client.post("/api/plans?crs=EPSG:28992", json=feature(50)).status_code == 201
+    assert inc.saved_pairs(store) == full(store, Parameters())
+    assert any("gemeente-x:p1" in (p.first, p.second) for p in inc.saved_pairs(store))
+    r = client.put("/api/plans/gemeente-x/p1?crs=EPSG:28992", json=feature(120), headers={"If-Match": '"1"'})
+    assert r.status_code == 200, r.text
+    assert inc.saved_pairs(store) == full(store, Parameters())
+    assert client.delete("/api/plans/gemeente-x/p1", headers={"If-Match": '"2"'}).status_code == 204
+    assert inc.saved_pairs(store) == full(store, Parameters())
+    assert not any("gemeente-x:p1" in (p.first, p.second) for p in inc.saved_pairs(store))
