@@ -169,3 +169,41 @@ def test_api_writes_keep_the_saved_pairs_equal_to_a_full_analysis(store):
     assert client.delete("/api/plans/gemeente-x/p1", headers={"If-Match": '"2"'}).status_code == 204
     assert inc.saved_pairs(store) == full(store, Parameters())
     assert not any("gemeente-x:p1" in (p.first, p.second) for p in inc.saved_pairs(store))
+
+
+def test_a_plan_s_saved_pairs_read_as_the_view_reads_the_whole_result(store):
+    from openruimte import analysing
+    from openruimte.store.permissions import View
+
+    rng = np.random.default_rng(12)
+    owners = ["gemeente-a", "netbeheerder-b", "telecom-c"]
+    plans = [
+        dataclasses.replace(
+            p,
+            visibility=["public", "shared", "private"][i % 3],
+            sensitive=bool(i % 5 == 0),
+            owner=owners[i % 3],
+        )
+        for i, p in enumerate(random_plans(rng, 90))
+    ]
+    with store.writer("test") as w:
+        w.upsert("plans", plans)
+    analysing.analyse_store(store, Parameters(), actor="test")
+    principals = [
+        Principal(system=True),
+        Principal(org="gemeente-a", role=Role.EDITOR, at_table=True),
+        Principal(org="netbeheerder-b", role=Role.VIEWER),
+        Principal(org="telecom-c", role=Role.COORDINATOR, at_table=True),
+        Principal(),
+    ]
+    for principal in principals:
+        view = View(store, principal)
+        whole = view.analysis("plans")["result"]
+        for p in plans[:30]:
+            key = p.key
+            want = {
+                "couplings": [c for c in whole["couplings"] if key in (c["a"], c["b"])],
+                "conflicts": [c for c in whole["conflicts"] if key in (c["renewal"], c["plan"])],
+                "undisclosed": [u for u in whole.get("undisclosed", []) if u["plan"] == key],
+            }
+            assert inc.plan_pairs_for_view(view, key) == want, (principal, key)

@@ -176,6 +176,33 @@ def pairs_of_plan(store: Any, key: str, principal: Any = None) -> dict[str, list
         return _filtered(conn, rows, principal)
 
 
+def plan_pairs_for_view(view: Any, key: str) -> dict[str, Any] | None:
+    """A plan's saved couplings and conflicts as ``view`` may see them (pairs with a plan it
+    may not see become ``undisclosed`` entries, as ``View.analysis`` makes them), from the
+    plan's rows and its partners only; None when no pairs are saved."""
+    p = t.analysis_pairs.c
+    store = view.store
+    with store.engine.connect() as conn:
+        if conn.execute(sa.select(p.pk).limit(1)).first() is None:
+            return None
+    raw = pairs_of_plan(store, key)
+    if view.principal.system:
+        return {**raw, "undisclosed": []}
+    involved = {key} | {c[f] for c in raw["couplings"] for f in ("a", "b")}
+    involved |= {c[f] for c in raw["conflicts"] for f in ("renewal", "plan")}
+    plans = {}
+    for k in involved:
+        found = store.plan_row(*k.split(":", 1))
+        if found is not None:
+            plans[k] = found[0]
+    shown = view._plan_pairs({**raw, "unscheduled": []}, plans)
+    return {
+        "couplings": shown["couplings"],
+        "conflicts": shown["conflicts"],
+        "undisclosed": [u for u in shown["undisclosed"] if u["plan"] == key],
+    }
+
+
 def pairs_page(
     store: Any, principal: Any = None, *, after: int = 0, limit: int = 1000
 ) -> tuple[dict[str, Any], int | None]:

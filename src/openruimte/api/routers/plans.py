@@ -337,6 +337,13 @@ def plan_history(view: ViewDep, owner: str, plan_id: str) -> dict[str, Any]:
 def plan_analysis(view: ViewDep, owner: str, plan_id: str) -> dict[str, Any]:
     plan, _ = _get(view, owner, plan_id)
     key = plan.key
+    # issue 12 (scale): from the saved pairs of this plan (kept up to date on every write) when there are any
+    from openruimte.services.analyse_incremental import plan_pairs_for_view
+
+    served = plan_pairs_for_view(view, key)
+    if served is not None:
+        at = view.store.analysis_times().get("plans")
+        return {"key": key, "analysed_at": geo.json_value(at) if at else None, **served}
     saved = view.analysis("plans")
     result = saved["result"] if saved else {"couplings": [], "conflicts": [], "undisclosed": []}
     return {
