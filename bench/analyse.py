@@ -19,6 +19,12 @@ and the benchmark exits with status 1.
     .venv/bin/python bench/analyse.py [--sizes 10000,100000] [--seed 2026]
         [--no-geopandas] [--no-postgis] [--profile] [--formats] [--timeout 1200]
         [--workdir /tmp/openruimte-bench-analyse] [--report figures.json]
+        [--store] [--dask 1,2] [--repeat N]
+
+``--store`` adds ours from a SQLite store (the plans imported once, timed apart), and
+``--dask 1,2`` ``--engine dask`` on LocalClusters of 1 and 2 workers (issue 12). With
+``--repeat N`` the engines run in N alternating rounds (ours, GeoPandas, store, Dask,
+then again), the fastest of each counts.
 
 ``--sizes 10000,100000,1000000`` adds the 1M run (generating 1M plans takes a few minutes
 the first time; the files are kept in --workdir and reused).
