@@ -139,10 +139,12 @@ def _visible_keys(conn: sa.Connection, keys: set[str], principal: Any) -> set[st
 
     c = t.plans.c
     shown: set[str] = set()
-    ordered = sorted(keys)
-    for lo in range(0, len(ordered), 200):
+    ordered = [tuple(k.split(":", 1)) for k in sorted(keys)]
+    for lo in range(0, len(ordered), 1000):
         rows = conn.execute(
-            sa.select(c.owner, c.id, c.visibility, c.sensitive).where(_key_clause(ordered[lo : lo + 200]))
+            sa.select(c.owner, c.id, c.visibility, c.sensitive).where(
+                sa.tuple_(c.owner, c.id).in_(ordered[lo : lo + 1000])
+            )
         ).all()
         for r in rows:
             if may_see(principal, r.owner, r.visibility) and not masked_for(principal, _Masked(r.owner, r.sensitive)):
