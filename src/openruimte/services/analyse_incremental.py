@@ -141,12 +141,17 @@ def _visible_keys(conn: sa.Connection, keys: set[str], principal: Any) -> set[st
     shown: set[str] = set()
     ordered = [tuple(k.split(":", 1)) for k in sorted(keys)]
     for lo in range(0, len(ordered), 1000):
+        part = ordered[lo : lo + 1000]
+        wanted = {f"{o}:{i}" for o, i in part}
+        # owner IN and id IN: probes of the (owner, id) index (a row-value IN is scanned on SQLite)
         rows = conn.execute(
             sa.select(c.owner, c.id, c.visibility, c.sensitive).where(
-                sa.tuple_(c.owner, c.id).in_(ordered[lo : lo + 1000])
+                c.owner.in_(sorted({o for o, _ in part})), c.id.in_(sorted({i for _, i in part}))
             )
         ).all()
         for r in rows:
+            if f"{r.owner}:{r.id}" not in wanted:
+                continue
             if may_see(principal, r.owner, r.visibility) and not masked_for(principal, _Masked(r.owner, r.sensitive)):
                 shown.add(f"{r.owner}:{r.id}")
     return shown
