@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,6 +33,7 @@ class ColumnAnalysis:
     couplings: Couplings
     conflicts: Conflicts
     costs: UnitCosts
+    _document: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def plans(self) -> int:
@@ -77,7 +78,13 @@ class ColumnAnalysis:
             yield conflict_records(self.cols, part, self.parameters)
 
     def to_json(self) -> dict[str, Any]:
-        """The whole result as one document (in memory; :meth:`write` streams it)."""
+        """The whole result as one document (in memory, kept: :meth:`write` then writes it
+        instead of making the records again; without it, :meth:`write` streams)."""
+        if self._document is None:
+            self._document = self._make_document()
+        return self._document
+
+    def _make_document(self) -> dict[str, Any]:
         return {
             "parameters": self.parameters.as_dict(),
             "plans": self.plans,
@@ -94,6 +101,12 @@ class ColumnAnalysis:
                 self.write(f, progress)
             return
         import orjson
+
+        if self._document is not None:
+            out.write(orjson.dumps(self._document))
+            if progress:
+                progress(len(self.couplings.a) + len(self.conflicts.renewal))
+            return
 
         head = orjson.dumps(
             {"parameters": self.parameters.as_dict(), "plans": self.plans, "unscheduled": self.unscheduled}

@@ -237,11 +237,13 @@ def analyse_store_columns(
     )
     if costs is not None:
         result.costs = costs
-    from openruimte.services.analyse_incremental import save_result
+    from openruimte.services.analyse_incremental import save_records
 
+    doc = result.to_json()  # the records, made once (kept for ``result.write``)
     with store.writer(actor) as w:
-        w.save_analysis("plans", params.as_dict(), result.to_json())
-        save_result(w.conn, result)  # the pairs, kept up to date on each plan write from now on
+        w.save_analysis("plans", params.as_dict(), doc)
+        # the pairs, kept up to date on each plan write from now on
+        save_records(w.conn, doc["couplings"], doc["conflicts"], params)
     return result
 
 

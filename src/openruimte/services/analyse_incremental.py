@@ -42,11 +42,34 @@ def saved_parameters(conn: sa.Connection) -> Parameters | None:
     return Parameters(**json.loads(row.params))
 
 
+_INSERT = sa.text(
+    'INSERT INTO analysis_pairs (kind, "first", "second", record, params) '
+    "VALUES (:kind, :first, :second, :record, :params)"
+)
+_INSERT_PG = sa.text(
+    'INSERT INTO analysis_pairs (kind, "first", "second", record, params) '
+    "VALUES (:kind, :first, :second, CAST(:record AS JSON), :params)"
+)
+
+
 def _insert(conn: sa.Connection, pairs: Sequence[SavedPair], params: Parameters) -> None:
+    """Rows in batches, each record encoded once with orjson (not per row by the ORM type)."""
+    import orjson
+
     text = _params_text(params)
-    rows = [{"kind": p.kind, "first": p.first, "second": p.second, "record": p.record, "params": text} for p in pairs]
+    stmt = _INSERT_PG if conn.dialect.name == "postgresql" else _INSERT
+    rows = [
+        {
+            "kind": p.kind,
+            "first": p.first,
+            "second": p.second,
+            "record": orjson.dumps(p.record).decode(),
+            "params": text,
+        }
+        for p in pairs
+    ]
     for lo in range(0, len(rows), 5_000):
-        conn.execute(sa.insert(t.analysis_pairs), rows[lo : lo + 5_000])
+        conn.execute(stmt, rows[lo : lo + 5_000])
 
 
 def rebuild_pairs(conn: sa.Connection, params: Parameters) -> int:
