@@ -56,13 +56,23 @@ def find_with_client(
     parts = parts or partition_count(len(cols), workers)
     reach = max(params.max_distance_m, params.graafrust_distance_m)
     parts_list = partitions(cols, parts, reach)
-    futures = [
-        client.submit(
+    # at most two partitions per worker in flight: a worker holds its current inputs, not all of them
+    from distributed import as_completed
+
+    def submit(p: Any) -> Any:
+        return client.submit(
             _kernel, cols.take(p.rows), p.rows, p.owned, params, key=f"openruimte-pairs-{p.number}", pure=False
         )
-        for p in parts_list
-    ]
-    found = client.gather(futures)
+
+    pending = list(parts_list)
+    window = as_completed([submit(pending.pop(0)) for _ in range(min(len(pending), 2 * workers))])
+    found = []
+    for future in window:
+        found.append(future.result())
+        future.release()
+        if pending:
+            window.add(submit(pending.pop(0)))
+    futures = parts_list
     if stats is not None:
         stats.update(workers=workers, partitions=len(futures), plans_sent=int(sum(len(p.rows) for p in parts_list)))
         try:
