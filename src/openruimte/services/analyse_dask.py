@@ -43,6 +43,14 @@ def partition_count(n: int, workers: int) -> int:
 
 
 def _peak_rss_mb() -> float:
+    """This worker process's peak resident memory (VmHWM), MB."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
