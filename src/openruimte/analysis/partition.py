@@ -31,7 +31,9 @@ import numpy as np
 import shapely
 
 from openruimte.analysis.arrays import PlanColumns
+from openruimte.analysis.couplings import UnitCosts
 from openruimte.analysis.pairs import Conflicts, Couplings, Parameters, find_conflicts, find_couplings
+from openruimte.analysis.records import conflict_records, coupling_records
 
 #: bits per axis of the Hilbert grid
 HILBERT_BITS = 16
@@ -109,32 +111,62 @@ def partitions(cols: PlanColumns, parts: int, reach_m: float) -> list[Partition]
 
 @dataclass(frozen=True)
 class PartPairs:
-    """Pairs found by one partition, as row indices into the whole columns."""
+    """Pairs found by one partition, as row indices into the whole columns; with
+    ``records``, each pair's record (score, explanation) already encoded (orjson), in
+    the same order."""
 
     couplings: Couplings
     conflicts: Conflicts
+    coupling_json: list[bytes] | None = None
+    conflict_json: list[bytes] | None = None
 
 
-def pairs_of_partition(cols: PlanColumns, rows: np.ndarray, owned: np.ndarray, params: Parameters) -> PartPairs:
+def pairs_of_partition(
+    cols: PlanColumns,
+    rows: np.ndarray,
+    owned: np.ndarray,
+    params: Parameters,
+    *,
+    records: bool = False,
+    costs: UnitCosts | None = None,
+) -> PartPairs:
     """The kernel on one partition's input (``cols`` holds those rows only, in the
-    order of ``rows``); the pairs it owns, with indices into the whole columns."""
+    order of ``rows``); the pairs it owns, with indices into the whole columns (and,
+    with ``records``, their records: shared length, score, explanation, encoded)."""
     c = find_couplings(cols, params)
     keep = owned[c.a]
+    c = Couplings(c.a[keep], c.b[keep], c.distance_m[keep], c.gap_days[keep])
     k = find_conflicts(cols, params)
     keep_k = owned[k.renewal]
+    k = Conflicts(k.renewal[keep_k], k.plan[keep_k], k.distance_m[keep_k], k.overlap_days[keep_k])
+    coupling_json = conflict_json = None
+    if records:
+        import orjson
+
+        coupling_json = [orjson.dumps(r) for r in coupling_records(cols, c, params, costs or UnitCosts())]
+        conflict_json = [orjson.dumps(r) for r in conflict_records(cols, k, params)]
     return PartPairs(
-        couplings=Couplings(rows[c.a[keep]], rows[c.b[keep]], c.distance_m[keep], c.gap_days[keep]),
-        conflicts=Conflicts(
-            rows[k.renewal[keep_k]], rows[k.plan[keep_k]], k.distance_m[keep_k], k.overlap_days[keep_k]
-        ),
+        couplings=Couplings(rows[c.a], rows[c.b], c.distance_m, c.gap_days),
+        conflicts=Conflicts(rows[k.renewal], rows[k.plan], k.distance_m, k.overlap_days),
+        coupling_json=coupling_json,
+        conflict_json=conflict_json,
     )
 
 
-def merge(cols: PlanColumns, found: list[PartPairs]) -> tuple[Couplings, Conflicts]:
+@dataclass(frozen=True)
+class Merged:
+    couplings: Couplings
+    conflicts: Conflicts
+    #: the records, encoded, in the same order (when the partitions made them)
+    coupling_json: list[bytes] | None = None
+    conflict_json: list[bytes] | None = None
+
+
+def merge(cols: PlanColumns, found: list[PartPairs]) -> Merged:
     """The partitions' pairs as one result, in the order of the single-machine engine (by keys)."""
     if not found:
         e = np.empty(0, np.int64)
-        return Couplings(e, e, np.empty(0), e), Conflicts(e, e, np.empty(0), e)
+        return Merged(Couplings(e, e, np.empty(0), e), Conflicts(e, e, np.empty(0), e))
     a = np.concatenate([f.couplings.a for f in found])
     b = np.concatenate([f.couplings.b for f in found])
     dist = np.concatenate([f.couplings.distance_m for f in found])
@@ -145,9 +177,17 @@ def merge(cols: PlanColumns, found: list[PartPairs]) -> tuple[Couplings, Conflic
     kd = np.concatenate([f.conflicts.distance_m for f in found])
     ov = np.concatenate([f.conflicts.overlap_days for f in found])
     order_k = np.lexsort((cols.keys[x], cols.keys[r]))
-    return (
+    coupling_json = conflict_json = None
+    if all(f.coupling_json is not None and f.conflict_json is not None for f in found):
+        cj = [j for f in found for j in f.coupling_json]  # type: ignore[union-attr]
+        kj = [j for f in found for j in f.conflict_json]  # type: ignore[union-attr]
+        coupling_json = [cj[i] for i in order.tolist()]
+        conflict_json = [kj[i] for i in order_k.tolist()]
+    return Merged(
         Couplings(a[order], b[order], dist[order], gap[order]),
         Conflicts(r[order_k], x[order_k], kd[order_k], ov[order_k]),
+        coupling_json,
+        conflict_json,
     )
 
 
@@ -156,4 +196,5 @@ def find_partitioned(cols: PlanColumns, params: Parameters, parts: int) -> tuple
     over workers; for tests and as a reference)."""
     reach = max(params.max_distance_m, params.graafrust_distance_m)
     found = [pairs_of_partition(cols.take(p.rows), p.rows, p.owned, params) for p in partitions(cols, parts, reach)]
-    return merge(cols, found)
+    merged = merge(cols, found)
+    return merged.couplings, merged.conflicts

@@ -34,6 +34,9 @@ class ColumnAnalysis:
     conflicts: Conflicts
     costs: UnitCosts
     _document: dict[str, Any] | None = field(default=None, repr=False)
+    #: the records already encoded (orjson), in pair order, when an engine made them (Dask workers)
+    coupling_json: list[bytes] | None = field(default=None, repr=False)
+    conflict_json: list[bytes] | None = field(default=None, repr=False)
 
     @property
     def plans(self) -> int:
@@ -47,6 +50,10 @@ class ColumnAnalysis:
         """The coupling records a chunk at a time; the shared lengths of the next chunk
         (GEOS, without the GIL) are computed in a thread while this one's records are made."""
         from concurrent.futures import ThreadPoolExecutor
+
+        if self.coupling_json is not None:
+            yield from _decoded(self.coupling_json, size)
+            return
 
         c = self.couplings
         d = self.parameters.max_distance_m
@@ -67,6 +74,9 @@ class ColumnAnalysis:
                 yield coupling_records(self.cols, part, self.parameters, self.costs, shared=shared)
 
     def conflict_chunks(self, size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
+        if self.conflict_json is not None:
+            yield from _decoded(self.conflict_json, size)
+            return
         k = self.conflicts
         for lo in range(0, len(k.renewal), size):
             part = Conflicts(
@@ -102,6 +112,19 @@ class ColumnAnalysis:
             return
         import orjson
 
+        if self._document is None and self.coupling_json is not None and self.conflict_json is not None:
+            head = orjson.dumps(
+                {"parameters": self.parameters.as_dict(), "plans": self.plans, "unscheduled": self.unscheduled}
+            )
+            out.write(head[:-1] + b',"couplings":[')
+            for lo in range(0, len(self.coupling_json), CHUNK):
+                out.write((b"," if lo else b"") + b",".join(self.coupling_json[lo : lo + CHUNK]))
+            out.write(b'],"conflicts":[')
+            out.write(b",".join(self.conflict_json))
+            out.write(b"]}")
+            if progress:
+                progress(len(self.coupling_json) + len(self.conflict_json))
+            return
         if self._document is not None:
             out.write(orjson.dumps(self._document))
             if progress:
@@ -116,6 +139,13 @@ class ColumnAnalysis:
         out.write(b'],"conflicts":[')
         _write_chunks(out, self.conflict_chunks(), progress)
         out.write(b"]}")
+
+
+def _decoded(encoded: list[bytes], size: int) -> Iterator[list[dict[str, Any]]]:
+    import orjson
+
+    for lo in range(0, len(encoded), size):
+        yield [orjson.loads(b) for b in encoded[lo : lo + size]]
 
 
 def _write_chunks(out: IO[bytes], chunks: Iterator[list[dict[str, Any]]], progress: Progress | None) -> None:
@@ -139,7 +169,7 @@ def analyse_columns(
     *,
     costs: UnitCosts | None = None,
     progress: Progress | None = None,
-    finder: Callable[[PlanColumns, Parameters], tuple[Couplings, Conflicts]] | None = None,
+    finder: Callable[[PlanColumns, Parameters], Any] | None = None,
 ) -> ColumnAnalysis:
     """Couplings and no-dig conflicts among the plans of ``cols`` (``finder``: another
     engine for the pairs, e.g. the Dask one; the default is this process)."""
@@ -148,7 +178,13 @@ def analyse_columns(
         couplings = find_couplings(cols, params, progress)
         conflicts = find_conflicts(cols, params, progress)
     else:
-        couplings, conflicts = finder(cols, params)
+        found = finder(cols, params)
+        if isinstance(found, tuple):
+            couplings, conflicts = found
+        else:  # partition.Merged, with the records made by the partitions
+            result = ColumnAnalysis(params, cols, found.couplings, found.conflicts, costs or UnitCosts())
+            result.coupling_json, result.conflict_json = found.coupling_json, found.conflict_json
+            return result
     return ColumnAnalysis(params, cols, couplings, conflicts, costs or UnitCosts())
 
 

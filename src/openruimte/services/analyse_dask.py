@@ -23,17 +23,19 @@ from typing import Any
 import numpy as np
 
 from openruimte.analysis.arrays import PlanColumns
-from openruimte.analysis.pairs import Conflicts, Couplings, Parameters
-from openruimte.analysis.partition import PartPairs, merge, pairs_of_partition, partitions
+from openruimte.analysis.pairs import Parameters
+from openruimte.analysis.partition import Merged, PartPairs, merge, pairs_of_partition, partitions
 
 #: plans per partition (a partition's columns and tree fit easily in a worker's memory)
 PLANS_PER_PARTITION = 50_000
 
-Finder = Callable[[PlanColumns, Parameters], tuple[Couplings, Conflicts]]
+Finder = Callable[[PlanColumns, Parameters], Merged]
 
 
 def _kernel(cols: PlanColumns, rows: np.ndarray, owned: np.ndarray, params: Parameters) -> PartPairs:
-    return pairs_of_partition(cols, rows, owned, params)
+    """One partition on a worker: its pairs and their records (shared lengths, scores,
+    explanations: the costly part), so the client only merges."""
+    return pairs_of_partition(cols, rows, owned, params, records=True)
 
 
 def partition_count(n: int, workers: int) -> int:
@@ -58,8 +60,9 @@ def _peak_rss_mb() -> float:
 
 def find_with_client(
     client: Any, cols: PlanColumns, params: Parameters, parts: int | None = None, stats: dict[str, Any] | None = None
-) -> tuple[Couplings, Conflicts]:
-    """The pairs of ``cols`` computed on the workers of ``client`` (a ``distributed.Client``)."""
+) -> Merged:
+    """The pairs of ``cols`` and their records, computed on the workers of ``client``
+    (a ``distributed.Client``), merged in key order."""
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     parts = parts or partition_count(len(cols), workers)
     reach = max(params.max_distance_m, params.graafrust_distance_m)
