@@ -49,6 +49,8 @@ class PlanColumns:
     asset_mask: np.ndarray  # int64 bit set of asset types
     excavation: np.ndarray  # bool
     surface_renewal: np.ndarray  # bool
+    #: asset type codes per plan (tuples, shared between equal rows), for explanations; None when not kept
+    asset_types: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -70,4 +72,29 @@ class PlanColumns:
             asset_mask=np.fromiter((asset_mask(p.asset_types) for p in plans), dtype=np.int64, count=n),
             excavation=np.fromiter((p.excavation for p in plans), dtype=bool, count=n),
             surface_renewal=np.fromiter((p.surface_renewal for p in plans), dtype=bool, count=n),
+            asset_types=_tuples([p.asset_types for p in plans]),
         )
+
+    def take(self, rows: np.ndarray) -> PlanColumns:
+        """The plans at ``rows`` (indices or a boolean mask), as columns."""
+        return PlanColumns(
+            keys=self.keys[rows],
+            owners=self.owners[rows],
+            geoms=self.geoms[rows],
+            start=self.start[rows],
+            end=self.end[rows],
+            phase=self.phase[rows],
+            asset_mask=self.asset_mask[rows],
+            excavation=self.excavation[rows],
+            surface_renewal=self.surface_renewal[rows],
+            asset_types=None if self.asset_types is None else self.asset_types[rows],
+        )
+
+
+def _tuples(values: Sequence[tuple[str, ...]]) -> np.ndarray:
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def masks_of(type_tuples: Sequence[tuple[str, ...]]) -> np.ndarray:
+    """The asset-type bit set of each tuple of codes."""
+    return np.fromiter((asset_mask(t) for t in type_tuples), dtype=np.int64, count=len(type_tuples))

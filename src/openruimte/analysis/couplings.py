@@ -16,6 +16,7 @@ import shapely
 
 from openruimte.analysis.arrays import PlanColumns, date_of
 from openruimte.analysis.pairs import Conflicts, Couplings, Parameters, Progress, find_conflicts, find_couplings
+from openruimte.analysis.threads import split_call
 from openruimte.model import Plan
 
 
@@ -61,13 +62,17 @@ def shared_length(geoms: np.ndarray, a: np.ndarray, b: np.ndarray, distance: flo
     buffered once (coarse corners: this ranks, it does not measure a contract)."""
     if not len(a):
         return np.zeros(0)
-    involved = np.unique(np.concatenate([a, b]))
-    zone = np.empty(len(geoms), dtype=object)
-    zone[involved] = shapely.buffer(geoms[involved], distance, quad_segs=1)
     ga, gb = geoms[a], geoms[b]
-    near_a = shapely.length(shapely.intersection(ga, zone[b]))
-    near_b = shapely.length(shapely.intersection(gb, zone[a]))
     dim_a, dim_b = shapely.get_dimensions(ga), shapely.get_dimensions(gb)
+    # a line's near part is all that is used (an area's or a point's is not: see below)
+    near_a, near_b = np.zeros(len(a)), np.zeros(len(a))
+    # pairs with a point share nothing (0 below)
+    line_a, line_b = (dim_a == 1) & (dim_b != 0), (dim_b == 1) & (dim_a != 0)
+    involved = np.unique(np.concatenate([b[line_a], a[line_b]]))
+    zone = np.empty(len(geoms), dtype=object)
+    zone[involved] = split_call(shapely.buffer, geoms[involved], distance=distance, quad_segs=1)
+    near_a[line_a] = split_call(_near_length, ga[line_a], zone[b[line_a]])
+    near_b[line_b] = split_call(_near_length, gb[line_b], zone[a[line_b]])
     out = np.minimum(near_a, near_b)
     line_area = (dim_a == 1) & (dim_b == 2)
     out[line_area] = near_a[line_area]
@@ -78,6 +83,10 @@ def shared_length(geoms: np.ndarray, a: np.ndarray, b: np.ndarray, distance: flo
         out[both_areas] = np.sqrt(shapely.area(shapely.intersection(ga[both_areas], gb[both_areas])))
     out[(dim_a == 0) | (dim_b == 0)] = 0.0
     return out
+
+
+def _near_length(g: np.ndarray, zone: np.ndarray) -> np.ndarray:
+    return shapely.length(shapely.intersection(g, zone))
 
 
 def score(distance: np.ndarray, gap: np.ndarray, shared_m: np.ndarray, params: Parameters) -> np.ndarray:

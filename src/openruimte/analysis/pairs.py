@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 
 from openruimte.analysis.arrays import PlanColumns
+from openruimte.analysis.threads import split_call
 from openruimte.model import Phase
 
 BEHEER = list(Phase).index(Phase.BEHEER)
@@ -112,7 +113,7 @@ def find_couplings(
     if between is not None:
         keep &= between[a] != between[b]
     a, b, gap = a[keep], b[keep], gap[keep]
-    dist = shapely.distance(cols.geoms[a], cols.geoms[b])
+    dist = split_call(shapely.distance, cols.geoms[a], cols.geoms[b])
     keep = dist <= params.max_distance_m
     a, b, gap, dist = a[keep], b[keep], gap[keep], dist[keep]
     swap = cols.keys[a] > cols.keys[b]

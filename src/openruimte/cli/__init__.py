@@ -286,45 +286,77 @@ def analyse(
     geojson: Annotated[Path | None, typer.Option(help="Write couplings and conflicts as lines (GeoJSON) here.")] = None,
     crs: Annotated[str | None, typer.Option(help="--plans: CRS of the file's coordinates.")] = None,
     encoding: Annotated[str | None, typer.Option(help="--plans: text encoding.")] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Where the pairs are found: 'local' (this process) or 'dask' (plans partitioned in space over "
+            "Dask workers; a LocalCluster on this machine unless --scheduler names one)."
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="--engine dask: address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="--engine dask without --scheduler: workers of the LocalCluster (default 2).")
+    ] = None,
 ) -> None:
     """Coupling opportunities and no-dig conflicts, exactly as the exchange spec defines them."""
+    # issue 12: the columnar path (services/analyse_columns.py); kept light so the command starts fast
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from openruimte.analysis.pairs import Parameters
-    from openruimte.services import analyse as analysing
+    from openruimte.services import analyse_columns as run
 
+    if engine not in run.ENGINES:
+        raise _fail(f"--engine {engine}: expected one of {', '.join(run.ENGINES)}")
+    if engine != "dask" and (scheduler or workers):
+        raise _fail("--scheduler and --workers go with --engine dask")
     params = Parameters(max_distance_m, max_gap_days, graafrust_days, graafrust_distance_m)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     goal_warnings: list[str] = []
+    stats: dict[str, Any] = {}
+    options = {"engine": engine, "scheduler": scheduler, "workers": workers, "stats": stats}
     try:
         with Progress(*columns, console=err_console, transient=True) as progress:
             if plans is not None:
                 task = progress.add_task(f"lezen / reading {plans.name}", total=None)
-                items = analysing.plans_from_file(plans, crs=crs, encoding=encoding)
-                progress.update(task, total=2 * len(items), description="analyseren / analysing")
-                result = analysing.analyse(items, params, progress=lambda n: progress.advance(task, n))
+                cols = run.columns_from_file(plans, crs=crs, encoding=encoding)
+                progress.update(task, total=2 * len(cols), description="analyseren / analysing")
+                result = run.find_pairs(cols, params, progress=lambda n: progress.advance(task, n), **options)
             else:
+                from openruimte.analysis.weighing import unknown_goal_refs
+
                 store = _open(db)
                 try:
-                    items = store.plans()
-                    task = progress.add_task("analyseren / analysing", total=2 * len(items))
-                    result = analysing.analyse_store(
-                        store, params, actor="cli", progress=lambda n: progress.advance(task, n)
+                    task = progress.add_task("analyseren / analysing", total=None)
+                    result = run.analyse_store_columns(
+                        store, params, actor="cli", progress=lambda n: progress.advance(task, n), **options
                     )
-                    goal_warnings = analysing.unknown_goal_refs(items, store.policy_goals())
+                    goal_warnings = unknown_goal_refs(run.goal_refs_in_store(store), store.policy_goals())
                 finally:
                     store.close()
+            if out is not None:
+                task = progress.add_task(
+                    "schrijven / writing", total=len(result.couplings.a) + len(result.conflicts.renewal)
+                )
+                result.write(out, progress=lambda n: progress.advance(task, n))
     except InputError as err:
         raise _fail(str(err)) from None
     for warning in goal_warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
-    if out is not None:
-        analysing.write_json(result, out)
     if geojson is not None:
-        analysing.pairs_geojson(result, items, geojson)
+        run.pairs_geojson(result, geojson)
+    if stats:
+        peaks = ", ".join(f"{mb:,.0f}" for mb in stats.get("worker_peak_mb", []))
+        err_console.print(
+            f"dask: {stats['workers']} workers, {stats['partitions']} partitions, "
+            f"{stats['plans_sent']:,} plans sent (halos included); peak memory per worker (MB): {peaks or '-'}",
+            highlight=False,
+        )
     console.print(
-        f"{result.plans} plans ({len(result.unscheduled)} unscheduled): "
-        f"{len(result.couplings)} coupling opportunities, {len(result.conflicts)} no-dig conflicts"
+        f"{result.plans} plans ({int((~result.cols.scheduled).sum())} unscheduled): "
+        f"{len(result.couplings.a)} coupling opportunities, {len(result.conflicts.renewal)} no-dig conflicts"
         + (f"; result in {out}" if out else "")
         + (f"; lines in {geojson}" if geojson else "")
         + ("" if plans is not None else "; saved in the store for the map")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import getpass
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -96,7 +96,7 @@ def user_add(
         password = typer.prompt("Wachtwoord / password", hide_input=True, confirmation_prompt=True)
     store = _open(db)
     try:
-        security.add_user(store, email, org, role, password, actor=_actor())
+        security.add_user(store, email, org, _role(role), password, actor=_actor())
     except OpenRuimteError as err:
         raise _fail(str(err)) from None
     finally:
@@ -162,7 +162,9 @@ def token_create(
 
     store = _open(db)
     try:
-        token, token_id = security.create_token(store, org, role, expires_days=expires, label=label, actor=_actor())
+        token, token_id = security.create_token(
+            store, org, _role(role), expires_days=expires, label=label, actor=_actor()
+        )
     except OpenRuimteError as err:
         raise _fail(str(err)) from None
     finally:
@@ -219,3 +221,9 @@ def token_revoke(
     finally:
         store.close()
     console.print(f"token {token_id} revoked")
+
+
+def _role(role: Role) -> Any:
+    from openruimte.model.access import Role as StoreRole
+
+    return StoreRole(role.value)

@@ -44,6 +44,10 @@ def analyse_store(store: Store, params: Parameters, *, actor: str, progress: Pro
     result = analyse_plans(store.plans(), params, progress=progress)
     with store.writer(actor) as w:
         w.save_analysis("plans", params.as_dict(), result.to_json())
+        # issue 12 (scale): the pairs one by one, kept up to date on each plan write
+        from openruimte.services.analyse_incremental import save_records
+
+        save_records(w.conn, result.couplings, result.conflicts, params)
     return result
 
 

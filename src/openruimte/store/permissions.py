@@ -207,8 +207,9 @@ class View:
     def _hidden_keys(self) -> set[str]:
         return {k for k, p in self._all_plans().items() if not self._shown(p)}
 
-    def _plan_pairs(self, result: dict[str, Any]) -> dict[str, Any]:
-        plans = self._all_plans()
+    def _plan_pairs(self, result: dict[str, Any], plans: dict[str, Plan] | None = None) -> dict[str, Any]:
+        # issue 12 (scale): ``plans`` may be just the plans the result names (a plan's saved pairs)
+        plans = self._all_plans() if plans is None else plans
         couplings: list[dict[str, Any]] = []
         conflicts: list[dict[str, Any]] = []
         undisclosed: list[dict[str, Any]] = []

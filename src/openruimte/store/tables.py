@@ -299,6 +299,21 @@ analysis_results = sa.Table(
     sa.Index("ix_analysis_results_kind", "kind", "pk"),
 )
 
+#: issue 12: the pairs of the plan analysis, one row each, kept up to date on every plan
+#: write (services/analyse_incremental.py); ``params`` is the analysis parameters as JSON
+analysis_pairs = sa.Table(
+    "analysis_pairs",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("first", sa.String(500), nullable=False),
+    sa.Column("second", sa.String(500), nullable=False),
+    sa.Column("record", sa.JSON, nullable=False),
+    sa.Column("params", sa.String(500), nullable=False),
+    sa.Index("ix_analysis_pairs_first", "first", "kind"),
+    sa.Index("ix_analysis_pairs_second", "second", "kind"),
+)
+
 buildings = sa.Table(
     "buildings",
     metadata,
