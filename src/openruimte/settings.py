@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     reaction_rate_per_hour: int = Field(
         5, ge=1, le=1000, description="Reactions (and reports) per IP address per hour."
     )
+    bim_dir: str | None = Field(
+        None, description="Where the original IFC files are kept (default: <database>.bim/ beside a SQLite file)."
+    )
     bim_max_bytes: int = Field(
         1024 * 1024 * 1024, ge=1024, description="Largest BIM model (IFC) upload in bytes (POST /api/bim/...)."
     )

@@ -20,7 +20,6 @@ Entry points for other use cases (e.g. the IDS check, ``bim check``):
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -36,9 +35,6 @@ from openruimte.model.errors import OpenRuimteError
 from openruimte.store import bim as register
 from openruimte.store.permissions import View
 
-#: the largest model accepted (bytes); OPENRUIMTE_BIM_MAX_BYTES overrides it
-DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
-
 Progress = Callable[[int, int], None]
 _REF = re.compile(r"^(?P<owner>[^:/@#\s]+):(?P<plan>[^/@]+?)(?:/(?P<label>[^@]+?))?(?:@(?P<version>\d+))?$")
 
@@ -49,8 +45,10 @@ class NotFound(OpenRuimteError):
 
 
 def max_bytes() -> int:
-    value = os.environ.get("OPENRUIMTE_BIM_MAX_BYTES")
-    return int(value) if value and value.isdigit() else DEFAULT_MAX_BYTES
+    """The largest model accepted (``bim_max_bytes`` of :mod:`openruimte.settings`)."""
+    from openruimte.settings import Settings
+
+    return Settings().bim_max_bytes
 
 
 def parse_plan(text: str) -> tuple[str, str]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -60,15 +59,16 @@ class Rules:
 
     @classmethod
     def from_env(cls, **override: Any) -> Rules:
-        """From the ``OPENRUIMTE_*`` variables the server reads too (for the CLI; the server passes its
-        validated settings). When one settings object exists (openruimte/settings.py) this reads it."""
-        env = os.environ
+        """From the one settings object (:mod:`openruimte.settings`, the ``OPENRUIMTE_*`` variables)."""
+        from openruimte.settings import Settings
+
+        settings = Settings()
         values: dict[str, Any] = {
-            "retention_days": int(env.get("OPENRUIMTE_REACTION_RETENTION_DAYS", cls.retention_days)),
-            "report_threshold": int(env.get("OPENRUIMTE_REACTION_REPORT_THRESHOLD", cls.report_threshold)),
-            "rate_per_hour": int(env.get("OPENRUIMTE_REACTION_RATE_PER_HOUR", cls.rate_per_hour)),
-            "min_phase": Phase(env.get("OPENRUIMTE_PUBLIC_MIN_PHASE", str(cls.min_phase))),
-            "min_hardness": Hardness(env.get("OPENRUIMTE_PUBLIC_MIN_HARDNESS", str(cls.min_hardness))),
+            "retention_days": settings.reaction_retention_days,
+            "report_threshold": settings.reaction_report_threshold,
+            "rate_per_hour": settings.reaction_rate_per_hour,
+            "min_phase": settings.public_min_phase,
+            "min_hardness": settings.public_min_hardness,
         }
         values.update({k: v for k, v in override.items() if v is not None})
         return cls(**values)

@@ -27,7 +27,9 @@ CHUNK = 1024 * 1024
 
 def blob_dir(store: Any) -> Path:
     """Where the original files of ``store`` are kept."""
-    configured = getattr(store, "bim_dir", None) or os.environ.get("OPENRUIMTE_BIM_DIR")
+    from openruimte.settings import Settings
+
+    configured = getattr(store, "bim_dir", None) or Settings().bim_dir
     if configured:
         return Path(configured)
     url = make_url(str(store.engine.url))
