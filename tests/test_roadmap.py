@@ -441,26 +441,25 @@ def test_evidence_from_the_platform_is_proposed_and_accepted(store):
     report = svc.evidence(store, SYSTEM, A)
     got = {p.station: p.state for p in report.proposals}
     assert got == {"or-programmering": State.OPERATIONEEL, "or-areaal": State.IN_ONTWIKKELING}
-    assert any("IDS" in n for n in report.facts.notes)  # no IDS tables here: skipped, said so
+    assert "lo-informatiebehoefte" not in got  # no IDS files registered: no proposal
     assert svc.assessments(store, SYSTEM, "gemeenten", A) == []  # proposed, never set silently
     out = run("roadmap", "evidence", "--org", A, "--db", store.engine.url.render_as_string(hide_password=False))
-    assert "or-programmering" in out and "3 plan(nen)" in out and "IDS-bewijs overgeslagen" in out
+    assert "or-programmering" in out and "3 plan(nen)" in out
     pk = svc.accept(store, SYSTEM, A, "or-programmering")
     (a,) = svc.assessments(store, SYSTEM, "gemeenten", A)
     assert a.pk == pk and a.state is State.OPERATIONEEL and a.evidence[0]["kind"] == "plans"
     assert "or-programmering" not in {p.station for p in svc.evidence(store, SYSTEM, A).proposals}
     with pytest.raises(InputError, match="no proposal for station 'org-rollen'"):
         svc.accept(store, SYSTEM, A, "org-rollen")
-    # once a table of IDS requirements exists (another part of OpenRuimte adds it), it is evidence
-    ids = sa.Table(
-        "ids_requirements",
-        sa.MetaData(),
-        sa.Column("pk", sa.Integer, primary_key=True),
-        sa.Column("owner", sa.String(200)),
-    )
-    ids.create(store.engine)
+    # once the organisation registers information requirements (an IDS file, #14), that is evidence
+    import datetime as dt
+
+    from openruimte.store import tables as t
+
+    row = {"name": "ils", "version": 1, "sha256": "0" * 64, "file_name": "ils.ids", "title": "ILS", "specifications": 1,
+           "warnings": [], "content": "", "created_at": dt.datetime.now(dt.UTC), "created_by": "test"}  # fmt: skip
     with store.engine.begin() as conn:
-        conn.execute(sa.insert(ids), [{"owner": A}, {"owner": "iemand-anders"}])
+        conn.execute(sa.insert(t.bim_ids_files), [{**row, "owner": A}, {**row, "owner": "iemand-anders"}])
     report = svc.evidence(store, SYSTEM, A)
     assert {p.station: p.state for p in report.proposals}["lo-informatiebehoefte"] is State.IN_ONTWIKKELING
     assert not any("IDS" in n for n in report.facts.notes)

@@ -44,9 +44,8 @@ from openruimte.store import tables as t
 
 #: tables another part of OpenRuimte may add (issue 14, BIM models and IDS): looked for by name,
 #: their evidence skipped with a note when absent
-IDS_TABLES = ("ids_requirements", "ids_documents", "ids_files")
-CHECK_TABLES = ("ids_checks", "bim_checks", "model_checks")
-MODEL_TABLES = ("bim_models", "ifc_models")
+IDS_TABLES = ("bim_ids_files",)
+MODEL_TABLES = ("bim_models",)
 CURRENT_DAYS = 365
 
 
@@ -464,6 +463,17 @@ def _table_count(conn: sa.Connection, names: tuple[str, ...], org: str) -> tuple
     return None, None
 
 
+def _checked_versions(conn: sa.Connection, org: str) -> int:
+    """Model versions of ``org`` checked against information requirements (IDS)."""
+    v, m, c = t.bim_model_versions, t.bim_models, t.bim_check_results
+    query = (
+        sa.select(sa.func.count(sa.distinct(c.c.version_pk)))
+        .select_from(c.join(v, v.c.pk == c.c.version_pk).join(m, m.c.pk == v.c.model_pk))
+        .where(m.c.owner == org)
+    )
+    return int(conn.execute(query).scalar_one())
+
+
 def facts(store: Any, org: str, *, on: dt.date | None = None) -> Facts:
     """What the store holds of ``org`` that can show where it stands."""
     on = on or today()
@@ -482,7 +492,7 @@ def facts(store: Any, org: str, *, on: dt.date | None = None) -> Facts:
             .where(ds.owner == org)
         ).scalar_one()
         ids, _ = _table_count(conn, IDS_TABLES, org)
-        checked, _ = _table_count(conn, CHECK_TABLES, org)
+        checked = _checked_versions(conn, org) if ids is not None else None
         models, _ = _table_count(conn, MODEL_TABLES, org)
     if ids is None:
         notes.append(
