@@ -227,6 +227,8 @@ WITHOUT_PARAMETERS = {
     "/api/public/twin/models",
     "/api/reactions/counts",
     "/api/reactions",
+    # BIM information requirements (#14): the registered IDS files
+    "/api/bim/ids",
 }
 
 
