@@ -71,9 +71,9 @@ def find_with_client(
     from distributed import as_completed
 
     def submit(p: Any) -> Any:
-        return client.submit(
-            _kernel, cols.take(p.rows), p.rows, p.owned, params, key=f"openruimte-pairs-{p.number}", pure=False
-        )
+        # the partition's columns go to a worker directly (scatter), not inside the task graph
+        data = client.scatter(cols.take(p.rows), direct=True, hash=False)
+        return client.submit(_kernel, data, p.rows, p.owned, params, key=f"openruimte-pairs-{p.number}", pure=False)
 
     pending = list(parts_list)
     window = as_completed([submit(pending.pop(0)) for _ in range(min(len(pending), 2 * workers))])
@@ -113,7 +113,7 @@ def dask_finder(
         client = Client(scheduler)
     else:
         cluster = LocalCluster(
-            n_workers=workers or 2, threads_per_worker=1, processes=processes, dashboard_address=None
+            n_workers=workers or 2, threads_per_worker=1, processes=processes, dashboard_address=":0"
         )
         client = Client(cluster)
     try:
