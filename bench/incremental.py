@@ -35,10 +35,10 @@ import _plans  # noqa: E402
 
 from openruimte.analysis.incremental import all_pairs  # noqa: E402
 from openruimte.analysis.pairs import Parameters  # noqa: E402
+from openruimte.model.access import Principal, Role  # noqa: E402
 from openruimte.services import analyse_incremental as inc  # noqa: E402
 from openruimte.services.analyse_columns import analyse_store_columns, columns_from_store  # noqa: E402
 from openruimte.store import Store  # noqa: E402
-from openruimte.store.permissions import Principal, Role  # noqa: E402
 
 
 def load(url: str, gpkg: Path) -> Store:
