@@ -40,7 +40,7 @@ def _skip_or_fail(reason: str) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def _notifications_subscribed():
     """Plan changes notify partners through a store write hook, wired as the app and CLI wire it."""
-    from openruimte.notify.changes import subscribe
+    from openruimte.services.hooks import subscribe
 
     subscribe()
 

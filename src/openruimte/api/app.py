@@ -31,7 +31,7 @@ from openruimte.api.routers import (
     web,
 )
 from openruimte.model.geometry import VERTEX_LIMIT
-from openruimte.notify.changes import subscribe as subscribe_notifications
+from openruimte.services.hooks import subscribe as subscribe_write_hooks
 from openruimte.settings import Settings
 from openruimte.store import Store
 
@@ -159,7 +159,7 @@ async def _deliver_webhooks(store: Store, settings: Settings, stop: asyncio.Even
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The OpenRuimte web app over ``store`` (or the database the settings name)."""
     settings = settings or Settings()
-    subscribe_notifications()  # plan changes notify partners (a store write hook)
+    subscribe_write_hooks()  # plan changes notify partners and keep the saved pairs (store write hooks)
     own_store = store is None
     store = store or Store.open(settings.database_url)
 

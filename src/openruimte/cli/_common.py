@@ -26,7 +26,7 @@ DbOption = Annotated[
 
 
 def _open(db: str | None):  # noqa: ANN202 - Store, imported lazily
-    from openruimte.notify.changes import subscribe
+    from openruimte.services.hooks import subscribe
     from openruimte.store import Store
 
     subscribe()  # plan changes notify partners (a store write hook)

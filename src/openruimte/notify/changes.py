@@ -185,8 +185,10 @@ def _partners(
 def on_plan_changes(writer: Any, kind: str, changes: Sequence[tuple[Any, Any]]) -> None:
     """The store hook: notify the organisations whose plans couple or conflict with changed
     plans (inside the writing transaction: a change and its notifications commit together)."""
-    if kind == "plans":
-        record_changes(writer.conn, writer.spatial, [PlanChange(b, a) for b, a in changes], writer.now)
+    if kind == "plans":  # a new plan notifies nobody: partners learn of it from the analysis
+        changed = [PlanChange(b, a) for b, a in changes if b is not None]
+        if changed:
+            record_changes(writer.conn, writer.spatial, changed, writer.now)
 
 
 def subscribe() -> None:

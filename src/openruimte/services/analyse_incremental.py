@@ -9,8 +9,8 @@
 - :func:`pairs_of_plan`, :func:`pairs_page`: reads of what is saved, a plan's
   pairs or a page of all, filtered by what the reader may see.
 
-The write path calls :func:`update_pairs` with the writer (a small, marked call in
-``api/routers/plans.py``); at merge it moves onto the store's change hooks.
+Every plan write calls :func:`update_pairs` through the store's change hooks
+(:mod:`openruimte.services.hooks`): API, imports and the demo alike.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ def run_demo(
     """Generate, write, import and summarise the demo municipality. Its organisations sit at the
     programming table; the coordinator gets ``password`` or a new random one, printed once."""
     from openruimte.demo import generate
-    from openruimte.notify.changes import subscribe
+    from openruimte.services.hooks import subscribe
 
     subscribe()  # the demo's writes notify partners as the app's and the CLI's do
 

@@ -3,7 +3,7 @@
 A hook is called by :class:`~openruimte.store.repository.Writer` inside the
 writing transaction, after the rows are written, with the writer (its
 ``conn``, ``spatial``, ``now``, ``actor``), the kind of record and the changes as
-``(before, after)`` pairs (``after`` None: deleted). Whatever a hook writes
+``(before, after)`` pairs (``before`` None: inserted; ``after`` None: deleted). Whatever a hook writes
 through ``writer.conn`` commits with the change or not at all; an exception
 rolls the whole write back.
 

@@ -658,6 +658,8 @@ class Writer:
                     )
                 )
             summary.inserted = len(inserts)
+            if kind == "plans":  # new plans too: (None, plan)
+                changed_plans.extend((None, item) for item in insert_items)
         self.spatial.index_rows(self.conn, table, touched)
         self._append_audit(audit)
         if changed_plans:

@@ -231,19 +231,10 @@ def create_plan(
         raise ApiError(409, "exists", f"plan {plan.key} exists; update it with PUT /api/plans/{plan.owner}/{plan.id}")
     with store.writer(principal.actor, principal=principal) as w:
         w.upsert("plans", [plan], source="api")
-        _keep_pairs(w, [plan.key])
     response.headers["Location"] = f"/api/plans/{plan.owner}/{plan.id}"
     saved, meta = _get(View(store, principal), plan.owner, plan.id)
     response.headers["ETag"] = _etag(meta.version)
     return plan_features([(saved, meta)], "EPSG:4326")[0]
-
-
-def _keep_pairs(writer: Any, keys: list[str]) -> None:
-    """issue 12 (scale): the saved analysis pairs follow the write, in its transaction
-    (moves onto the store's change hooks at merge)."""
-    from openruimte.services.analyse_incremental import update_pairs
-
-    update_pairs(writer, keys)
 
 
 def _change(
@@ -266,7 +257,6 @@ def _change(
     try:
         with store.writer(principal.actor, principal=principal) as w:
             version = w.replace_plan(plan, expected, source="api")
-            _keep_pairs(w, [key])
     except StaleVersion as err:
         raise _stale(err, key) from None
     saved, meta = _get(view, owner, plan_id)
@@ -320,7 +310,6 @@ def delete_plan(
     try:
         with store.writer(principal.actor, principal=principal) as w:
             w.delete_plan(owner, plan_id, expected)
-            _keep_pairs(w, [key])
     except StaleVersion as err:
         raise _stale(err, key) from None
     return Response(status_code=204)
