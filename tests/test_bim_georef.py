@@ -224,3 +224,17 @@ def test_boxes_helper_is_deterministic(tmp_path):
     a = build_model(tmp_path / "a.ifc", boxes=(Box(0, 0, 1, 1),))
     b = build_model(tmp_path / "b.ifc", boxes=(Box(0, 0, 1, 1),))
     assert [e.GlobalId for e in a.by_type("IfcProduct")] == [e.GlobalId for e in b.by_type("IfcProduct")]
+
+
+def test_map_unit_in_millimetres_is_honoured(tmp_path):
+    g = Georef(eastings=155_000_000.0, northings=463_000_000.0, scale=None, map_unit="mm")
+    info = _footprint(tmp_path, unit="mm", georef=g)
+    _assert_cm(info.footprint, _expected(Georef(eastings=155000, northings=463000)))
+    assert info.placement.map_unit_m == 0.001 and info.placement.scale == pytest.approx(1.0)
+
+
+def test_explicit_scale_one_in_a_millimetre_model_is_reported(tmp_path):
+    path = tmp_path / "m.ifc"
+    build_model(path, unit="mm", georef=Georef(scale=1.0))
+    p = placement(ifcopenshell.open(str(path)), name="m.ifc")
+    assert p.scale == 1.0 and any("Scale is 1" in w for w in p.warnings)

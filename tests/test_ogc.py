@@ -73,7 +73,7 @@ def all_pages(client, url, **params):
 
 
 def collection_ids(store):
-    return ["plans", "assets", "couplings", "conflicts", "areas", "streets"] + [
+    return ["plans", "assets", "couplings", "conflicts", "areas", "streets", "bim_models"] + [
         f"layer-{layer.name}" for layer in store.layers(with_features=False)
     ]
 

@@ -51,7 +51,7 @@ def requested(proc: subprocess.CompletedProcess) -> list[str]:
 
 
 def expected_collections(store) -> list[str]:
-    return ["plans", "assets", "couplings", "conflicts", "areas", "streets"] + [
+    return ["plans", "assets", "couplings", "conflicts", "areas", "streets", "bim_models"] + [
         f"layer-{layer.name}" for layer in store.layers(with_features=False)
     ]
 
@@ -139,3 +139,20 @@ def test_gdal_sends_property_filters_to_the_server(ogc_url, demo_store):
     urls = requested(proc)
     assert any(u.endswith("/ogc/api") for u in urls), urls
     assert any("phase=ontwerp" in u and f"owner={owner}" in u for u in urls), urls
+
+
+def test_ogr2ogr_reads_the_bim_footprints(ogc_url, demo_store, tmp_path):
+    """The BIM models collection (issue 14): GDAL reads every footprint with its plan and version."""
+    from openruimte.services.bim import footprints
+    from openruimte.store.permissions import SYSTEM
+
+    registered = {r["ref"]: r for r in footprints(demo_store, SYSTEM)}
+    assert registered
+    out = tmp_path / "bim.gpkg"
+    gdal("ogr2ogr", "-f", "GPKG", str(out), f"OAPIF:{ogc_url}", "bim_models")
+    table = pyogrio.read_dataframe(out)
+    assert sorted(table["key"]) == sorted(registered)
+    for _, row in table.iterrows():
+        expected = to_wgs84([registered[row["key"]]["geometry"]])[0]
+        assert shapely.hausdorff_distance(row.geometry, expected) < 1e-6
+        assert row["plan"] == registered[row["key"]]["plan"]

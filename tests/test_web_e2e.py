@@ -619,3 +619,34 @@ def test_plan_panel_shows_the_proposed_programme(ui, server, demo_store):
     assert ("zoals de eigen planning" in text) == (entry["shift_periods"] == 0)
     ui.shot("plan-programme")
     ui.assert_clean()
+
+
+def test_bim_footprints_layer_and_plan_panel_versions(ui, server, demo_store):
+    """The demo's generated IFC buildings: a footprint layer that can be switched off, and the plan
+    panel listing the model's versions with the original to download."""
+    from openruimte.services.bim import footprints
+    from openruimte.store.permissions import SYSTEM
+
+    registered = footprints(demo_store, SYSTEM)
+    assert registered, "the demo registers BIM models"
+    plan_key = registered[0]["plan"]
+    ui.open_map()
+    page = ui.page
+    page.wait_for_function("() => (window.openruimte.state.bimCount || 0) > 0", timeout=LOAD_TIMEOUT_MS)
+    assert page.evaluate("() => window.openruimte.state.bimCount") == len(registered)
+    page.wait_for_selector('[data-testid="layer-bim"] input', timeout=LOAD_TIMEOUT_MS)
+    page.uncheck('[data-testid="layer-bim"] input')
+    assert page.evaluate("() => window.openruimte.map.getLayoutProperty('bim-fill', 'visibility')") == "none"
+    page.check('[data-testid="layer-bim"] input')
+    owner, plan_id = plan_key.split(":", 1)
+    name = api(server, f"/api/plans/{owner}/{plan_id}")["properties"]["name"]
+    page.fill("#search", name)
+    page.wait_for_selector(f'#search-results li[data-key="{plan_key}"]', timeout=LOAD_TIMEOUT_MS)
+    page.click(f'#search-results li[data-key="{plan_key}"]')
+    page.wait_for_selector('[data-testid="plan-bim"] li[data-version]', timeout=LOAD_TIMEOUT_MS)
+    text = page.inner_text('[data-testid="plan-bim"]')
+    assert "woongebouw" in text and "IFC4" in text
+    href = page.get_attribute('[data-testid="plan-bim"] a', "href")
+    assert href == f"/api/bim/versions/{registered[0]['id']}/file"
+    ui.shot("plan-bim")
+    ui.assert_clean()

@@ -235,18 +235,35 @@ def _threads() -> int:
 
 
 def _outline(xy: np.ndarray, faces: np.ndarray) -> Any:
-    """The projection of one element's triangles on the ground (a polygon or multipolygon)."""
+    """The projection of one element's triangles on the ground (a polygon or multipolygon).
+
+    A closed, consistently oriented surface projects exactly onto its downward-facing triangles
+    (every vertical line through it leaves through one), so only those are merged: half the
+    triangles. They are merged as a coverage (linear time) when they do not overlap -- checked:
+    the merged area must equal the triangles' summed area and be valid -- and by a full union
+    otherwise (overhangs, open or inconsistently oriented surfaces)."""
     tri = xy[faces.reshape(-1, 3)]
     if len(tri) > MAX_TRIANGLES:
         return shapely.convex_hull(shapely.multipoints(xy))
     a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
     area2 = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
-    tri = tri[np.abs(area2) > 1e-10]
-    if not len(tri):
+    down, up = area2 < -1e-10, area2 > 1e-10
+    sum_down, sum_up = -float(area2[down].sum()), float(area2[up].sum())
+    if not (sum_down or sum_up):
         return None
-    rings = np.concatenate([tri, tri[:, :1]], axis=1)
-    polys = shapely.polygons(rings)
-    return shapely.union_all(polys, grid_size=None)
+    closed = abs(sum_down - sum_up) <= 1e-6 * max(sum_down, sum_up)
+    keep = (down if sum_down >= sum_up else up) if closed else (down | up)
+    tri = tri[keep]
+    polys = shapely.polygons(np.concatenate([tri, tri[:, :1]], axis=1))
+    if closed:
+        try:
+            merged = shapely.coverage_union_all(polys)
+        except shapely.errors.GEOSException:  # not a clean coverage (T-junctions): the full union below
+            merged = None
+        total = float(np.abs(area2[keep]).sum()) / 2
+        if merged is not None and merged.is_valid and abs(merged.area - total) <= 1e-9 * max(total, 1.0) + 1e-12:
+            return merged
+    return shapely.union_all(polys)
 
 
 def extract(
@@ -329,9 +346,7 @@ def _geometry(f: Any, info: ModelInfo, progress: Progress | None, with_elements:
     if not total:
         info.warnings.append(f"{info.file}: geen elementen met geometrie / no elements with geometry")
         return
-    it = ifcopenshell.geom.iterator(
-        _settings(), f, _threads(), include=elements, geometry_library=GEOMETRY_LIBRARY
-    )
+    it = ifcopenshell.geom.iterator(_settings(), f, _threads(), include=elements, geometry_library=GEOMETRY_LIBRARY)
     per_element: dict[str, ElementGeom] | None = {} if with_elements else None
     batch: list[Any] = []
     merged: list[Any] = []

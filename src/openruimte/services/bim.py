@@ -81,11 +81,14 @@ def register_file(
     file_name: str | None = None,
     progress: Progress | None = None,
     limit: int | None = None,
+    on_registered: Callable[[dict[str, Any], Path], Any] | None = None,
 ) -> dict[str, Any]:
     """Register ``path`` as the next version of model ``label`` of ``plan`` (``OWNER:ID``).
 
     Returns :func:`version_json` of the new version (``unchanged: True`` when the file is
-    identical to the model's newest version: then nothing is written)."""
+    identical to the model's newest version: then nothing is written). ``on_registered``
+    (e.g. the IDS check on upload) is called after the commit with that document and the
+    stored file; what it returns is kept under ``"on_registered"``."""
     path = Path(path)
     file_name = file_name or path.name
     owner, plan_id = parse_plan(plan)
@@ -136,7 +139,10 @@ def register_file(
 
     ids_check = bimcheck.check_registered(store, principal, row, f)
     del f
-    return {**version_json(row), "unchanged": False, "ids_check": ids_check}
+    doc = {**version_json(row), "unchanged": False, "ids_check": ids_check}
+    if on_registered is not None:
+        doc["on_registered"] = on_registered(doc, register.blob_path(root, sha))
+    return doc
 
 
 def _metadata(info: ModelInfo) -> dict[str, Any]:
@@ -195,10 +201,9 @@ def resolve_version(store: Any, principal: Principal, ref: str) -> dict[str, Any
     """The version row a reference names, if the principal may see its plan; :class:`NotFound` otherwise."""
     text = str(ref).strip()
     row = None
-    if text.startswith("#") and text[1:].isdigit():
-        row = register.version(store, pk=int(text[1:]))
-    elif text.isdigit():
-        row = register.version(store, pk=int(text))
+    if text.lstrip("#").isdigit():
+        pk = int(text.lstrip("#"))
+        row = register.version(store, pk=pk) if pk < 2**31 else None
     else:
         m = _REF.match(text)
         if m is None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 
 from openruimte.api import geo
@@ -27,6 +28,8 @@ from openruimte.services import bim
 router = APIRouter(prefix="/api/bim", tags=["bim"])
 
 CHUNK = 1024 * 1024
+#: a version id (database integer)
+VersionId = Annotated[int, PathParam(ge=1, le=2_147_483_647, description="Id of the model version.")]
 
 
 def _safe_name(name: str | None) -> str:
@@ -88,13 +91,13 @@ def list_models(store: StoreDep, principal: PrincipalDep, owner: str, plan_id: s
 
 
 @router.get("/versions/{version_id}", summary="One model version: metadata, georeferencing, footprint (EPSG:28992)")
-def get_version(store: StoreDep, principal: PrincipalDep, version_id: int) -> dict[str, Any]:
+def get_version(store: StoreDep, principal: PrincipalDep, version_id: VersionId) -> dict[str, Any]:
     row = bim.resolve_version(store, principal, f"#{version_id}")
     return bim.version_json(row)
 
 
 @router.get("/versions/{version_id}/file", summary="Download the original IFC file of a version")
-def download(store: StoreDep, principal: PrincipalDep, version_id: int) -> FileResponse:
+def download(store: StoreDep, principal: PrincipalDep, version_id: VersionId) -> FileResponse:
     row = bim.resolve_version(store, principal, f"#{version_id}")
     path = bim.model_path(store, principal, f"#{version_id}")
     name = _safe_name(row["file_name"])
@@ -110,8 +113,8 @@ def download(store: StoreDep, principal: PrincipalDep, version_id: int) -> FileR
 def diff(
     store: StoreDep,
     principal: PrincipalDep,
-    old: Annotated[int, Query(description="Id of the old version.")],
-    new: Annotated[int, Query(description="Id of the new version.")],
+    old: Annotated[int, Query(ge=1, le=2_147_483_647, description="Id of the old version.")],
+    new: Annotated[int, Query(ge=1, le=2_147_483_647, description="Id of the new version.")],
 ) -> dict[str, Any]:
     return bim.diff(store, principal, f"#{old}", f"#{new}")
 

@@ -40,7 +40,7 @@
     streets: null, // lazily loaded FeatureCollection of /api/streets
     envMeta: [],
     envData: {},
-    layers: { couplings: true, conflicts: true, candidates: false, capacity: false, space: false, assets: false, areas: true, streets: true },
+    layers: { couplings: true, conflicts: true, candidates: false, capacity: false, space: false, assets: false, areas: true, streets: true, bim: true },
     env: {},
     selected: null,
     hover: null,
@@ -538,6 +538,11 @@
       paint: { "circle-color": "#e03131", "circle-stroke-color": "#fff", "circle-stroke-width": 2,
         "circle-radius": ["case", ["boolean", ["get", "_hl"], false], 9, 7] } });
 
+    // BIM models (issue 14): the footprint of the newest version of every model the user may see.
+    if (!map.getSource("bim")) map.addSource("bim", { type: "geojson", data: emptyFC() });
+    L({ id: "bim-fill", type: "fill", source: "bim", paint: { "fill-color": "#495057", "fill-opacity": 0.55 } });
+    L({ id: "bim-outline", type: "line", source: "bim", paint: { "line-color": "#212529", "line-width": 1.5 } });
+
     // Grid capacity: network elements; substations coloured by the year their capacity is exceeded.
     L({ id: "capacity", type: "circle", source: "capacity", layout: { visibility: "none" },
       paint: { "circle-color": ["get", "_c"], "circle-stroke-color": "#212529", "circle-stroke-width": 1.5,
@@ -789,12 +794,13 @@
     document.getElementById("plan-swatch").style.background = base ? colourOf(base.properties) : OR.util.FALLBACK;
     body.appendChild(h("p", { class: "muted" }, t("plan.loading")));
     const url = "/api/plans/" + encodeURIComponent(owner) + "/" + encodeURIComponent(id);
-    let feat, analysis, hist;
+    let feat, analysis, hist, models;
     try {
-      [feat, analysis, hist] = await Promise.all([
+      [feat, analysis, hist, models] = await Promise.all([
         getJSON(url),
         getJSON(url + "/analysis").catch(() => ({ couplings: [], conflicts: [], analysed_at: null })),
         getJSON(url + "/history").catch(() => ({ history: [] })),
+        getJSON("/api/bim/plans/" + encodeURIComponent(owner) + "/" + encodeURIComponent(id) + "/models").catch(() => []),
       ]);
     } catch (err) {
       if (S.selected !== key) return;
@@ -900,6 +906,22 @@
     });
     hSec.appendChild(ol);
     body.appendChild(hSec);
+
+    // BIM models (issue 14): every version, newest first, with the original to download.
+    const bSec = h("section", { class: "sec", id: "plan-bim", "data-testid": "plan-bim" }, h("h3", null, t("plan.bim")));
+    if (!models.length) bSec.appendChild(h("p", { class: "muted" }, t("plan.none.bim")));
+    models.forEach((m) => {
+      const list = h("ol", { class: "history" });
+      m.versions.slice().reverse().forEach((v) => {
+        list.appendChild(h("li", { "data-version": String(v.id) },
+          h("div", null, h("strong", null, m.label), " · ", t("bim.version", { v: v.version }), " · ", i18n.dateTime(v.created_at)),
+          h("div", { class: "muted small" }, v.schema + " · " + v.file_name + " · " + (v.metadata.footprint_area_m2 || "-") + " m² · "
+            + (v.top_m === null ? "" : v.top_m + " m")),
+          h("a", { href: "/api/bim/versions/" + v.id + "/file", download: v.file_name }, t("bim.download"))));
+      });
+      bSec.appendChild(list);
+    });
+    body.appendChild(bSec);
   }
 
   function partnerLink(other, role) {
@@ -1205,6 +1227,10 @@
       setVisible(["streets", "streets-casing"], on);
       if (S.streetLabels) S.streetLabels.setVisible(on);
     }));
+    box.appendChild(layerToggle("bim", t("layer.bim"), S.layers.bim, (on) => {
+      S.layers.bim = on;
+      setVisible(["bim-fill", "bim-outline"], on);
+    }, S.bimCount === undefined ? "" : String(S.bimCount)));
     updateAssetHint();
   }
 
@@ -1245,6 +1271,7 @@
     const [cand, cap, space, programme, layers] = await Promise.all([get("candidates"), get("capacity"), get("space"),
       getJSON("/api/analysis").then((d) => ("programme" in d.analyses ? get("programme") : false)).catch(() => false),
       getJSON("/api/layers").catch(() => [])]);
+    loadBimFootprints();
     // The proposed programme (openruimte plan): per plan its proposed and own period, shown in the plan panel.
     S.analysis.programme = programme ? new Map((programme.plans || []).map((e) => [e.key, e])) : null;
     S.analysis.candidates = cand;
@@ -1253,6 +1280,15 @@
     S.envMeta = layers;
     if (space) map.setFilter("space", ["in", ["get", "id"], ["literal", space.does_not_fit.map((s) => s.street_id)]]);
     buildLayerList();
+  }
+
+  /** BIM models (issue 14): footprints of the models of the visible plans. */
+  async function loadBimFootprints() {
+    const fc = await getJSON("/api/bim/footprints").catch(() => emptyFC());
+    S.bimCount = fc.features.length;
+    if (map.getSource("bim")) map.getSource("bim").setData(fc);
+    const note = document.getElementById("note-bim");
+    if (note) note.textContent = String(S.bimCount);
   }
 
   /* Area names as HTML labels (no glyph server offline). */
