@@ -25,6 +25,12 @@ from tests.support.ifcmodels import Box, build_model
 ORG = "gemeente-bimstad"
 runner = CliRunner()
 
+
+@pytest.fixture(autouse=True)
+def _blob_dir(tmp_path, monkeypatch):
+    """Model files go to the test's own folder (on PostGIS the default is ./openruimte-bim)."""
+    monkeypatch.setenv("OPENRUIMTE_BIM_DIR", str(tmp_path / "blobs"))
+
 IDS_NAME = b"""<?xml version="1.0" encoding="utf-8"?>
 <ids xmlns="http://standards.buildingsmart.org/IDS" xmlns:xs="http://www.w3.org/2001/XMLSchema">
   <info><title>Bimstad eisen</title><version>1</version></info>

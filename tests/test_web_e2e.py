@@ -649,5 +649,10 @@ def test_bim_footprints_layer_and_plan_panel_versions(ui, server, demo_store):
     assert "woongebouw" in text and "IFC4" in text
     href = page.get_attribute('[data-testid="plan-bim"] a', "href")
     assert href == f"/api/bim/versions/{registered[0]['id']}/file"
+    # bim-ids: the demo's owners require the BIM basis ILS, so each version has an IDS report and a BCF
+    page.wait_for_selector('[data-testid="ids-links"] a', timeout=LOAD_TIMEOUT_MS)
+    report = page.get_attribute('[data-testid="ids-links"] a', "href")
+    assert report.startswith(f"/api/bim/versions/{registered[0]['id']}/checks/") and report.endswith("/report.html")
+    assert "IDS-rapport" in page.inner_text('[data-testid="ids-links"]')
     ui.shot("plan-bim")
     ui.assert_clean()

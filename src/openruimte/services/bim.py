@@ -317,6 +317,11 @@ def add_demo_models(store: Any, out: Path, *, principal: Principal, count: int =
             break
     folder = Path(out) / "bim"
     folder.mkdir(parents=True, exist_ok=True)
+    # bim-ids: the owners require the BIM basis ILS, so the demo models are checked on upload
+    from openruimte.services import bimids
+
+    for owner in sorted({p.owner for p in chosen}):
+        bimids.register_builtin(store, principal, owner)
     done = []
     for i, plan in enumerate(chosen):
         point = plan.geometry.representative_point()

@@ -106,3 +106,14 @@ def documents_for(store: Any, owner: str) -> list[bim_ids.IdsDocument]:
         document.info["register_pk"] = row["pk"]
         out.append(document)
     return out
+
+
+def register_builtin(store: Any, principal: Principal, org: str, builtin: str = "ils") -> dict[str, Any]:
+    """Register a built-in IDS (``ils``: the BIM basis ILS) as one of ``org``'s IDS files (the demo does
+    this, so its models are checked on upload). Its Python-only checks run with ``bim check --builtin``."""
+    from importlib.resources import files
+
+    from openruimte.bim.ils import BUILTIN
+
+    data = files("openruimte.bim").joinpath("data", BUILTIN[builtin]).read_bytes()
+    return register(store, principal, org, data, name=f"builtin-{builtin}", file_name=BUILTIN[builtin])

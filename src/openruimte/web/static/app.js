@@ -910,6 +910,20 @@
     hSec.appendChild(ol);
     body.appendChild(hSec);
 
+    // IDS check of a version (bim-ids): the newest report (Dutch HTML) and its BCF, filled in when known.
+    function idsLinks(versionId) {
+      const span = h("span", { class: "ids-links", "data-testid": "ids-links" });
+      getJSON("/api/bim/versions/" + versionId + "/checks").then((checks) => {
+        const last = checks.filter((c) => c.status !== "error").pop();
+        if (!last) return;
+        const base = "/api/bim/versions/" + versionId + "/checks/" + last.id;
+        span.append(" · ", h("a", { href: base + "/report.html", target: "_blank", rel: "noopener" },
+          t(last.status === "pass" ? "bim.ids.pass" : "bim.ids.fail")),
+        " · ", h("a", { href: base + "/report.bcf", download: "ids-" + versionId + ".bcf" }, t("bim.ids.bcf")));
+      }).catch(() => {});
+      return span;
+    }
+
     // BIM models (issue 14): every version, newest first, with the original to download.
     const bSec = h("section", { class: "sec", id: "plan-bim", "data-testid": "plan-bim" }, h("h3", null, t("plan.bim")));
     if (!models.length) bSec.appendChild(h("p", { class: "muted" }, t("plan.none.bim")));
@@ -920,7 +934,8 @@
           h("div", null, h("strong", null, m.label), " · ", t("bim.version", { v: v.version }), " · ", i18n.dateTime(v.created_at)),
           h("div", { class: "muted small" }, v.schema + " · " + v.file_name + " · " + (v.metadata.footprint_area_m2 || "-") + " m² · "
             + (v.top_m === null ? "" : v.top_m + " m")),
-          h("a", { href: "/api/bim/versions/" + v.id + "/file", download: v.file_name }, t("bim.download"))));
+          h("a", { href: "/api/bim/versions/" + v.id + "/file", download: v.file_name }, t("bim.download")),
+          idsLinks(v.id)));
       });
       bSec.appendChild(list);
     });
