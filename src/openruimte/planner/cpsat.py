@@ -742,6 +742,8 @@ def solve(
     info.caps_binding = [f"{k} {w} {p}" for k, w, p in over[:20]]
     if over:
         result = _repair(run, comps, outcomes, result, over, start)
+    if not urgent and obj.total(result) > info.start_objective and not caps_held(inst, start):
+        result = list(start)  # a repair cut short by the deadline: the greedy programme keeps every rule
     info.objective = obj.total(result)
     info.gap = (info.objective - info.best_bound) / max(1.0, abs(info.objective))
     info.relative_gap_limit = inst.settings.relative_gap
