@@ -460,6 +460,10 @@ def _solve_model(
     )
 
 
+#: works in one no-dig repair model at most
+REPAIR_ITEMS = 60
+#: the no-dig repair may use this share of the solver's time beyond its limit (within the 10 % margin)
+REPAIR_SHARE = 0.03
 #: a component left with less time than this is not modelled at all (it keeps the greedy choice)
 SKIP_BELOW_S = 0.05
 #: a component larger than this is solved in geographic pieces of this size (each with its
@@ -745,7 +749,8 @@ def solve(
     if not urgent and obj.total(result) > info.start_objective and not caps_held(inst, start):
         result = list(start)  # a repair cut short by the deadline: the greedy programme keeps every rule
     if inst.nodig:
-        result = nodig_repair(inst, result)
+        until = max(t0 + limit, time.perf_counter() + REPAIR_SHARE * limit)
+        result = nodig_repair(inst, result, obj, until)
     info.objective = obj.total(result)
     info.gap = (info.objective - info.best_bound) / max(1.0, abs(info.objective))
     info.relative_gap_limit = inst.settings.relative_gap
@@ -755,7 +760,7 @@ def solve(
     return result, info
 
 
-def nodig_repair(inst: Instance, assignment: list[int]) -> list[int]:
+def nodig_repair(inst: Instance, assignment: list[int], obj: Objective | None = None, until: float = 0.0) -> list[int]:
     """Works left in a no-dig conflict with a movable partner (components the solver did not
     reach keep the greedy choice, which may have failed) moved to the nearest start period
     that clears every partner; a move that would break a budget or crew limit is undone."""
@@ -812,6 +817,24 @@ def nodig_repair(inst: Instance, assignment: list[int]) -> list[int]:
                 out[i] = old
                 continue
             break
+    # chains (a renewal beside a renewal beside a dig ...): the pair and its partners in one small model
+    for r, x in inst.nodig:
+        if obj is None or time.perf_counter() > until:
+            break
+        if not nodig_hit(items[r].options[out[r]], items[x].options[out[x]], days, periods):
+            continue
+        group = {r, x} | {j for i in (r, x) for j, _ in inst.partners[i]}
+        group |= {k for j in list(group) for k, _ in inst.partners[j]}
+        group = sorted(group)[:REPAIR_ITEMS]
+        seconds = min(1.0, until - time.perf_counter())
+        outcome = _solve_model(inst, obj, group, out, seconds, 1.0, 1, False, True)
+        if outcome.chosen:
+            for i in group:
+                account(i, out[i], -1)
+            for i, k in outcome.chosen.items():
+                out[i] = k
+            for i in group:
+                account(i, out[i], 1)
     return out
 
 
