@@ -226,3 +226,22 @@ def test_scenario_windows_and_hardness(tmp_path: Path) -> None:
     bad.write_text("candidate_windows:\n  gas: {'3-4': [1]}\n", encoding="utf-8")
     with pytest.raises(WeightsError, match=r"b.yaml: candidate_windows.gas.3-4"):
         load_scenario(bad)
+
+
+def test_sweep_writes_table_and_plot(tmp_path: Path) -> None:
+    from openruimte.planner.sweep import sweep_row
+    from openruimte.reports.sweep import write_plot, write_table
+
+    later = work("cable", D(2026, 7, 1), D(2026, 8, 31), asset_types=("elektriciteit",), owner="netbeheerder-b")
+    rows = []
+    for years in (0, 1):
+        result = plan_programme([ROAD, later], street(), settings(max_shift_years=years))
+        rows.append(sweep_row("max_shift_years", years, result.to_json()))
+    assert [r["max_shift_years"] for r in rows] == [0, 1]
+    assert rows[1]["programme.street_openings"] == result.metrics["programme"].street_openings
+    assert {"openings_vs_uncoordinated", "openings_vs_enforced", "enforced.cost_eur"} <= set(rows[0])
+    csv_path = write_table(rows, tmp_path / "sweep.csv")
+    assert csv_path.read_text(encoding="utf-8").splitlines()[0].startswith("max_shift_years,")
+    png, svg = write_plot(rows, "max_shift_years", tmp_path / "sweep")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in svg.read_text(encoding="utf-8")

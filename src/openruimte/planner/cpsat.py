@@ -460,6 +460,10 @@ def _solve_model(
     )
 
 
+#: works in one no-dig repair model at most
+REPAIR_ITEMS = 60
+#: the no-dig repair may use this share of the solver's time beyond its limit (within the 10 % margin)
+REPAIR_SHARE = 0.03
 #: a component left with less time than this is not modelled at all (it keeps the greedy choice)
 SKIP_BELOW_S = 0.05
 #: a component larger than this is solved in geographic pieces of this size (each with its
@@ -742,6 +746,11 @@ def solve(
     info.caps_binding = [f"{k} {w} {p}" for k, w, p in over[:20]]
     if over:
         result = _repair(run, comps, outcomes, result, over, start)
+    if not urgent and obj.total(result) > info.start_objective and not caps_held(inst, start):
+        result = list(start)  # a repair cut short by the deadline: the greedy programme keeps every rule
+    if inst.nodig:
+        until = max(t0 + limit, time.perf_counter() + REPAIR_SHARE * limit)
+        result = nodig_repair(inst, result, obj, until)
     info.objective = obj.total(result)
     info.gap = (info.objective - info.best_bound) / max(1.0, abs(info.objective))
     info.relative_gap_limit = inst.settings.relative_gap
@@ -749,6 +758,84 @@ def solve(
     info.status = "LIMITS_BROKEN" if info.caps_broken else _overall(info, bool(over))
     info.wall_time_s = time.perf_counter() - t0
     return result, info
+
+
+def nodig_repair(inst: Instance, assignment: list[int], obj: Objective | None = None, until: float = 0.0) -> list[int]:
+    """Works left in a no-dig conflict with a movable partner (components the solver did not
+    reach keep the greedy choice, which may have failed) moved to the nearest start period
+    that clears every partner; a move that would break a budget or crew limit is undone."""
+    days, periods, items = inst.settings.graafrust_days, inst.periods, inst.items
+    out = list(assignment)
+
+    def clashes(i: int, k: int) -> int:
+        opt, n = items[i].options[k], 0
+        for j, is_r in inst.partners[i]:
+            other = items[j].options[out[j]]
+            n += bool(nodig_hit(opt, other, days, periods) if is_r else nodig_hit(other, opt, days, periods))
+        return n
+
+    use: dict[tuple[str, int], int] = defaultdict(int)
+    crew: dict[tuple[str, int], int] = defaultdict(int)
+
+    def account(i: int, k: int, sign: int) -> None:
+        it, opt = items[i], items[i].options[k]
+        for y, u in spend_units(it, opt, periods).items():
+            use[(it.owner, y)] += sign * u
+        if it.area in inst.crew:
+            for b in active_buckets(periods, opt):
+                crew[(it.area, b)] += sign
+
+    for i in range(len(items)):
+        account(i, out[i], 1)
+
+    def over(i: int, k: int) -> bool:
+        it, opt = items[i], items[i].options[k]
+        if any(
+            use[(it.owner, y)] > inst.caps.get((it.owner, y), use[(it.owner, y)]) for y in spend_units(it, opt, periods)
+        ):
+            return True
+        return it.area in inst.crew and any(
+            crew[(it.area, b)] > inst.crew_caps[(it.area, b)] for b in active_buckets(periods, opt)
+        )
+
+    for r, x in inst.nodig:
+        if not nodig_hit(items[r].options[out[r]], items[x].options[out[x]], days, periods):
+            continue
+        for i in (x, r):
+            now = items[i].options[out[i]].bucket
+            clean = [k for k in range(len(items[i].options)) if not clashes(i, k)]
+            if not clean:
+                continue
+            k = min(clean, key=lambda k: (abs(items[i].options[k].bucket - now), k))
+            old = out[i]
+            account(i, old, -1)
+            account(i, k, 1)
+            out[i] = k
+            if over(i, k):
+                account(i, k, -1)
+                account(i, old, 1)
+                out[i] = old
+                continue
+            break
+    # chains (a renewal beside a renewal beside a dig ...): the pair and its partners in one small model
+    for r, x in inst.nodig:
+        if obj is None or time.perf_counter() > until:
+            break
+        if not nodig_hit(items[r].options[out[r]], items[x].options[out[x]], days, periods):
+            continue
+        group = {r, x} | {j for i in (r, x) for j, _ in inst.partners[i]}
+        group |= {k for j in list(group) for k, _ in inst.partners[j]}
+        group = sorted(group)[:REPAIR_ITEMS]
+        seconds = min(1.0, until - time.perf_counter())
+        outcome = _solve_model(inst, obj, group, out, seconds, 1.0, 1, False, True)
+        if outcome.chosen:
+            for i in group:
+                account(i, out[i], -1)
+            for i, k in outcome.chosen.items():
+                out[i] = k
+            for i in group:
+                account(i, out[i], 1)
+    return out
 
 
 def _pieces(inst: Instance, comps: list[list[int]]) -> tuple[list[list[int]], list[list[int]]]:
