@@ -45,6 +45,18 @@ def _notifications_subscribed():
     subscribe()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _data_dir(tmp_path_factory):
+    """Uploaded documents of every test store go to a temporary data directory, never into the
+    working directory (a PostGIS store has no file to keep them beside); tests may set their own."""
+    if "OPENRUIMTE_DATA_DIR" not in os.environ:
+        os.environ["OPENRUIMTE_DATA_DIR"] = str(tmp_path_factory.mktemp("data-dir"))
+        yield
+        os.environ.pop("OPENRUIMTE_DATA_DIR", None)
+    else:
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgis_admin_url():
     given = os.environ.get("OPENRUIMTE_TEST_POSTGRES_URL")

@@ -587,12 +587,12 @@ class _Engine:
                 .select_from(sa.text("search_fts"))
                 .where(
                     sa.text("search_fts MATCH :fts_query").bindparams(fts_query=self.query),
-                    sa.text(f"rowid % 4 = {offset}"),
+                    sa.literal_column("rowid").op("%")(4) == offset,
                 )
                 .cte("hits")
                 .prefix_with("MATERIALIZED")
             )
-            pk_of_hit = sa.literal_column(f"(hits.fts_rowid - {offset}) / 4")
+            pk_of_hit = (hits.c.fts_rowid - offset).self_group().op("/")(4)  # integer division: the row's key
             return (
                 sa.select(*columns, hits.c.fts_rowid, hits.c.rank)
                 .select_from(hits.join(table, table.c.pk == pk_of_hit))
