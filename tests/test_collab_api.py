@@ -183,7 +183,7 @@ def test_backup_and_restore_carry_the_files(api, store, db_url, tmp_path, monkey
     doc = upload(api, "nota.pdf", pdf).json()
     archive = tmp_path / "backup.zip"
     counts = backup.backup(store, archive)
-    assert counts["blobs"] == 1 and counts["documents"] == 1
+    assert counts["document_files"] == 1 and counts["documents"] == 1
     monkeypatch.setenv("OPENRUIMTE_DATA_DIR", str(tmp_path / "restored-blobs"))
     if db_url.startswith("sqlite"):
         target_url = f"sqlite:///{tmp_path / 'restored.db'}"

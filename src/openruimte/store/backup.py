@@ -82,7 +82,7 @@ def backup(store: Store, out: str | Path, progress: Progress | None = None) -> d
                         progress(table.name, n)
             counts[table.name] = n
         blobs = _backup_blobs(store, conn, zf)  # BIM: the original IFC files (store/bim.py)
-        counts["documents"] = _backup_documents(store, zf)  # collab: the documents' files (store/blobs.py)
+        counts["document_files"] = _backup_documents(store, zf)  # collab: the documents' files (store/blobs.py)
         manifest = {
             "format": FORMAT,
             "revision": revision,
@@ -163,7 +163,7 @@ def restore(
                 if store.dialect == "postgresql" and "pk" in table.c and n:
                     last = sa.select(sa.func.max(table.c.pk)).scalar_subquery()
                     conn.execute(sa.select(sa.func.setval(sa.func.pg_get_serial_sequence(table.name, "pk"), last)))
-            counts["documents"] = _restore_documents(store, zf)  # collab: the documents' files
+            counts["document_files"] = _restore_documents(store, zf)  # collab: the documents' files
             expected = manifest.get("tables", {})
             if any(counts.get(k, 0) != v for k, v in expected.items()):  # rolls the restore back
                 raise BackupError(f"restored row counts {counts} differ from the manifest {expected}")
