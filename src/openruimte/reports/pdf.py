@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from openruimte.model import OpenRuimteError
 
@@ -34,18 +35,14 @@ def find_browser() -> str:
     )
 
 
-def html_to_pdf(html_file: Path, pdf: Path, *, title: str = "") -> Path:
-    """Print ``html_file`` to ``pdf`` (A4, backgrounds, page numbers in the footer); offline."""
+def print_pdf(html_file: Path, pdf: Path, **options: Any) -> Path:
+    """Print ``html_file`` to ``pdf`` in headless Chromium, offline (only ``file:`` and ``data:``
+    URLs load); ``options`` go to Playwright's ``page.pdf``."""
     browser = find_browser()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         raise NoBrowser("printing a PDF needs Playwright: pip install playwright") from None
-    footer = (
-        '<div style="font-size:8px;width:100%;padding:0 12mm;color:#666;display:flex;justify-content:space-between">'
-        f'<span>{title}</span><span>pagina <span class="pageNumber"></span> van <span class="totalPages"></span>'
-        "</span></div>"
-    )
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=browser, args=ARGS)
         try:
@@ -56,16 +53,27 @@ def html_to_pdf(html_file: Path, pdf: Path, *, title: str = "") -> Path:
             )
             page = ctx.new_page()
             page.goto(html_file.resolve().as_uri(), wait_until="load")
-            page.pdf(
-                path=str(pdf),
-                format="A4",
-                print_background=True,
-                scale=0.85,
-                display_header_footer=True,
-                header_template="<span></span>",
-                footer_template=footer,
-                margin={"top": "12mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
-            )
+            page.pdf(path=str(pdf), **options)
         finally:
             b.close()
     return pdf
+
+
+def html_to_pdf(html_file: Path, pdf: Path, *, title: str = "") -> Path:
+    """Print ``html_file`` to ``pdf`` (A4, backgrounds, page numbers in the footer); offline."""
+    footer = (
+        '<div style="font-size:8px;width:100%;padding:0 12mm;color:#666;display:flex;justify-content:space-between">'
+        f'<span>{title}</span><span>pagina <span class="pageNumber"></span> van <span class="totalPages"></span>'
+        "</span></div>"
+    )
+    return print_pdf(
+        html_file,
+        pdf,
+        format="A4",
+        print_background=True,
+        scale=0.85,
+        display_header_footer=True,
+        header_template="<span></span>",
+        footer_template=footer,
+        margin={"top": "12mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
+    )

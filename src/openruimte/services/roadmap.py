@@ -373,27 +373,9 @@ def poster(
 
 def print_poster(html_file: Path, pdf: Path) -> Path:
     """Print a poster page to PDF at the paper size its CSS names (headless Chromium, offline)."""
-    from openruimte.reports.pdf import ARGS, NoBrowser, find_browser
+    from openruimte.reports.pdf import print_pdf
 
-    browser = find_browser()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise NoBrowser("printing a PDF needs Playwright: pip install playwright") from None
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=browser, args=ARGS)
-        try:
-            ctx = b.new_context()
-            ctx.route(
-                "**/*",
-                lambda route: route.continue_() if route.request.url.startswith(("file:", "data:")) else route.abort(),
-            )
-            page = ctx.new_page()
-            page.goto(html_file.resolve().as_uri(), wait_until="load")
-            page.pdf(path=str(pdf), print_background=True, prefer_css_page_size=True)
-        finally:
-            b.close()
-    return pdf
+    return print_pdf(html_file, pdf, print_background=True, prefer_css_page_size=True)
 
 
 # --------------------------------------------------------------------------- export
