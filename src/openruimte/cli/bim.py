@@ -41,6 +41,17 @@ def _principal() -> Any:
     return dataclasses.replace(SYSTEM, actor=actor)
 
 
+def _store_for(model: str, db: str | None) -> Any:
+    """The store when ``model`` names a registered version, None for a file (which must exist)."""
+    from openruimte.services import bim
+
+    if bim.is_version_ref(model):
+        return _open(db)
+    if not Path(model).exists():
+        raise _fail(f"{model}: bestand niet gevonden en geen modelversie / no such file, and not a model version", 2)
+    return None
+
+
 def _progress():  # noqa: ANN202 - a rich Progress
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -112,12 +123,7 @@ def info(
 
     store = None
     try:
-        if bim.is_version_ref(model):
-            store = _open(db)
-        elif not Path(model).exists():
-            raise _fail(
-                f"{model}: bestand niet gevonden en geen modelversie / no such file, and not a model version", 2
-            )
+        store = _store_for(model, db)
         with _progress() as bar:
             task = bar.add_task(f"lezen / reading {Path(model).name}", total=None)
             doc = bim.info(

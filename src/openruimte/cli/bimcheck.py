@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from openruimte.cli._common import DbOption, _fail, _open, console, err_console
-from openruimte.cli.bim import _principal, _progress, bim_app
+from openruimte.cli.bim import _principal, _progress, _store_for, bim_app
 from openruimte.model import OpenRuimteError
 
 _USAGE_NL = {"required": "verplicht", "optional": "optioneel", "prohibited": "verboden"}
@@ -52,19 +52,14 @@ def check(
     db: DbOption = None,
 ) -> None:
     """Check a model against information requirements (IDS): exit 0 all pass, 1 any fails, 2 invalid input."""
-    from openruimte.services import bim, bimcheck
+    from openruimte.services import bimcheck
 
     for path in ids or []:
         if not path.is_file():
             raise _fail(f"{path}: IDS-bestand niet gevonden / IDS file not found", 2)
     store = None
     try:
-        if bim.is_version_ref(model):
-            store = _open(db)
-        elif not Path(model).exists():
-            raise _fail(
-                f"{model}: bestand niet gevonden en geen modelversie / no such file, and not a model version", 2
-            )
+        store = _store_for(model, db)
         with _progress() as bar:
             task = bar.add_task(f"controleren / checking {Path(model).name}", total=None)
             report, ifc = bimcheck.check(
