@@ -135,15 +135,34 @@ def _options() -> set[str]:
     return found
 
 
+def _messages(source: str) -> list[str]:
+    """The string literals of a module that are not docstrings (the messages and hints it prints)."""
+    import ast
+
+    tree = ast.parse(source)
+    docs = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docs.add(id(first.value))
+    return [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs
+    ]
+
+
 def test_every_option_a_message_mentions_exists():
-    """Every ``--option`` the readers, the use cases and the CLI mention (in hints
+    """Every ``--option`` the readers, the use cases and the CLI mention in what they print (hints
     such as "pass --crs EPSG:28992") is an option the CLI has."""
     src = Path(__file__).resolve().parents[1] / "src" / "openruimte"
     mentioned: dict[str, str] = {}
     for folder in ("io", "services", "cli", "model"):
         for path in (src / folder).rglob("*.py"):
-            for match in re.finditer(r"(?<![\w-])(--[a-z][a-z-]+)", path.read_text()):
-                mentioned.setdefault(match.group(1), str(path.relative_to(src)))
+            for text in _messages(path.read_text()):
+                for match in re.finditer(r"(?<![\w-])(--[a-z][a-z-]+)", text):
+                    mentioned.setdefault(match.group(1), str(path.relative_to(src)))
     known = _options()
     missing = {opt: where for opt, where in mentioned.items() if opt not in known}
     assert len(mentioned) > 10 and missing == {}
