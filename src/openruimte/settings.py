@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     imbor_dir: str | None = Field(
         None, description="IMBOR data folder (crow-imbor2022/ ...) for BGT imports (default: none; --imbor)."
     )
+    clearance_distances: str | None = Field(
+        None, description="YAML file laid over the default clearance distances (openruimte clearance --distances)."
+    )
 
 
 SETTINGS_DOC = {name: field.description for name, field in Settings.model_fields.items()}

@@ -11,9 +11,9 @@ horizontal distance
     least distance in plan between the design's outline and the outside of the object (a cable's
     axis minus half its diameter where the diameter is known; a tree's stem centre);
 vertical distance
-    least gap between the design's depth range (a trench from ground level to its bottom, a building
-    from ground level to its foundation) and the object's (a cable from its top down by its
-    diameter); negative when they overlap in depth;
+    the object's top (a cable's stated depth) below the design's bottom (a trench's bottom, a
+    building's foundation); negative when the object's top lies above that bottom, i.e. within the
+    depth the design digs or builds to;
 passes
     when the horizontal distance is at least the required one, or the vertical distance is at least
     the required one (where the table gives one: depth never helps a building over a cable, nor a
@@ -158,9 +158,7 @@ class DistanceTable:
         row = self.networks[other]
         if design_kind == "building":
             b = self.building
-            return Requirement(
-                max(b.horizontal_m, row.horizontal_m), None, b.basis, b.source, f"building vs {other}"
-            )
+            return Requirement(max(b.horizontal_m, row.horizontal_m), None, b.basis, b.source, f"building vs {other}")
         if design_network is not None and design_network in self.networks:
             # two networks: the stricter of the two rows (each network asks its own room)
             mine = self.networks[design_network]
@@ -183,8 +181,14 @@ class DistanceTable:
                 for k, r in self.networks.items()
             },
             "pairs": [
-                {"design": a, "other": b, "horizontal_m": r.horizontal_m, "vertical_m": r.vertical_m,
-                 "basis": r.basis, "source": r.source}
+                {
+                    "design": a,
+                    "other": b,
+                    "horizontal_m": r.horizontal_m,
+                    "vertical_m": r.vertical_m,
+                    "basis": r.basis,
+                    "source": r.source,
+                }
                 for (a, b), r in self.pairs.items()
             ],  # fmt: skip
             "building": {
@@ -226,7 +230,9 @@ def load_table(*overrides: str | Path | Mapping[str, Any] | None) -> DistanceTab
             try:
                 data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             except FileNotFoundError:
-                raise DistanceError(f"{path}: file not found; give a YAML file with networks/pairs/building/trees") from None
+                raise DistanceError(
+                    f"{path}: file not found; give a YAML file with networks/pairs/building/trees"
+                ) from None
             except yaml.YAMLError as err:
                 raise DistanceError(f"{path}: not valid YAML: {err}") from None
         if not isinstance(data, Mapping):
@@ -283,7 +289,9 @@ def _req(entry: Mapping[str, Any], name: str, where: str) -> Requirement:
     v = entry.get("vertical_m")
     if v is not None and not _is_distance(v):
         raise DistanceError(f"{where}: vertical_m: expected a distance in metres >= 0 or null, got {v!r}")
-    return Requirement(float(h), None if v is None else float(v), basis, " ".join(str(entry.get("source", "")).split()), name)
+    return Requirement(
+        float(h), None if v is None else float(v), basis, " ".join(str(entry.get("source", "")).split()), name
+    )
 
 
 def _table(doc: Mapping[str, Any], origin: tuple[str, ...]) -> DistanceTable:
@@ -575,16 +583,27 @@ def _number(value: Any) -> float | None:
 # --------------------------------------------------------------------------- the check
 
 
-def check(designs: Sequence[Design], objects: Sequence[Underground], table: DistanceTable) -> list[Result]:
-    """Every (design, object) pair within reach (the largest required horizontal distance), with the
-    horizontal and vertical distance, the requirement and pass/fail. One STRtree query for all pairs."""
+#: objects up to this far beyond the largest required distance are listed too (as clear)
+LISTED_BEYOND_M = 1.0
+
+
+def check(
+    designs: Sequence[Design],
+    objects: Sequence[Underground],
+    table: DistanceTable,
+    *,
+    beyond_m: float = LISTED_BEYOND_M,
+) -> list[Result]:
+    """Every (design, object) pair within reach (the largest required horizontal distance plus
+    ``beyond_m``), with the horizontal and vertical distance, the requirement and pass/fail. One STRtree
+    query for all pairs."""
     if not designs or not objects:
         return []
     geoms = np.array([o.geometry for o in objects], dtype=object)
     radii = np.array([o.radius_m for o in objects])
     needs = [o.required_m or 0.0 for o in objects]
     reach = max([*(r.horizontal_m for r in table.networks.values()), *(r.horizontal_m for r in table.pairs.values()),
-                 table.building.horizontal_m, *needs]) + float(radii.max()) + 0.01  # fmt: skip
+                 table.building.horizontal_m, *needs]) + float(radii.max()) + beyond_m  # fmt: skip
     index = shapely.STRtree(geoms)
     outlines = np.array([d.footprint for d in designs], dtype=object)
     d_idx, o_idx = index.query(outlines, predicate="dwithin", distance=reach)
@@ -619,7 +638,7 @@ def _result(design: Design, other: Underground, axis_distance: float, line: Base
     vertical = _gap(design.top_m, design.bottom_m, other.top_m, other.bottom_m)
     sources["requirement"] = req.describe()
     sources["vertical"] = (
-        "design depth range vs the object's (its top down by its diameter); negative: they overlap"
+        "the object's top below the design's bottom; negative: above it, within the dug depth"
         if vertical is not None
         else "no depth known for the object"
     )
@@ -630,15 +649,15 @@ def _result(design: Design, other: Underground, axis_distance: float, line: Base
 
 
 def _gap(a_top: float, a_bottom: float, b_top: float | None, b_bottom: float | None) -> float | None:
-    """Vertical gap between two depth ranges (m, depths positive down); negative: overlap."""
+    """Vertical distance (m): the object's top below the design's bottom; negative when the object's top
+    lies above the design's bottom (within the depth the design digs or builds to); None without a depth.
+    A design that does not reach the ground (``a_top`` below the object) counts the gap above it."""
     if b_top is None:
         return None
     b_bottom = b_top if b_bottom is None else b_bottom
-    if b_top >= a_bottom:
-        return b_top - a_bottom
-    if a_top >= b_bottom:
+    if a_top > 0 and a_top >= b_bottom:
         return a_top - b_bottom
-    return -(min(a_bottom, b_bottom) - max(a_top, b_top))
+    return b_top - a_bottom
 
 
 def summary(results: Iterable[Result]) -> dict[str, Any]:
@@ -666,4 +685,3 @@ __all__ = [
     "tree",
     "underground_of_asset",
 ]
-

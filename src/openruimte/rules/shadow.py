@@ -39,8 +39,8 @@ import numpy as np
 import shapely
 from shapely import affinity
 from shapely.geometry import Point, Polygon
-from shapely.geometry.polygon import orient
 from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
 
 TIMEZONE = "Europe/Amsterdam"
 #: how far (m) a ray is followed: a 300 m tower's shadow at 9 degrees of elevation is ~1.9 km
@@ -264,7 +264,9 @@ def sun_intervals(in_sun: np.ndarray, times: Sequence[dt.datetime], step_minutes
     return out
 
 
-def facade_points(footprint: BaseGeometry, spacing_m: float = 5.0, height_m: float = 1.5, key: str = "f") -> list[SunPoint]:
+def facade_points(
+    footprint: BaseGeometry, spacing_m: float = 5.0, height_m: float = 1.5, key: str = "f"
+) -> list[SunPoint]:
     """Points along a footprint's outer walls every ``spacing_m`` with their outward normal."""
     out: list[SunPoint] = []
     for n, poly in enumerate(shapely.get_parts(footprint)):
