@@ -276,3 +276,43 @@ def test_clearance_cli_exit_codes_and_json(store, db_url, tmp_path):
     assert res.exit_code == 1, res.output  # the tree at 37 m is now too close
     res = CliRunner().invoke(app, ["clearance", "--plan", "nobody:nothing", "--db", db_url])
     assert res.exit_code == 2 and "not found" in res.output
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_api_clearance_follows_the_visibility_rule(store):
+    from fastapi.testclient import TestClient
+
+    from openruimte.api.app import create_app
+    from openruimte.settings import Settings
+    from tests.support.auth import token_headers
+
+    _fill(store)
+    app = create_app(Settings(webhook_worker=False), store=store)
+    with TestClient(app) as client:
+        mine = token_headers(store, OWNER, "editor")
+        r = client.get("/api/clearance", params={"plan": f"{OWNER}:sleuf"}, headers=mine)
+        assert r.status_code == 200, r.text
+        doc = r.json()
+        assert doc["type"] == "FeatureCollection" and doc["passed"] is False
+        conflicts = [f_ for f_ in doc["features"] if f_["properties"]["role"] == "conflict"]
+        assert conflicts and all(
+            f_["geometry"]["type"] in ("LineString", "MultiLineString", "Point") for f_ in conflicts
+        )
+        lon, lat = conflicts[0]["geometry"]["coordinates"][0]
+        assert 3 < lon < 8 and 50 < lat < 54  # WGS84 for the map
+        assert {f_["properties"].get("other") for f_ in doc["features"]} >= {"netbeheerder-noord:kabel-ms"}
+        # someone who may not see the private plan gets "not found", never its geometry
+        other = token_headers(store, "warmtebedrijf", "editor")
+        r = client.get("/api/clearance", params={"plan": f"{OWNER}:geheim"}, headers=other)
+        assert r.status_code == 404 and "coordinates" not in r.text
+        r = client.get("/api/clearance", params={"plan": f"{OWNER}:geheim"})
+        assert r.status_code == 404
+        # the grid operator's private pipe is not checked for (or shown to) the municipality
+        r = client.get("/api/clearance", params={"plan": f"{OWNER}:geheim"}, headers=mine)
+        assert r.status_code == 200 and "klic-privé" not in r.text
+        r = client.get("/api/clearance", headers=mine)
+        assert r.status_code == 422
+        t = client.get("/api/clearance/distances").json()
+        assert t["networks"]["gas_hd"]["horizontal_m"] == 1.0 and t["networks"]["gas_hd"]["basis"] == "convention"

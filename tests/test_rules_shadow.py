@@ -253,3 +253,44 @@ def test_sun_cli(store, db_url, tmp_path):
     assert res.exit_code == 1, res.output
     res = CliRunner().invoke(app, ["sun", "hours", "--points", str(pts), "--date", "19-02-2027", "--db", db_url])
     assert res.exit_code == 2 and "YYYY-MM-DD" in res.output
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_api_shadow_and_hours(store):
+    from fastapi.testclient import TestClient
+
+    from openruimte.api.app import create_app
+    from openruimte.io.crs import to_wgs84
+    from openruimte.settings import Settings
+    from tests.support.auth import token_headers
+
+    _fill(store)
+    app = create_app(Settings(webhook_worker=False), store=store)
+    with TestClient(app) as client:
+        mine = token_headers(store, OWNER, "editor")
+        r = client.get("/api/sun/shadow", params={"plan": f"{OWNER}:toren", "at": "2027-03-21T12:00"}, headers=mine)
+        assert r.status_code == 200, r.text
+        doc = r.json()
+        assert doc["type"] == "FeatureCollection" and doc["elevation_deg"] > 30
+        assert {f_["properties"]["role"] for f_ in doc["features"]} == {"design", "building"}
+        r = client.get("/api/sun/shadow", params={"plan": f"{OWNER}:geheim", "at": "2027-03-21T12:00"})
+        assert r.status_code == 404 and "coordinates" not in r.text
+        r = client.get("/api/sun/shadow", params={"plan": f"{OWNER}:toren", "at": "gisteren"}, headers=mine)
+        assert r.status_code == 422
+        box_ = ",".join(str(v) for v in (X0 - 100, Y0 - 100, X0 + 100, Y0 + 100))
+        r = client.get("/api/sun/shadow", params={"bbox": box_, "bbox-crs": "EPSG:28992", "at": "2027-03-21T15:00"})
+        assert r.status_code == 200 and len(r.json()["features"]) == 1  # the one building with a height
+        [p] = to_wgs84([Point(X0 + 10, Y0 + 22)])
+        body = {
+            "points": {"type": "FeatureCollection", "features": [
+                {"type": "Feature", "properties": {"id": "achter"}, "geometry": {"type": "Point", "coordinates": [p.x, p.y]}}
+            ]},
+            "date": "2027-02-19",
+            "plan": f"{OWNER}:toren",
+        }  # fmt: skip
+        r = client.post("/api/sun/hours", json=body, headers=mine)
+        assert r.status_code == 200, r.text
+        props = r.json()["features"][0]["properties"]
+        assert props["hours"] < 2 and props["passes"] is False

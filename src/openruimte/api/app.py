@@ -17,6 +17,7 @@ from openruimte.api.errors import error_body
 from openruimte.api.routers import (
     bim,
     bimcheck,
+    clearance,
     collab,
     imports,
     notifications,
@@ -26,6 +27,7 @@ from openruimte.api.routers import (
     public,
     resources,
     roadmap,
+    sun,
     tiles,
     twin,
     web,
@@ -203,6 +205,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         bimcheck,
         twin,
         participation,
+        clearance,
+        sun,
         web,
     )
     for router in (r.router for r in routers):

@@ -119,6 +119,21 @@ def points_of_geojson(path: str | Path) -> list[SunPoint]:
     return out
 
 
+def points_of_collection(doc: Any, crs: str = "EPSG:4326") -> list[SunPoint]:
+    """Points from a GeoJSON FeatureCollection given as an object (an API body), in ``crs``."""
+    import json
+    import tempfile
+
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise InputError("points: expected a GeoJSON FeatureCollection of points", "points")
+    if crs != "EPSG:4326":
+        doc = {**doc, "crs": {"type": "name", "properties": {"name": crs}}}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "points.geojson"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        return points_of_geojson(path)
+
+
 def _read(path: str | Path) -> tuple[list[Any], list[Any], str]:
     from openruimte.io import json_format
     from openruimte.io.crs import bounds_message, transform_geometries
