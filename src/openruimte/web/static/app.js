@@ -944,6 +944,7 @@
     if (OR.collab) OR.collab.planPanel(key, body, () => S.selected === key, { tab: S.collabTab });
     S.collabTab = null;
     if (OR.reactions) body.appendChild(await OR.reactions.section(key)); // residents' reactions (#16)
+    if (OR.rulesEnv) body.appendChild(OR.rulesEnv.section(key)); // clearance and shadow (#15, rules-env.js)
   }
 
   function partnerLink(other, role) {

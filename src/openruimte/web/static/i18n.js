@@ -12,6 +12,20 @@
 
   const UI = {
     nl: {
+      // clearance and shadow in the plan panel (rules-env.js, #15)
+      "env.clearance": "Afstanden (kabels, leidingen, bomen)",
+      "env.clearance.help": "Afstand van dit plan tot kabels, leidingen, bomen en andere graafplannen, getoetst aan de afstandentabel (NEN 7171-1 / CROW-richtlijnen, zie README).",
+      "env.clearance.compute": "Bereken afstanden",
+      "env.clearance.summary": "{n} conflict(en) van {total} objecten binnen bereik",
+      "env.horizontal": "horizontaal",
+      "env.vertical": "verticaal",
+      "env.shadow": "Schaduw",
+      "env.shadow.at": "Moment",
+      "env.shadow.compute": "Toon schaduw",
+      "env.shadow.summary": "Zon: azimut {az}°, hoogte {el}°; schaduw van het plan {len} m; {n} gebouwen in de omgeving",
+      "env.shadow.night": "De zon staat onder de horizon: geen schaduw.",
+      "env.busy": "Bezig met rekenen…",
+      "env.error": "Kon dit niet berekenen:",
       // working together (collab.js)
       "nav.agenda": "Programmeertafel",
       "collab.tab.overview": "Overzicht",
@@ -318,6 +332,20 @@
       "rm.s0": "niet gestart", "rm.s1": "verkennen", "rm.s2": "in ontwikkeling", "rm.s3": "operationeel", "rm.s4": "geborgd",
     },
     en: {
+      // clearance and shadow in the plan panel (rules-env.js, #15)
+      "env.clearance": "Clearance (cables, pipes, trees)",
+      "env.clearance.help": "Distance of this plan to cables, pipes, trees and other digging plans, against the table of minimum distances (NEN 7171-1 / CROW guidance, see the README).",
+      "env.clearance.compute": "Compute clearance",
+      "env.clearance.summary": "{n} conflict(s) of {total} objects within reach",
+      "env.horizontal": "horizontal",
+      "env.vertical": "vertical",
+      "env.shadow": "Shadow",
+      "env.shadow.at": "Moment",
+      "env.shadow.compute": "Show shadow",
+      "env.shadow.summary": "Sun: azimuth {az}°, elevation {el}°; the plan's shadow {len} m; {n} buildings around",
+      "env.shadow.night": "The sun is below the horizon: no shadow.",
+      "env.busy": "Computing…",
+      "env.error": "Could not compute this:",
       // working together (collab.js)
       "nav.agenda": "Programming table",
       "collab.tab.overview": "Overview",
