@@ -316,3 +316,40 @@ def test_api_clearance_follows_the_visibility_rule(store):
         assert r.status_code == 422
         t = client.get("/api/clearance/distances").json()
         assert t["networks"]["gas_hd"]["horizontal_m"] == 1.0 and t["networks"]["gas_hd"]["basis"] == "convention"
+
+
+# --------------------------------------------------------------------------- a real KLIC delivery
+
+
+def test_clearance_against_a_real_imkl2_delivery(store, shared_data, tmp_path):
+    """The Kadaster IMKL 2.0 example delivery (Liander MS/LS cables, gas): network class from the IMKL theme,
+    depth from the operator's standaardDieptelegging (the file has no depth objects), private to the
+    organisation that asked for it."""
+    from openruimte.io.crs import to_wgs84
+    from openruimte.io.imkl import read_imkl
+    from openruimte.services import clearance
+    from tests.support.auth import ensure_org
+
+    result = read_imkl(
+        shared_data / "imkl/gebiedsinformatielevering-v2/GI_gebiedsinformatielevering_22G003180_1_V2.xml"
+    )
+    for org in {a.owner for a in result.items}:
+        ensure_org(store, org)
+    with store.writer("test") as w:
+        w.upsert("assets", result.items)
+    axis = LineString([(111_700, 526_150), (112_060, 526_280)])
+    [wgs] = to_wgs84([axis])
+    design = tmp_path / "sleuf.geojson"
+    design.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"id": "sleuf", "depth_m": 1.0, "width_m": 0.6, "network": "warmte"},
+        "geometry": {"type": "LineString", "coordinates": [list(c) for c in wgs.coords]}}]}))  # fmt: skip
+    report = clearance.run(View(store, principal("kl1040", "editor")), geojson=design)
+    cables = [r for r in report["results"] if r["asset_type"] == "elektriciteit" and r["network"] == "elektriciteit_ms"]
+    assert cables and all(r["sources"]["other_network"] == "IMKL theme middenspanning" for r in cables)
+    assert all("operator's standard depth" in r["sources"]["other_depth"] for r in cables)
+    gas = [r for r in report["results"] if r["network"] == "gas_ld"]
+    assert gas and all(r["required_horizontal_m"] == 1.0 for r in gas)  # a heat trench: the stricter of the two rows
+    crossing = [r for r in cables if r["horizontal_m"] == 0.0]
+    assert crossing and all(r["vertical_m"] == pytest.approx(0.8 - 1.0) and not r["passed"] for r in crossing)
+    # another organisation does not see the private delivery, so nothing is checked against it
+    assert clearance.run(View(store, principal("gemeente-voorbeeldstad", "editor")), geojson=design)["results"] == []
