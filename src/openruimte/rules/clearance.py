@@ -396,7 +396,28 @@ class Result:
     required_vertical_m: float | None
     passed: bool
     line: BaseGeometry  # from the design to the object at their nearest points
-    sources: dict[str, str]
+    design_depth_source: str
+    requirement_source: str
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Where every number comes from (built when asked: a city has many pairs)."""
+        o = self.other
+        out = {
+            "design_depth": self.design_depth_source,
+            **{f"other_{k}": v for k, v in o.sources.items()},
+            "horizontal": "design outline to the object's outside (axis minus half the diameter)"
+            if o.radius_m
+            else "design outline to the object's axis",
+            "requirement": self.requirement_source,
+        }
+        if o.network != TREE:
+            out["vertical"] = (
+                "the object's top below the design's bottom; negative: above it, within the dug depth"
+                if self.vertical_m is not None
+                else "no depth known for the object"
+            )
+        return out
 
     def to_json(self) -> dict[str, Any]:
         o = self.other
@@ -413,7 +434,7 @@ class Result:
             "required_horizontal_m": round(self.required_horizontal_m, 3),
             "required_vertical_m": None if self.required_vertical_m is None else round(self.required_vertical_m, 3),
             "passed": self.passed,
-            "sources": dict(self.sources),
+            "sources": self.sources,
         }
 
 
@@ -611,41 +632,39 @@ def check(
         return []
     dist = shapely.distance(outlines[d_idx], geoms[o_idx])
     lines = shapely.shortest_line(outlines[d_idx], geoms[o_idx])
+    horizontal = np.maximum(dist - radii[o_idx], 0.0)
+    requirements: dict[tuple[str | None, str, str], tuple[Requirement, str]] = {}
     out = []
     for k, (i, j) in enumerate(zip(d_idx.tolist(), o_idx.tolist(), strict=True)):
         design, other = designs[i], objects[j]
         if design.key == other.key:
             continue
-        out.append(_result(design, other, float(dist[k]), lines[k], table))
-    out.sort(key=lambda r: (r.passed, r.design, r.horizontal_m, r.other.key))
-    return out
-
-
-def _result(design: Design, other: Underground, axis_distance: float, line: BaseGeometry, t: DistanceTable) -> Result:
-    horizontal = max(0.0, axis_distance - other.radius_m)
-    sources = {
-        "design_depth": design.depth_source,
-        **{f"other_{k}": v for k, v in other.sources.items()},
-        "horizontal": "design outline to the object's outside (axis minus half the diameter)"
-        if other.radius_m
-        else "design outline to the object's axis",
-    }
-    if other.network == TREE:
-        required = float(other.required_m or 0.0)
-        sources["requirement"] = other.sources.get("root_zone", "")
-        return Result(design.key, other, horizontal, None, required, None, horizontal >= required, line, sources)
-    req = t.requirement(design.network, design.kind, other.network)
-    vertical = _gap(design.top_m, design.bottom_m, other.top_m, other.bottom_m)
-    sources["requirement"] = req.describe()
-    sources["vertical"] = (
-        "the object's top below the design's bottom; negative: above it, within the dug depth"
-        if vertical is not None
-        else "no depth known for the object"
+        h = float(horizontal[k])
+        if other.network == TREE:
+            need = float(other.required_m or 0.0)
+            out.append(Result(design.key, other, h, None, need, None, h >= need - 1e-9, lines[k],
+                              design.depth_source, other.sources.get("root_zone", "")))  # fmt: skip
+            continue
+        rk = (design.network, design.kind, other.network)
+        if rk not in requirements:
+            found = table.requirement(*rk)
+            requirements[rk] = (found, found.describe())
+        req, text = requirements[rk]
+        v = _gap(design.top_m, design.bottom_m, other.top_m, other.bottom_m)
+        passed = h >= req.horizontal_m - 1e-9 or (
+            req.vertical_m is not None and v is not None and v >= req.vertical_m - 1e-9
+        )
+        out.append(Result(design.key, other, h, v, req.horizontal_m, req.vertical_m, passed, lines[k],
+                          design.depth_source, text))  # fmt: skip
+    # conflicts first, then per design by distance (numpy: a city has many pairs)
+    order = np.lexsort(
+        (
+            np.fromiter((r.horizontal_m for r in out), float, len(out)),
+            np.fromiter((r.design for r in out), dtype=object, count=len(out)).astype(str),
+            np.fromiter((r.passed for r in out), bool, len(out)),
+        )
     )
-    passed = horizontal >= req.horizontal_m - 1e-9 or (
-        req.vertical_m is not None and vertical is not None and vertical >= req.vertical_m - 1e-9
-    )
-    return Result(design.key, other, horizontal, vertical, req.horizontal_m, req.vertical_m, passed, line, sources)
+    return [out[i] for i in order.tolist()]
 
 
 def _gap(a_top: float, a_bottom: float, b_top: float | None, b_bottom: float | None) -> float | None:
