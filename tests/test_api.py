@@ -229,6 +229,8 @@ WITHOUT_PARAMETERS = {
     "/api/reactions",
     # BIM information requirements (#14): the registered IDS files
     "/api/bim/ids",
+    # clearance (#15): the table of minimum distances in force
+    "/api/clearance/distances",
 }
 
 
