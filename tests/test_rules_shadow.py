@@ -294,3 +294,28 @@ def test_api_shadow_and_hours(store):
         assert r.status_code == 200, r.text
         props = r.json()["features"][0]["properties"]
         assert props["hours"] < 2 and props["passes"] is False
+
+
+# --------------------------------------------------------------------------- real 3D BAG buildings
+
+
+def test_shadows_of_real_3dbag_buildings(store, shared_data):
+    """Two 3D BAG buildings in Delft (CityJSON 2.0): their heights from the store, shadows at the winter solstice."""
+    from openruimte.io.cityjson import read_cityjson
+    from openruimte.services import sun
+
+    result = read_cityjson(shared_data / "cityjson/3dbag_b2.city.json")
+    with store.writer("test") as w:
+        w.upsert("buildings", result.items, source="3dbag")
+    bbox = tuple(shapely.total_bounds([b.geometry for b in result.items]).tolist())
+    doc = sun.shadow(View(store, ANONYMOUS), "2027-12-21T13:00", bbox=bbox)
+    assert doc["sun_up"] and 10 < doc["elevation_deg"] < 16  # Delft, 52 N: ~14.5 degrees at the winter noon
+    assert len(doc["features"]) == len([b for b in result.items if b.height_m])
+    for feat in doc["features"]:
+        p = feat["properties"]
+        building = next(b for b in result.items if b.id == p["key"])
+        assert p["height_m"] == pytest.approx(building.height_m, abs=0.01)
+        assert p["shadow_length_m"] == pytest.approx(
+            building.height_m / math.tan(math.radians(doc["elevation_deg"])), abs=0.01
+        )
+        assert feat["geometry"].contains(building.geometry.buffer(-0.01))
