@@ -19,6 +19,7 @@ from openruimte.api.routers import (
     bimcheck,
     collab,
     imports,
+    mapdata,
     notifications,
     ogc,
     participation,
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     routers = (
         auth,
         plans,
+        mapdata,
         imports,
         collab,
         notifications,

@@ -1,7 +1,7 @@
 /* OpenRuimte programming map (programmeerkaart).
  *
  * One MapLibre map with the store's own base map (areas + street tiles) or
- * PDOK, the filtered plans from /api/plans, the analysis results (couplings,
+ * PDOK, the filtered plans from /api/map (one start-up request; /api/map/plans on a change of filters), the analysis results (couplings,
  * no-dig conflicts, replacement candidates, grid capacity, underground space),
  * environment layers and asset tiles; a plan panel, a timeline (timeline.js)
  * and downloads of the filtered selection.
@@ -21,7 +21,7 @@
   const YEAR_MIN = 2026;
   const YEAR_MAX = 2040;
   const FILTER_KEYS = ["phase", "hardness", "owner", "asset_type", "theme"];
-  const PLAN_LAYERS = ["plans-fill", "plans-outline", "plans-line", "plans-point"];
+  const PLAN_LAYERS = ["plans-fill", "plans-outline", "plans-outline-dashed", "plans-line", "plans-point"];
 
   const S = {
     config: null,
@@ -62,14 +62,11 @@
     i18n.apply();
     readHash();
     bindChrome();
-    S.firstPlans = getJSON(plansUrl()); // in parallel with the map's start-up
+    // one start-up request: configuration, areas, the analysis and the filtered plans (/api/map)
+    const startup = getJSON("/api/map?" + filterParams().toString());
     const mapLoaded = createMap(); // the map (and its worker) starts while the data comes in
-
-    const [config, areas, analysisPlans] = await Promise.all([
-      getJSON("/api/config"),
-      getJSON("/api/areas").catch(() => ({ type: "FeatureCollection", features: [] })),
-      getJSON("/api/analysis/plans").catch(() => null),
-    ]);
+    const { config, areas, analysis: analysisPlans, plans } = await startup;
+    S.firstPlans = plans;
     mark("config");
     S.config = config;
     S.analysis.plans = analysisPlans ? analysisPlans.result : null;
@@ -506,22 +503,25 @@
     halo("halo-partner", "#12b886", 11).forEach((l) => L(l));
     halo("halo-hover", "#74c0fc", 12).forEach((l) => L(l));
     halo("halo-selected", "#fcc419", 14).forEach((l) => L(l));
-    const dim = ["case", ["boolean", ["get", "_dim"], false], 0.35, 1];
+    // Constant opacities and dashes: a data-driven paint property costs the worker a value per
+    // feature and vertex at 10k plans; indicative plans' dashed outline is a layer of its own.
+    const INDICATIVE = ["==", ["get", "hardness"], "indicatief"];
     L({ id: "plans-fill", type: "fill", source: "plans", filter: IS_POLY,
-      paint: { "fill-color": ["get", "_c"], "fill-opacity": ["*", 0.38, dim] } });
-    L({ id: "plans-outline", type: "line", source: "plans", filter: IS_POLY,
-      paint: { "line-color": ["get", "_c"], "line-width": 2, "line-opacity": dim,
-        "line-dasharray": ["case", ["==", ["get", "hardness"], "indicatief"], ["literal", [2, 1.5]], ["literal", [1, 0]]] } });
+      paint: { "fill-color": ["get", "_c"], "fill-opacity": 0.38 } });
+    L({ id: "plans-outline", type: "line", source: "plans", filter: ["all", IS_POLY, ["!", INDICATIVE]],
+      paint: { "line-color": ["get", "_c"], "line-width": 2 } });
+    L({ id: "plans-outline-dashed", type: "line", source: "plans", filter: ["all", IS_POLY, INDICATIVE],
+      paint: { "line-color": ["get", "_c"], "line-width": 2, "line-dasharray": [2, 1.5] } });
     // the white casing only where streets are told apart (it doubles the lines to draw at city scale)
     L({ id: "plans-line-casing", type: "line", source: "plans", filter: IS_LINE, minzoom: 13,
       layout: { "line-cap": "round", "line-join": "round" },
-      paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 12, 4.5, 17, 10], "line-opacity": dim } });
+      paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 12, 4.5, 17, 10] } });
     L({ id: "plans-line", type: "line", source: "plans", filter: IS_LINE,
       layout: { "line-cap": "round", "line-join": "round" },
-      paint: { "line-color": ["get", "_c"], "line-width": ["interpolate", ["linear"], ["zoom"], 12, 3, 17, 7], "line-opacity": dim } });
+      paint: { "line-color": ["get", "_c"], "line-width": ["interpolate", ["linear"], ["zoom"], 12, 3, 17, 7] } });
     L({ id: "plans-point", type: "circle", source: "plans", filter: IS_POINT,
       paint: { "circle-color": ["get", "_c"], "circle-radius": ["interpolate", ["linear"], ["zoom"], 12, 5, 17, 9],
-        "circle-stroke-color": "#fff", "circle-stroke-width": 1.5, "circle-opacity": dim } });
+        "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 } });
     halo("halo-selected-top", "#fcc419", 3, "halo-selected").forEach((l) => {
       l.paint = l.type === "line" ? { "line-color": "#e67700", "line-width": 2, "line-dasharray": [2, 1.2] }
         : { "circle-color": "rgba(0,0,0,0)", "circle-radius": 11, "circle-stroke-color": "#e67700", "circle-stroke-width": 2.5 };
@@ -634,15 +634,14 @@
     });
   }
 
+  /** The map's plans: the fields it styles, filters, counts and lists (the panel reads the whole plan). */
   function plansUrl() {
-    const params = filterParams();
-    params.set("limit", "100000");
-    return "/api/plans?" + params.toString();
+    return "/api/map/plans?" + filterParams().toString();
   }
 
   async function loadAllPlans() {
     try {
-      const fc = await getJSON("/api/plans?limit=100000");
+      const fc = await getJSON("/api/map/plans");
       fc.features.forEach((f) => S.all.set(f.properties.key, f));
     } catch (e) { /* partner names fall back to their keys */ }
   }
