@@ -29,7 +29,8 @@ const state = {
   plans: [], planMeshes: {}, planIndex: null, owners: {}, models: [], modelPlans: new Set(),
   filters: { phase: [], hardness: [], owner: "", from: null, to: null, colour: "phase" },
   themes: {}, seeThrough: false, shadows: true, dirty: true, frames: 0,
-  perf: { start: performance.now(), firstViewMs: null, steps: {} },
+  // firstViewMs counts from navigation start (fromNavigation); the steps from this script's start
+  perf: { start: performance.now(), firstViewMs: null, fromNavigation: true, steps: {} },
   selected: null,
 };
 
