@@ -185,6 +185,7 @@ def open_once(browser, base: str, user: str, path: str, orbit_s: float | None) -
     page.wait_for_selector('#scene[data-ready="true"]', state="attached", timeout=300_000)
     wall = time.perf_counter() - t0
     perf = page.evaluate("() => window.openruimte3d.perf")
+    page.evaluate("() => window.openruimte3d.whenIdle()")  # what loads after the first view (cables and pipes)
     stats = page.evaluate("() => window.openruimte3d.stats()")
     stats.pop("planKeys", None)
     fps = page.evaluate("(ms) => window.openruimte3d.orbit(ms)", orbit_s * 1000) if orbit_s else None
@@ -260,7 +261,7 @@ def main() -> None:
                 case,
                 f"{n_b:,} / {n_p:,}",
                 f"{s['buildings']:,} b, {s['plans']:,} p, {s['pipes']:,} pipes",
-                f"{s['triangles']:,.0f}",
+                f"{s['triangles']:,.0f}" + (f" ({s['drawnTriangles']:,.0f} drawn)" if s.get("drawnTriangles") else ""),
                 f"{cold.first_view_ms:,.0f}",
                 f"[{ok_first}]{med:,.0f}[/]",
                 f"{statistics.median(w.wall_s for w in warm):.1f}",

@@ -898,6 +898,7 @@ function hook() {
         pipeTop: pipes.length ? pipeTop : null,
         groundY: state.groundY,
         triangles: tris,
+        drawnTriangles: state.renderer.info.render.triangles, // in the last frame (hidden pipes, culled tiles not)
         sunAltitude: state.sunAltitude,
         memory: performance.memory ? performance.memory.usedJSHeapSize : null,
       };
