@@ -387,9 +387,9 @@ def test_the_imow_mapping_is_in_the_official_value_lists(shared_data):
     assert {imow_values.TYPENORM_URI + t for t in imow_values.TYPENORM_KINDS} <= by_title["TypeNorm"]
     assert set(imow_values.TYPENORM_ALIASES.values()) <= set(imow_values.TYPENORM_KINDS)
     assert {imow_values.BOUWGROEP_URI + t for t in imow_values.BOUWGROEP_KINDS} <= by_title["Bouwgroep"]
-    assert imow_values.TYPEGEBIEDSAANWIJZING_URI + imow_values.GEBIEDSAANWIJZING_BOUW in by_title[
-        "TypeGebiedsaanwijzing"
-    ]
+    assert (
+        imow_values.TYPEGEBIEDSAANWIJZING_URI + imow_values.GEBIEDSAANWIJZING_BOUW in by_title["TypeGebiedsaanwijzing"]
+    )
     assert set(imow_values.TYPENORM_KINDS.values()) <= CHECKED_KINDS
 
 
