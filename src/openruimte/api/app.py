@@ -26,6 +26,7 @@ from openruimte.api.routers import (
     public,
     resources,
     roadmap,
+    rules,
     tiles,
     twin,
     web,
@@ -201,6 +202,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         ogc,
         bim,
         bimcheck,
+        rules,  # plan rules (#15)
         twin,
         participation,
         web,
