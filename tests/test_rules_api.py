@@ -55,9 +55,7 @@ def test_rules_by_point_bbox_and_plan(loaded):
     same = client.get("/api/rules", params={"point": f"{lonlat.x},{lonlat.y}"}).json()
     assert [f["id"] for f in same["features"]] == [f["id"] for f in doc["features"]]
     minx, miny, maxx, maxy = thirteen["geometry"].bounds
-    boxed = client.get(
-        "/api/rules", params={"bbox": f"{minx},{miny},{maxx},{maxy}", "bbox-crs": "EPSG:28992"}
-    ).json()
+    boxed = client.get("/api/rules", params={"bbox": f"{minx},{miny},{maxx},{maxy}", "bbox-crs": "EPSG:28992"}).json()
     assert thirteen["id"] in {f["id"] for f in boxed["features"]}
     assert all(f["properties"]["regime"] == "stop-tpod" for f in boxed["features"])
     plan = client.get("/api/rules", params={"plan_id": "NL.IMRO.0999.BP2012000001-9005", "limit": 10000}).json()
