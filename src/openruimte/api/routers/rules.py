@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import shapely
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 
 from openruimte.api import geo, params
 from openruimte.api.deps import PrincipalDep, StoreDep
@@ -32,11 +32,13 @@ BBox = Annotated[str | None, Query(description="minx,miny,maxx,maxy in bbox-crs 
 BBoxCrs = Annotated[str | None, Query(alias="bbox-crs", description="EPSG:4326 (default) or EPSG:28992.")]
 Crs = Annotated[str | None, Query(description="Output CRS: EPSG:4326 (default) or EPSG:28992.")]
 Listed = Annotated[str | None, Query(description="One value or several, comma separated.")]
+LIST_PARAMETERS = frozenset({"bbox", "bbox-crs", "point", "kind", "plan_id", "crs", "limit", "offset"})
 PointQ = Annotated[str | None, Query(description="x,y in bbox-crs: only the rules that apply at this point.")]
 
 
 @router.get("", summary="Plan rules (bestemmingsvlak, bouwvlak, maximum heights ...) as GeoJSON; public")
 def list_rules(
+    request: Request,
     store: StoreDep,
     bbox: BBox = None,
     bbox_crs: BBoxCrs = None,
@@ -47,6 +49,7 @@ def list_rules(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
+    params.reject_unknown(request, LIST_PARAMETERS)
     out_crs = params.parse_crs(crs)
     in_crs = params.parse_crs(bbox_crs, name="bbox-crs")
     box = params.parse_bbox(bbox, in_crs)
@@ -61,7 +64,8 @@ def list_rules(
 
 
 @router.get("/plans", summary="The plans whose rules are imported, with the number of rules per kind; public")
-def list_plans(store: StoreDep) -> list[dict[str, Any]]:
+def list_plans(request: Request, store: StoreDep) -> list[dict[str, Any]]:
+    params.reject_unknown(request, set())
     return [{**p, "imported_at": geo.json_value(p["imported_at"])} for p in rules.plans(store)]
 
 
