@@ -27,6 +27,7 @@ from openruimte.api.routers import (
     public,
     resources,
     roadmap,
+    rules,
     tiles,
     twin,
     web,
@@ -203,6 +204,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         ogc,
         bim,
         bimcheck,
+        rules,  # plan rules (#15)
         twin,
         participation,
         web,
