@@ -46,7 +46,7 @@ from shapely.geometry.base import BaseGeometry
 
 from openruimte.rules.model import UNIT_COUNT, UNIT_METRE, UNIT_PERCENT, Rule, RuleKind
 
-PASS = "pass"
+PASS = "pass"  # noqa: S105 - a status, not a password
 FAIL = "fail"
 CANNOT_CHECK = "cannot_check"
 NOT_APPLICABLE = "not_applicable"
@@ -281,7 +281,9 @@ def _bouwvlak(
         chosen += inside_vlak
         how = "in de bestemmingsvlakken van de voetafdruk / in the footprint's bestemmingsvlakken"
     elif not chosen:
-        chosen = [r for r in bouwvlakken if r.geometry is not None and footprint.distance(r.geometry) <= settings.search_m]
+        chosen = [
+            r for r in bouwvlakken if r.geometry is not None and footprint.distance(r.geometry) <= settings.search_m
+        ]
         how = f"binnen {settings.search_m:g} m / within {settings.search_m:g} m"
     if not chosen:
         return CheckResult(
