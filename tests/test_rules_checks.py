@@ -75,8 +75,11 @@ def test_height_minus_peil_with_tolerance():
     assert bad["maximum_bouwhoogte"].status == FAIL
     assert "te hoog" in bad["maximum_bouwhoogte"].message_nl and "too high" in bad["maximum_bouwhoogte"].message_en
     strict = by_check(
-        check_design(Design(footprint=fp, top_m=12.04, peil_m=2.0, peil_source="model"), rules,
-                     CheckSettings(height_tolerance_m=0.0))  # fmt: skip
+        check_design(
+            Design(footprint=fp, top_m=12.04, peil_m=2.0, peil_source="model"),
+            rules,
+            CheckSettings(height_tolerance_m=0.0),
+        )  # fmt: skip
     )
     assert strict["maximum_bouwhoogte"].status == FAIL
 

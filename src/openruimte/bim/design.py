@@ -90,4 +90,3 @@ def facts(f: Any, place: Any, unit_scale: float, roof_z: tuple[float, float] | N
         )
     out["storeys"].sort(key=lambda s: (s["elevation_m"], s["name"] or ""))
     return out
-
