@@ -63,7 +63,9 @@ def settings() -> CheckSettings:
     from openruimte.settings import Settings
 
     s = Settings()
-    return CheckSettings(bouwvlak_tolerance_m=s.rules_bouwvlak_tolerance_m, height_tolerance_m=s.rules_height_tolerance_m)
+    return CheckSettings(
+        bouwvlak_tolerance_m=s.rules_bouwvlak_tolerance_m, height_tolerance_m=s.rules_height_tolerance_m
+    )
 
 
 # ------------------------------------------------------------------------------ designs
@@ -118,9 +120,7 @@ def _model_design(
     given_peil: float | None,
 ) -> Design:
     facts = facts or {}
-    peil, source, peil_note = _peil(
-        conn, spatial, footprint, facts.get("peil_m"), facts.get("peil_from"), given_peil
-    )
+    peil, source, peil_note = _peil(conn, spatial, footprint, facts.get("peil_m"), facts.get("peil_from"), given_peil)
     levels = facts.get("storeys") or storeys
     n, how = storeys_above_ground(levels, peil_m=peil, top_m=top_m)
     notes = [f"peil {peil:.2f} m NAP ({peil_note})", f"bouwlagen / storeys: {how}"]

@@ -50,7 +50,11 @@ def latest(store: StoreDep, principal: PrincipalDep, owner: str, plan_id: str, f
     summary="Every plan-rule check of a plan, newest first (status per run: a design going from fail to pass)",
 )
 def history(
-    store: StoreDep, principal: PrincipalDep, owner: str, plan_id: str, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    store: StoreDep,
+    principal: PrincipalDep,
+    owner: str,
+    plan_id: str,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     runs = rulecheck.history(store, principal, f"{owner}:{plan_id}", limit=limit)
     return [
@@ -62,7 +66,12 @@ def history(
 
 @router.get("/api/plans/{owner}/{plan_id}/rulecheck/{run_id}", summary="One kept check run", response_model=None)
 def one(
-    store: StoreDep, principal: PrincipalDep, owner: str, plan_id: str, run_id: Id, format: Format = "json"  # noqa: A002
+    store: StoreDep,
+    principal: PrincipalDep,
+    owner: str,
+    plan_id: str,
+    run_id: Id,
+    format: Format = "json",  # noqa: A002
 ) -> Any:
     for doc in rulecheck.history(store, principal, f"{owner}:{plan_id}", limit=1000):
         if doc["id"] == run_id:
