@@ -7,7 +7,6 @@ check passes (a check that cannot be done is listed, with why), 1 at least one f
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 

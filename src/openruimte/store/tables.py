@@ -840,7 +840,7 @@ rules = sa.Table(
     sa.Index("ix_rules_plan_id", "plan_id"),
 )
 
-# --------------------------------------------------------------------------- plan-rule checks (migration 0016, issue 15)
+# ----------------------------------------------------------------------- plan-rule checks (migration 0016, issue 15)
 
 #: every run of the plan-rule checks of a plan (its own volume) or of one of its model versions,
 #: kept so the history shows a design going from fail to pass (store/rulechecks.py)
