@@ -76,12 +76,17 @@ def test_reimporting_a_plan_replaces_only_its_rules(store):
     ]
     # the replaced rules are gone from the spatial index too
     assert len(store_rules.rows(store, point=(X0 + 5, Y0 + 5))) == 2
-    assert any(a["action"] == "delete" and a["record_key"] == "NL.IMRO.0999.BP1-0001" for a in store.audit(table="rules"))
+    assert any(
+        a["action"] == "delete" and a["record_key"] == "NL.IMRO.0999.BP1-0001" for a in store.audit(table="rules")
+    )
 
 
 def test_a_repeated_kind_of_one_source_gets_its_own_id(store):
     save(store, [rule("maximum_bouwhoogte", 12.0, "m"), rule("maximum_bouwhoogte", 10.0, "m")])
-    assert [r["id"].rsplit("/", 1)[1] for r in store_rules.rows(store)] == ["maximum_bouwhoogte", "maximum_bouwhoogte~2"]
+    assert [r["id"].rsplit("/", 1)[1] for r in store_rules.rows(store)] == [
+        "maximum_bouwhoogte",
+        "maximum_bouwhoogte~2",
+    ]
 
 
 def test_a_failing_write_stores_nothing(store):

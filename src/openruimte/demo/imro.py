@@ -84,7 +84,7 @@ def bestemmingsplan(sites: list[Site]) -> str:
                 "<imro:typePlanobject>enkelbestemming</imro:typePlanobject>"
                 "<imro:naam>Wonen</imro:naam><imro:bestemmingshoofdgroep>wonen</imro:bestemmingshoofdgroep>"
                 f"<imro:artikelnummer>{i + 2}</imro:artikelnummer>{_surface(f'g{i}b', vlak)}"
-                f'<imro:plangebied xlink:href="#{PLAN_ID}"/></imro:Enkelbestemming>"
+                f'<imro:plangebied xlink:href="#{PLAN_ID}"/></imro:Enkelbestemming>'
             )
         )
         members.append(
@@ -127,7 +127,8 @@ def bestemmingsplan(sites: list[Site]) -> str:
     head = (
         f'<imro:Bestemmingsplangebied gml:id="{PLAN_ID}">{_ident(plan_local.split("-")[0])}'
         "<imro:typePlan>bestemmingsplan</imro:typePlan>"
-        "<imro:beleidsmatigVerantwoordelijkeOverheid>gemeentelijke overheid</imro:beleidsmatigVerantwoordelijkeOverheid>"
+        "<imro:beleidsmatigVerantwoordelijkeOverheid>gemeentelijke overheid"
+        "</imro:beleidsmatigVerantwoordelijkeOverheid>"
         "<imro:naamOverheid>Voorbeeldstad</imro:naamOverheid><imro:overheidsCode>9999</imro:overheidsCode>"
         "<imro:naam>Bestemmingsplan Voorbeeldstad Woningbouw</imro:naam>"
         "<imro:planstatusInfo><imro:PlanstatusEnDatum><imro:planstatus>vastgesteld</imro:planstatus>"
@@ -150,4 +151,3 @@ def write_bestemmingsplan(path: str | Path, sites: list[Site]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(bestemmingsplan(sites), encoding="utf-8")
     return path
-

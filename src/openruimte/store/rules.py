@@ -19,6 +19,7 @@ from typing import Any
 import shapely
 import sqlalchemy as sa
 
+from openruimte.model.geometry import STORAGE_SRID
 from openruimte.store import tables as t
 from openruimte.store.spatial import BBox
 
@@ -159,9 +160,13 @@ def rows(
     """
     table = t.rules
     query = sa.select(table).order_by(table.c.pk)
-    boxes = [b for b in (bbox, (point[0], point[1], point[0], point[1]) if point else None) if b is not None]
-    for box in boxes:
-        query = query.where(store.spatial.bbox_filter(table, box))
+    if bbox is not None:
+        query = query.where(store.spatial.bbox_filter(table, bbox))
+    if point is not None and store.dialect == "postgresql":
+        at = sa.func.ST_SetSRID(sa.func.ST_MakePoint(float(point[0]), float(point[1])), STORAGE_SRID)
+        query = query.where(table.c.geometry.op("&&")(at), sa.func.ST_Intersects(table.c.geometry, at))
+    elif point is not None:
+        query = query.where(store.spatial.bbox_filter(table, (point[0], point[1], point[0], point[1])))
     if kinds is not None:
         query = query.where(table.c.kind.in_(sorted(set(kinds))))
     if plan_ids is not None:
