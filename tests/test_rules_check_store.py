@@ -176,8 +176,25 @@ def test_api_latest_history_run_and_permissions(reg, tmp_path):
         body = client.get(url, headers=editor).json()
         assert body["subject"] == "plan" and body["id"] == res.json()["id"]
         assert client.get(url, headers=other).status_code == 404  # a private plan's check
+        one = client.get(url + f"/{res.json()['id']}", headers=editor)
+        assert one.status_code == 200 and one.json()["id"] == res.json()["id"]
+        assert client.get(url + f"/{res.json()['id']}", headers=other).status_code == 404
+        assert client.get(f"/api/plans/{OWNER}/p1/rulecheck/{res.json()['id']}", headers=editor).status_code == 404
         hist = client.get(url + "/history", headers=editor).json()
         assert len(hist) == 1 and hist[0]["status"] == body["status"]
         page = client.get(url + "?format=html", headers=editor)
         assert page.status_code == 200 and "Toets aan het bestemmingsplan" in page.text
         assert client.get("/api/rulecheck/outside", headers=editor).json()["type"] == "FeatureCollection"
+        layer = client.get("/api/rulecheck/rules").json()  # public information
+        assert sorted(f["properties"]["kind"] for f in layer["features"])[:2] == ["bestemmingsvlak", "bouwvlak"]
+        assert len(layer["features"]) == 6
+        assert client.get("/api/rulecheck/rules?bbox=1,2,3").status_code == 422
+
+
+def test_no_run_is_kept_where_no_rules_are(reg, tmp_path):
+    far = write_sample(tmp_path / "far.ifc", eastings=E + 2000, northings=N, storeys=4)
+    bim.register_file(reg, far, f"{OWNER}:p1", principal=EDITOR, label="elders")
+    assert rulecheck.history(reg, EDITOR, f"{OWNER}:p1") == []
+    doc = rulecheck.check_plan(reg, EDITOR, f"{OWNER}:p1", model="elders", save=False)
+    assert doc["status"] == "not_applicable" and doc["rules_plans"] == []
+    assert {r["status"] for r in doc["results"]} == {"not_applicable"}

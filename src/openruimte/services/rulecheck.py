@@ -21,6 +21,7 @@ and keeping it needs an editor or admin of the plan's owner.
 
 from __future__ import annotations
 
+import logging
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,9 +43,11 @@ from openruimte.store import bim as register
 from openruimte.store import rulechecks as store_checks
 from openruimte.store.permissions import View
 
+log = logging.getLogger("openruimte.rulecheck")
+
 #: metres around the footprint searched for the terrain height (ground level of buildings)
 TERRAIN_M = 50.0
-#: the highest point of a plan volume without a height (none: heights cannot be checked)
+#: runs returned by :func:`history` unless told
 HISTORY_LIMIT = 100
 
 
@@ -386,8 +389,13 @@ def on_write(writer: Any, kind: str, changes: Sequence[tuple[Any, Any]]) -> None
         conn, spatial = writer.conn, writer.spatial
         if not store_checks.rules_near(conn, spatial, row["geometry"]):
             continue
-        design = design_of_version(conn, spatial, row)
-        doc = evaluate(conn, spatial, design)
+        try:
+            design = design_of_version(conn, spatial, row)
+            doc = evaluate(conn, spatial, design)
+        except Exception as err:  # noqa: BLE001 - a check that cannot run is kept as such; the registration stands
+            log.warning("plan-rule check of %s:%s failed: %s", row["owner"], row["plan_id"], err)
+            doc = {"status": "error", "results": [], "rules_plans": [], "settings": {},
+                   "design": {"name": str(row.get("label")), "error": f"{type(err).__name__}: {err}"}}  # fmt: skip
         doc.update(_subject(row["owner"], row["plan_id"], row))
         store_checks.add_run(writer, _values(doc, row, "upload"))
 
@@ -425,6 +433,16 @@ def history(store: Any, principal: Principal, plan: str, *, limit: int = HISTORY
     owner, plan_id = _parse_plan(plan)
     _visible(store, principal, owner, plan_id)
     return [run_json(r) for r in store_checks.runs(store, owner, plan_id, limit=limit)]
+
+
+def get_run(store: Any, principal: Principal, plan: str, run_id: int) -> dict[str, Any]:
+    """One kept run of a plan (for those who may see the plan)."""
+    owner, plan_id = _parse_plan(plan)
+    _visible(store, principal, owner, plan_id)
+    row = store_checks.run(store, run_id)
+    if row is None or (row["owner"], row["plan_id"]) != (owner, plan_id):
+        raise NotFound(f"geen controle {run_id} van {owner}:{plan_id} / no check {run_id} of this plan")
+    return run_json(row)
 
 
 def latest(store: Any, principal: Principal, plan: str) -> dict[str, Any] | None:

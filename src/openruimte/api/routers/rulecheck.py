@@ -73,10 +73,7 @@ def one(
     run_id: Id,
     format: Format = "json",  # noqa: A002
 ) -> Any:
-    for doc in rulecheck.history(store, principal, f"{owner}:{plan_id}", limit=1000):
-        if doc["id"] == run_id:
-            return _out(doc, format)
-    raise ApiError(404, "not_found", f"no check {run_id} of plan {owner}:{plan_id}")
+    return _out(rulecheck.get_run(store, principal, f"{owner}:{plan_id}", run_id), format)
 
 
 @router.post(
