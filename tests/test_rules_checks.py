@@ -4,8 +4,11 @@ storey too many fails exactly that check and passes the others."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import shapely
+import shapely.affinity
 
 from openruimte.bim.extract import extract
 from openruimte.bim.sample import write_sample
@@ -217,3 +220,40 @@ def test_model_peil_from_site_ref_elevation(tmp_path):
     facts = extract(path).design
     assert facts["peil_m"] == pytest.approx(1.2) and facts["peil_from"] == "IfcSite.RefElevation"
     assert facts["gutter_m"] == pytest.approx(6.0)
+
+
+# ------------------------------------------------------------------------------ real samples
+
+GEMEENTESTAD = (
+    Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "omgevingsplan" / "stop-tpod-gemeentestad"
+)
+DURPERVELD = GEMEENTESTAD.parent / "imro2012" / "2012_10.gml"
+
+
+@pytest.mark.skipif(not GEMEENTESTAD.is_dir(), reason="../shared/data is absent")
+def test_gemeentestad_omgevingsplan_heights_13_and_7_m():
+    from openruimte.services.rules import read_plan
+
+    rules = read_plan(GEMEENTESTAD).rules
+    for limit in (13.0, 7.0):
+        area = next(r.geometry for r in rules if r.kind == "maximum_bouwhoogte" and r.value == limit)
+        spot = area.buffer(-6).representative_point() if not area.buffer(-6).is_empty else area.representative_point()
+        fp = shapely.box(spot.x - 4, spot.y - 4, spot.x + 4, spot.y + 4)
+        design = Design(footprint=fp, top_m=10.0, heights="relative", peil_source="plan")
+        r = by_check(check_design(design, rules))["maximum_bouwhoogte"]
+        assert r.limit == limit and r.status == (PASS if limit == 13.0 else FAIL)
+        assert r.article and "2.14" in r.article
+
+
+@pytest.mark.skipif(not DURPERVELD.is_file(), reason="../shared/data is absent")
+def test_durperveld_a_design_on_a_bouwvlak_and_beside_it():
+    from openruimte.services.rules import read_plan
+
+    rules = read_plan(DURPERVELD).rules
+    bouwvlak = max((r for r in rules if r.kind == "bouwvlak"), key=lambda r: r.geometry.area)
+    inside = bouwvlak.geometry.buffer(-0.5)
+    results = by_check(check_design(Design(footprint=inside, top_m=3.0, heights="relative"), rules))
+    assert results["bouwvlak"].status == PASS
+    moved = shapely.affinity.translate(inside, 3.0, 0.0)
+    results = by_check(check_design(Design(footprint=moved, top_m=3.0, heights="relative"), rules))
+    assert results["bouwvlak"].status == FAIL and results["bouwvlak"].geometry.area > 0

@@ -232,8 +232,14 @@ def _areal(geom: BaseGeometry | None) -> BaseGeometry | None:
 
 
 def _applies(rule: Rule, core: BaseGeometry) -> bool:
+    """An area rule applies where it overlaps the footprint (touching is not enough); a rule at a point
+    or along a line where it meets the footprint."""
     g = rule.geometry
-    return g is not None and not g.is_empty and bool(shapely.intersects(g, core)) and core.intersection(g).area > 1e-9
+    if g is None or g.is_empty or not shapely.intersects(g, core):
+        return False
+    if g.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        return core.intersection(g).area > 1e-9
+    return True
 
 
 def _ref(rule: Rule | None) -> dict[str, Any]:
