@@ -37,6 +37,7 @@ Every result carries the measured value, the limit, the unit, the rule's ``sourc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from openruimte.rules.model import UNIT_COUNT, UNIT_METRE, UNIT_PERCENT, Rule, RuleKind
+
+_DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")
 
 PASS = "pass"  # noqa: S105 - a status, not a password
 FAIL = "fail"
@@ -166,6 +169,10 @@ class CheckResult:
     geometry: BaseGeometry | None = None
     #: what was counted, which rules applied, peil and tolerance
     details: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Dutch notation in the Dutch message: 1,50 m (the English one keeps 1.50 m)
+        self.message_nl = _DECIMAL.sub(",", self.message_nl)
 
     def to_json(self) -> dict[str, Any]:
         return {
