@@ -457,3 +457,147 @@ def _store(db):
     from openruimte.store import Store
 
     return Store.open(db)
+
+
+# ------------------------------------------------------------------------------ STOP/TPOD, hand-made
+
+OW_NS = (
+    'xmlns:ow-dc="http://www.geostandaarden.nl/imow/bestanden/deelbestand" '
+    'xmlns:sl="http://www.geostandaarden.nl/bestanden-ow/standlevering-generiek" '
+    'xmlns:r="http://www.geostandaarden.nl/imow/regels" xmlns:rol="http://www.geostandaarden.nl/imow/regelsoplocatie" '
+    'xmlns:l="http://www.geostandaarden.nl/imow/locatie" xmlns:ga="http://www.geostandaarden.nl/imow/gebiedsaanwijzing" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink"'
+)
+CONCEPT = "http://standaarden.omgevingswet.overheid.nl"
+
+
+def ow_file(path, objects):
+    stands = "".join(f"<sl:stand><ow-dc:owObject>{o}</ow-dc:owObject></sl:stand>" for o in objects)
+    path.write_text(
+        f'<?xml version="1.0" encoding="utf-8"?><ow-dc:owBestand {OW_NS}><sl:standBestand>'
+        f"<sl:dataset>Test</sl:dataset>{stands}</sl:standBestand></ow-dc:owBestand>",
+        encoding="utf-8",
+    )
+
+
+def gio_file(path, locations, norm="MaximumAantalBouwlagen", unit="Bouwlaag"):
+    locs = ""
+    for ident, (x, y), value in locations:
+        own = f"<geo:kwantitatieveNormwaarde>{value}</geo:kwantitatieveNormwaarde>" if value is not None else ""
+        locs += (
+            f'<geo:Locatie><geo:naam>{ident}</geo:naam><geo:geometrie><basisgeo:Geometrie gml:id="g-{ident}">'
+            f"<basisgeo:id>{ident}</basisgeo:id><basisgeo:geometrie>{square(x, y, 10)}</basisgeo:geometrie>"
+            f"</basisgeo:Geometrie></geo:geometrie>{own}</geo:Locatie>"
+        )
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><geo:GeoInformatieObjectVaststelling '
+        'xmlns:geo="https://standaarden.overheid.nl/stop/imop/geo/" '
+        'xmlns:basisgeo="http://www.geostandaarden.nl/basisgeometrie/1.0" xmlns:gml="http://www.opengis.net/gml/3.2">'
+        "<geo:vastgesteldeVersie><geo:GeoInformatieObjectVersie><geo:FRBRWork>/join/id/regdata/gm9999/2024/t"
+        f"</geo:FRBRWork><geo:eenheidID>{CONCEPT}/eenheid/id/concept/{unit}</geo:eenheidID>"
+        f"<geo:normID>{CONCEPT}/typenorm/id/concept/{norm}</geo:normID><geo:locaties>{locs}</geo:locaties>"
+        "</geo:GeoInformatieObjectVersie></geo:vastgesteldeVersie></geo:GeoInformatieObjectVaststelling>",
+        encoding="utf-8",
+    )
+
+
+def norm(ident, name, typenorm, unit, values):
+    eenheid = f"<rol:eenheid>{CONCEPT}/eenheid/id/concept/{unit}</rol:eenheid>" if unit else ""
+    nws = ""
+    for i, (value, refs, kind) in enumerate(values):
+        locs = "".join(f'<l:LocatieRef xlink:href="{r}"/>' for r in refs)
+        nws += (
+            f"<rol:Normwaarde><rol:identificatie>{ident}.nw{i}</rol:identificatie><rol:{kind}>{value}</rol:{kind}>"
+            f"<rol:locatieaanduiding>{locs}</rol:locatieaanduiding></rol:Normwaarde>"
+        )
+    return (
+        f"<rol:Omgevingsnorm><rol:identificatie>{ident}</rol:identificatie><rol:naam>{name}</rol:naam>"
+        f"<rol:type>{CONCEPT}/typenorm/id/concept/{typenorm}</rol:type>{eenheid}<rol:normwaarde>{nws}</rol:normwaarde>"
+        "</rol:Omgevingsnorm>"
+    )
+
+
+def gebied(ident, geometry_ref):
+    return (
+        f"<l:Gebied><l:identificatie>{ident}</l:identificatie><l:geometrie>"
+        f'<l:GeometrieRef xlink:href="{geometry_ref}"/></l:geometrie></l:Gebied>'
+    )
+
+
+def test_a_hand_made_delivery_with_groups_units_and_a_bouwvlak(tmp_path):
+    folder = tmp_path / "levering"
+    folder.mkdir()
+    ow_file(
+        folder / "owRegeltekst.xml",
+        [
+            '<r:Regeltekst wId="gm9999_1__chp_4__art_4.2__para_3"><r:identificatie>nl.imow-gm9999.regeltekst.1'
+            "</r:identificatie></r:Regeltekst>",
+            "<r:RegelVoorIedereen><r:identificatie>nl.imow-gm9999.juridischeregel.1</r:identificatie>"
+            '<r:artikelOfLid><r:RegeltekstRef xlink:href="nl.imow-gm9999.regeltekst.1"/></r:artikelOfLid>'
+            '<r:omgevingsnormaanduiding><rol:OmgevingsnormRef xlink:href="nl.imow-gm9999.omgevingsnorm.1"/>'
+            '<rol:OmgevingsnormRef xlink:href="nl.imow-gm9999.omgevingsnorm.2"/></r:omgevingsnormaanduiding>'
+            '<r:gebiedsaanwijzing><ga:GebiedsaanwijzingRef xlink:href="nl.imow-gm9999.gebiedsaanwijzing.1"/>'
+            "</r:gebiedsaanwijzing></r:RegelVoorIedereen>",
+        ],
+    )
+    ow_file(
+        folder / "owOmgevingsnormOmgevingswaarde.xml",
+        [
+            norm(
+                "nl.imow-gm9999.omgevingsnorm.1",
+                "maximum aantal bouwlagen",
+                "MaximumAantalBouwlagen",
+                "Bouwlaag",
+                [(3, ["nl.imow-gm9999.gebiedengroep.centrum"], "kwantitatieveWaarde")],
+            ),
+            norm(
+                "nl.imow-gm9999.omgevingsnorm.2",
+                "maximum goothoogte",
+                "MaximumGoothoogte",
+                "Centimeter",
+                [
+                    (650, ["nl.imow-gm9999.gebied.3"], "kwantitatieveWaarde"),
+                    ("hoog", ["nl.imow-gm9999.gebied.9"], "kwalitatieveWaarde"),
+                ],
+            ),
+        ],  # fmt: skip
+    )
+    ow_file(
+        folder / "owGebiedsaanwijzingen.xml",
+        [
+            "<ga:Gebiedsaanwijzing><ga:identificatie>nl.imow-gm9999.gebiedsaanwijzing.1</ga:identificatie>"
+            f"<ga:type>{CONCEPT}/typegebiedsaanwijzing/id/concept/Bouw</ga:type><ga:naam>bouwvlak</ga:naam>"
+            f"<ga:groep>{CONCEPT}/bouw/id/concept/Bouwvlak</ga:groep><ga:locatieaanduiding>"
+            '<l:LocatieRef xlink:href="nl.imow-gm9999.gebied.4"/></ga:locatieaanduiding></ga:Gebiedsaanwijzing>'
+        ],
+    )
+    ow_file(
+        folder / "owLocaties.xml",
+        [
+            "<l:Gebiedengroep><l:identificatie>nl.imow-gm9999.gebiedengroep.centrum</l:identificatie>"
+            '<l:groepselement><l:GebiedRef xlink:href="nl.imow-gm9999.gebied.1"/>'
+            '<l:GebiedRef xlink:href="nl.imow-gm9999.gebied.2"/></l:groepselement></l:Gebiedengroep>',
+            gebied("nl.imow-gm9999.gebied.1", "A1"),
+            gebied("nl.imow-gm9999.gebied.2", "A2"),
+            gebied("nl.imow-gm9999.gebied.3", "B1"),
+            gebied("nl.imow-gm9999.gebied.4", "C1"),
+            gebied("nl.imow-gm9999.gebied.9", "Z9"),
+        ],
+    )
+    gio_file(folder / "Bouwlagen.gml", [("A1", (X0, Y0), 4), ("A2", (X0 + 20, Y0), None)])
+    gio_file(folder / "Goothoogte.gml", [("B1", (X0 + 40, Y0), None)], norm="MaximumGoothoogte", unit="Centimeter")
+    gio_file(folder / "Bouwvlak.gml", [("C1", (X0 + 60, Y0), None)])
+    gio_file(folder / "Welstand.gml", [("Z9", (X0 + 80, Y0), None)])
+    plan = read_stop_tpod(folder)
+    got = {r.source_id.rsplit(".", 1)[1]: (r.kind, r.value, r.unit) for r in plan.rules}
+    assert got == {
+        "1": ("maximum_bouwlagen", 4.0, "count"),  # the GIO location's own value
+        "2": ("maximum_bouwlagen", 3.0, "count"),  # the OW Normwaarde's, through the Gebiedengroep
+        "3": ("maximum_goothoogte", 6.5, "m"),  # 650 cm
+        "9": ("maximum_goothoogte_kwalitatief", None, "cm"),  # "hoog" is no limit: kept, not checked
+        "4": ("bouwvlak", None, None),  # Gebiedsaanwijzing Bouw / Bouwvlak
+    }
+    assert next(r.name for r in plan.rules if r.source_id.endswith(".9")) == "maximum goothoogte: hoog"
+    assert any("qualitative value 'hoog'" in w for w in plan.warnings)
+    assert {r.article for r in plan.rules} == {"artikel 4.2 lid 3"}
+    assert plan.plan_ids == ["nl.imow-gm9999"]

@@ -27,6 +27,7 @@ from openruimte.api.routers import (
     resources,
     roadmap,
     rulecheck,
+    rules,
     tiles,
     twin,
     web,
@@ -202,6 +203,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         ogc,
         bim,
         bimcheck,
+        rules,  # plan rules (#15)
         rulecheck,
         twin,
         participation,

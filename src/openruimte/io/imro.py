@@ -301,7 +301,10 @@ def _rules(objects: list[_Object], source: str, errors: list[RowError], skipped:
 
     for o in objects:
         where = {"source": source, "row": o.gml_id, "row_label": "element"}
-        plan_id = plan_ids.get(o.plan_ref, o.plan_ref) if o.plan_ref else default_plan
+        if o.kind == "Bestemmingsplangebied":
+            plan_id = o.source_id
+        else:
+            plan_id = plan_ids.get(o.plan_ref, o.plan_ref) if o.plan_ref else default_plan
         if plan_id is None:
             errors.append(RowError(message="the object names no plangebied and the file holds no single "
                                    "Bestemmingsplangebied; which plan is this?", field="plangebied",

@@ -333,7 +333,11 @@ def _plan_id(folder: _Folder) -> str:
     if folder.work_ids:
         return folder.work_ids[0]
     ids = [n.id for n in folder.norms] + [a.id for a in folder.aanwijzingen]
-    prefix = ids[0].split(".")[0] if ids else None  # nl.imow-gm0297
+    prefix = ".".join(ids[0].split(".")[:2]) if ids else None  # nl.imow-gm0297
+    folder.warnings.append(
+        f"no manifest-ow.xml (WorkIDRegeling) nor STOP besluit in the folder: the plan id is "
+        f"'{prefix or folder.name}', taken from the OW identifiers; add manifest-ow.xml to name the regeling"
+    )
     return prefix or folder.name
 
 
@@ -369,6 +373,7 @@ class _Resolver:
 def _rules(folder: _Folder, source: str) -> PlanRules:
     plan_id = _plan_id(folder)
     result = PlanRules(regime=REGIME_STOP_TPOD, source=source, files=list(folder.files), plan_ids=[plan_id])
+    result.warnings.extend(folder.warnings)
     resolve = _Resolver(folder)
     errors = list(folder.errors)
 
@@ -408,6 +413,8 @@ def _rules(folder: _Folder, source: str) -> PlanRules:
                         name = f"{norm.name}: {qualitative}"
                         if kind in CHECKED_KINDS:
                             rule_kind = normalise_kind(norm.name)
+                            if rule_kind in CHECKED_KINDS:  # a qualitative value is no limit a check can read
+                                rule_kind = f"{kind}_kwalitatief"
                             result.warnings.append(
                                 f"{norm.id} has type {typenorm} but the qualitative value '{qualitative}' at "
                                 f"{gebied}; kept as kind '{rule_kind}' (not checked)"
