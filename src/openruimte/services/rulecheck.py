@@ -472,13 +472,3 @@ def outside_features(store: Any, principal: Principal) -> list[dict[str, Any]]:
                 )
     return out
 
-
-def rules_layer(store: Any, *, bbox: tuple[float, float, float, float] | None = None,
-                limit: int = 10_000) -> list[dict[str, Any]]:  # fmt: skip
-    """The rules the checks read, for the map (public information: no principal)."""
-    from openruimte.rules.model import CHECKED_KINDS
-    from openruimte.store import rules as store_rules
-
-    keep = ("id", "kind", "value", "unit", "plan_id", "source_id", "article", "name", "bestemming", "geometry")
-    rows = store_rules.rows(store, bbox=bbox, kinds=CHECKED_KINDS, limit=limit)
-    return [{k: r.get(k) for k in keep} for r in rows]

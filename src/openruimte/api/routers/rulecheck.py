@@ -103,25 +103,3 @@ def outside(store: StoreDep, principal: PrincipalDep) -> dict[str, Any]:
     geoms = [i.pop("geometry") for i in items]
     return respond(collection(features(items, geoms, [f"{i['plan']}#{i['run']}" for i in items])))
 
-
-@router.get(
-    "/api/rulecheck/rules",
-    summary="The plan rules the checks read (bestemmingsvlakken, bouwvlakken, maximum values), GeoJSON WGS84; "
-    "public information",
-)
-def rules_layer(
-    store: StoreDep,
-    bbox: Annotated[str | None, Query(description="MINX,MINY,MAXX,MAXY in EPSG:28992")] = None,
-    limit: Annotated[int, Query(ge=1, le=50_000)] = 10_000,
-) -> dict[str, Any]:
-    box = None
-    if bbox:
-        try:
-            box = tuple(float(v) for v in bbox.split(","))
-        except ValueError:
-            box = ()
-        if len(box) != 4:
-            raise ApiError(422, "invalid_bbox", f"bbox {bbox!r}: expected MINX,MINY,MAXX,MAXY in EPSG:28992")
-    rows = rulecheck.rules_layer(store, bbox=box, limit=limit)  # type: ignore[arg-type]
-    geoms = [r.pop("geometry") for r in rows]
-    return respond(collection(features(rows, geoms, [r["id"] for r in rows])))

@@ -1375,7 +1375,7 @@
   /** Plan rules (issue 15): bestemmingsvlakken and bouwvlakken, and the parts of checked designs outside them. */
   async function loadRules() {
     const [rules, outside] = await Promise.all([
-      getJSON("/api/rulecheck/rules").catch(() => emptyFC()),
+      getJSON("/api/rules?kind=bestemmingsvlak,bouwvlak&limit=10000").catch(() => emptyFC()),
       getJSON("/api/rulecheck/outside").catch(() => emptyFC())]);
     S.rulesCount = rules.features.length;
     if (map.getSource("rules")) map.getSource("rules").setData(rules);
