@@ -103,7 +103,16 @@ def _plan_rules(store: Any, out: Path, console: Console) -> None:
         return
     path = write_bestemmingsplan(out / "bestemmingsplan.gml", sites)
     from openruimte.demo._orgs import GEMEENTE
+    from openruimte.services.rules import read_plan, record, records
 
+    def key(r: dict[str, Any]) -> tuple[Any, ...]:
+        return (r["kind"], r["value"], r["unit"], r["plan_id"], r["source_id"], r["geometry"].normalize().wkb_hex)
+
+    plan = read_plan(path)
+    new = sorted(key(record(r)) for r in plan.rules)
+    if sorted(key(r) for r in records(store, plan_ids=plan.plan_ids)) == new:  # a second demo run writes nothing
+        console.print(f"  - bestemmingsplan / plan rules: {len(new)} regels / rules (ongewijzigd / unchanged)")
+        return
     result = import_rules(store, path, owner=GEMEENTE, actor="demo")
     console.print(f"  - bestemmingsplan / plan rules: {result.stored['inserted']} regels / rules", highlight=False)
 
