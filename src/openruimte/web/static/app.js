@@ -1003,8 +1003,9 @@
         }
       } }, t("rules.run")));
     };
-    const load = () => Promise.all([getJSON(base).catch(() => null), getJSON(base + "/history").catch(() => [])])
-      .then(([doc, hist]) => render(doc, hist));
+    // the history first (an unchecked plan has none: no 404 in the console), then its newest run
+    const load = () => getJSON(base + "/history").catch(() => [])
+      .then((hist) => (hist.length ? getJSON(base + "/" + hist[0].id).catch(() => null) : null).then((doc) => render(doc, hist)));
     load();
     return sec;
   }
