@@ -1005,7 +1005,8 @@
     };
     // the history first (an unchecked plan has none: no 404 in the console), then its newest run
     const load = () => getJSON(base + "/history").catch(() => [])
-      .then((hist) => (hist.length ? getJSON(base + "/" + hist[0].id).catch(() => null) : null).then((doc) => render(doc, hist)));
+      .then((hist) => (hist.length ? getJSON(base + "/" + hist[0].id).catch(() => null) : Promise.resolve(null))
+        .then((doc) => render(doc, hist)));
     load();
     return sec;
   }
