@@ -94,3 +94,36 @@ def test_the_ogc_collection_is_read_by_gdal(loaded, tmp_path):
 
     got = pyogrio.read_dataframe(out)
     assert sorted(got["value"]) == sorted(r["value"] for r in rules.records(loaded, kinds=["maximum_bouwhoogte"]))
+
+
+def test_an_editor_imports_rules_for_their_organisation(store, shared_data, tmp_path):
+    from tests.support.auth import token_headers
+
+    client = TestClient(create_app(Settings(), store=store))
+    with IMRO.open("rb") as fh:
+        anonymous = client.post("/api/rules/import", files={"file": ("2012_10.gml", fh)})
+    assert anonymous.status_code == 401
+    editor = token_headers(store, "gemeente-x", "editor")
+    with IMRO.open("rb") as fh:
+        done = client.post("/api/rules/import", files={"file": ("2012_10.gml", fh)}, headers=editor)
+    assert done.status_code == 200, done.text
+    body = done.json()
+    assert body["plan_ids"] == ["NL.IMRO.0999.BP2012000001-9005"] and body["stored"]["inserted"] == 212
+    assert {k["kind"]: k["checked"] for k in body["kinds"]}["maximum_bouwhoogte"] is True
+    assert {r["owner"] for r in rules.records(store)} == {"gemeente-x"}
+    # another organisation may not replace gemeente-x's import of the plan
+    other = token_headers(store, "gemeente-y", "editor")
+    with IMRO.open("rb") as fh:
+        refused = client.post("/api/rules/import", files={"file": ("2012_10.gml", fh)}, headers=other)
+    assert refused.status_code == 403
+    broken = tmp_path / "broken.gml"
+    broken.write_text(IMRO.read_text(encoding="utf-8").replace("<imro:waarde>12</imro:waarde>",
+                                                               "<imro:waarde>12 m</imro:waarde>", 1))  # fmt: skip
+    with broken.open("rb") as fh:
+        bad = client.post("/api/rules/import", files={"file": ("broken.gml", fh)}, headers=editor)
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"][0]["field"] == "waarde"
+    assert rules.records(store, kinds=["maximum_bouwhoogte"])[0]["value"] == 12.0  # nothing changed
+    with IMRO.open("rb") as fh:
+        wrong = client.post("/api/rules/import", files={"file": ("plan.pdf", fh)}, headers=editor)
+    assert wrong.status_code == 415

@@ -601,3 +601,20 @@ def test_a_hand_made_delivery_with_groups_units_and_a_bouwvlak(tmp_path):
     assert any("qualitative value 'hoog'" in w for w in plan.warnings)
     assert {r.article for r in plan.rules} == {"artikel 4.2 lid 3"}
     assert plan.plan_ids == ["nl.imow-gm9999"]
+
+
+def test_an_arc_string_ring_is_a_circle(tmp_path):
+    """A ring of one gml:ArcString of two arcs (5 positions): a full circle of radius 8 m."""
+    r, cx, cy = 8.0, X0 + 50, Y0 + 50
+    pts = [(cx + r, cy), (cx, cy + r), (cx - r, cy), (cx, cy - r), (cx + r, cy)]
+    pos = " ".join(f"{x} {y}" for x, y in pts)
+    surface = (
+        '<gml:Surface srsName="urn:ogc:def:crs:EPSG::28992"><gml:patches><gml:PolygonPatch><gml:exterior><gml:Ring>'
+        f"<gml:curveMember><gml:Curve><gml:segments><gml:ArcString><gml:posList>{pos}</gml:posList></gml:ArcString>"
+        "</gml:segments></gml:Curve></gml:curveMember></gml:Ring></gml:exterior></gml:PolygonPatch></gml:patches>"
+        "</gml:Surface>"
+    )
+    plan = read_imro(imro_file(tmp_path, [PLANGEBIED, maatvoering(geometry=surface)]))
+    circle = next(x for x in plan.rules if x.kind == "maximum_bouwhoogte").geometry
+    assert circle.area == pytest.approx(math.pi * r**2, rel=2e-3)
+    assert circle.exterior.hausdorff_distance(Point(cx, cy).buffer(r, 256).exterior) < 0.01

@@ -24,7 +24,6 @@ is listed in ``unresolved`` and in the warnings, never dropped silently.
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,7 +42,6 @@ ZIP_MAX_MEMBERS = 10_000
 _READ = (".xml", ".gml")
 _HEIGHTS = {RuleKind.MAXIMUM_BOUWHOOGTE.value, RuleKind.MAXIMUM_GOOTHOOGTE.value}
 _RULE_TYPES = ("RegelVoorIedereen", "Instructieregel", "Omgevingswaarderegel")
-_ARTICLE = re.compile(r"(?:^|__)(art|para)_([^_]+(?:_[^_]+)*?)(?=__|$)")
 
 Progress = Callable[[int], None]
 
@@ -131,16 +129,17 @@ def _members(path: Path) -> Iterator[tuple[str, Callable[[], Any]]]:
         return
     if not zipfile.is_zipfile(path):
         raise InputError("expected a folder or a .zip of a STOP/TPOD delivery (OW files and GIO's)", path.name)
-    zf = zipfile.ZipFile(path)
-    infos = [i for i in zf.infolist() if not i.is_dir() and Path(i.filename).suffix.lower() in _READ]
-    if len(infos) > ZIP_MAX_MEMBERS or sum(i.file_size for i in infos) > ZIP_MAX_BYTES:
-        raise InputError(
-            f"the archive holds {len(infos):,} files of {sum(i.file_size for i in infos):,} bytes unpacked; more than "
-            f"the {ZIP_MAX_MEMBERS:,} files / {ZIP_MAX_BYTES:,} bytes read (a zip bomb?)",
-            path.name,
-        )
-    for info in sorted(infos, key=lambda i: i.filename):
-        yield info.filename, _zip_opener(zf, info)
+    with zipfile.ZipFile(path) as zf:
+        infos = [i for i in zf.infolist() if not i.is_dir() and Path(i.filename).suffix.lower() in _READ]
+        unpacked = sum(i.file_size for i in infos)
+        if len(infos) > ZIP_MAX_MEMBERS or unpacked > ZIP_MAX_BYTES:
+            raise InputError(
+                f"the archive holds {len(infos):,} files of {unpacked:,} bytes unpacked; more than "
+                f"the {ZIP_MAX_MEMBERS:,} files / {ZIP_MAX_BYTES:,} bytes read (a zip bomb?)",
+                path.name,
+            )
+        for info in sorted(infos, key=lambda i: i.filename):
+            yield info.filename, _zip_opener(zf, info)
 
 
 def _zip_opener(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], Any]:
