@@ -229,8 +229,7 @@ WITHOUT_PARAMETERS = {
     "/api/reactions",
     # BIM information requirements (#14): the registered IDS files
     "/api/bim/ids",
-    # plan rules (#15): the plans whose rules are imported; the part of each checked design outside its bouwvlak
-    "/api/rules/plans",
+    # plan-rule checks (#15): the part of each checked design outside its bouwvlak
     "/api/rulecheck/outside",
 }
 
