@@ -121,6 +121,7 @@ def _model_design(
     facts: dict[str, Any] | None,
     storeys: list[dict[str, Any]],
     given_peil: float | None,
+    height_reference: str | None = None,
 ) -> Design:
     facts = facts or {}
     peil, source, peil_note = _peil(conn, spatial, footprint, facts.get("peil_m"), facts.get("peil_from"), given_peil)
@@ -129,6 +130,11 @@ def _model_design(
     notes = [f"peil {peil:.2f} m NAP ({peil_note})", f"bouwlagen / storeys: {how}"]
     if facts.get("gutter_from"):
         notes.append(f"goothoogte / gutter height: {facts['gutter_from']}")
+    if height_reference and height_reference != "NAP":
+        notes.append(
+            "het model noemt geen NAP: hoogten gelezen als OrthogonalHeight + model-z in m NAP / the model names no "
+            f"height datum: heights read as OrthogonalHeight + model z in m NAP ({height_reference})"
+        )
     return Design(
         footprint=footprint,
         name=name,
@@ -164,6 +170,7 @@ def design_of_version(conn: Any, spatial: Any, row: dict[str, Any], *, peil: flo
         facts=facts,
         storeys=_version_storeys(row),
         given_peil=peil,
+        height_reference=(row.get("metadata") or {}).get("height_reference"),
     )
 
 
@@ -372,6 +379,7 @@ def check_file(
             facts=info.design,
             storeys=info.storeys,
             given_peil=peil,
+            height_reference=info.height_reference,
         )
         doc = evaluate(conn, store.spatial, design, settings_)
     doc.update(subject="model", plan=None, model={"file_name": Path(path).name})
@@ -471,4 +479,3 @@ def outside_features(store: Any, principal: Principal) -> list[dict[str, Any]]:
                     }
                 )
     return out
-

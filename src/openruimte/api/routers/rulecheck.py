@@ -102,4 +102,3 @@ def outside(store: StoreDep, principal: PrincipalDep) -> dict[str, Any]:
     items = rulecheck.outside_features(store, principal)
     geoms = [i.pop("geometry") for i in items]
     return respond(collection(features(items, geoms, [f"{i['plan']}#{i['run']}" for i in items])))
-
