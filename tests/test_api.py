@@ -229,6 +229,8 @@ WITHOUT_PARAMETERS = {
     "/api/reactions",
     # BIM information requirements (#14): the registered IDS files
     "/api/bim/ids",
+    # plan-rule checks (#15): the part of each checked design outside its bouwvlak
+    "/api/rulecheck/outside",
 }
 
 

@@ -27,6 +27,7 @@ from openruimte.api.routers import (
     public,
     resources,
     roadmap,
+    rulecheck,
     rules,
     tiles,
     twin,
@@ -205,6 +206,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         bim,
         bimcheck,
         rules,  # plan rules (#15)
+        rulecheck,
         twin,
         participation,
         web,
