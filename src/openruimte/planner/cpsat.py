@@ -19,13 +19,15 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 from ortools.sat.python import cp_model
 
-from openruimte.planner.instance import Instance, active_buckets, nodig_hit, spend_units
+from openruimte.planner.instance import Instance, active_buckets, hit_matrix, nodig_hit, spend_units
 from openruimte.planner.objective import Objective
 
 
@@ -149,8 +151,11 @@ class GroupModel:
         *,
         relax: bool = False,
         strict: bool = False,
+        use: Mapping[tuple[str, int], int] | None = None,
     ) -> None:
         self.inst, self.obj, self.current, self.strict = inst, obj, current, strict
+        #: budget units per (owner, year) of ``current`` when the caller keeps them (saves a pass over all works)
+        self.use = use
         self.free = set(group)
         self.model = cp_model.CpModel()
         self.x = {i: [self.model.new_bool_var(f"x{i}_{k}") for k in range(len(inst.items[i].options))] for i in group}
@@ -251,20 +256,18 @@ class GroupModel:
         inst, days, periods = self.inst, self.inst.settings.graafrust_days, self.inst.periods
         mine = sorted({(i, j) if is_r else (j, i) for i in self.free for j, is_r in inst.partners[i]})
         for r, x in mine:
-            ro, xo = inst.items[r].options, inst.items[x].options
+            hits = hit_matrix(inst.arrays(r), inst.arrays(x), days)
             if r in self.free and x in self.free:
-                for kr, a in enumerate(ro):
-                    hit = [kx for kx, b in enumerate(xo) if nodig_hit(a, b, days, periods)]
-                    if len(hit) == len(xo):
+                for kr in np.flatnonzero(hits.any(axis=1)).tolist():
+                    hit = np.flatnonzero(hits[kr]).tolist()
+                    if len(hit) == hits.shape[1]:
                         self.model.add(self.x[r][kr] == 0)
-                    elif hit:
+                    else:
                         self.model.add_bool_and([~self.x[x][k] for k in hit]).only_enforce_if(self.x[r][kr])
             elif r in self.free:
-                held = xo[self.current[x]]
-                self._forbid(r, [k for k, a in enumerate(ro) if nodig_hit(a, held, days, periods)])
+                self._forbid(r, np.flatnonzero(hits[:, self.current[x]]).tolist())
             else:
-                held = ro[self.current[r]]
-                self._forbid(x, [k for k, b in enumerate(xo) if nodig_hit(held, b, days, periods)])
+                self._forbid(x, np.flatnonzero(hits[self.current[r]]).tolist())
 
     def _forbid(self, i: int, ks: list[int]) -> None:
         if len(ks) < len(self.x[i]):
@@ -276,7 +279,16 @@ class GroupModel:
         inst = self.inst
         held: dict[tuple[str, int], int] = defaultdict(int)
         rows: dict[tuple[str, int], list[tuple[int, int, int]]] = defaultdict(list)
-        for it in inst.items:
+        if self.use is not None:  # held = all of current less the free works' part
+            held.update(self.use)
+            for i in sorted(self.free):
+                it = inst.items[i]
+                for y, u in spend_units(it, it.options[self.current[i]], inst.periods).items():
+                    held[(it.owner, y)] -= u
+                for k, opt in enumerate(it.options):
+                    for y, u in spend_units(it, opt, inst.periods).items():
+                        rows[(it.owner, y)].append((i, k, u))
+        for it in inst.items if self.use is None else ():
             if it.index in self.free:
                 for k, opt in enumerate(it.options):
                     for y, u in spend_units(it, opt, inst.periods).items():
@@ -421,12 +433,16 @@ def _solve_model(
     workers: int,
     relax: bool,
     strict: bool = False,
+    use: Mapping[tuple[str, int], int] | None = None,
+    quick: bool = False,
 ) -> _Outcome:
-    """Build and solve one group's model (thread-safe for disjoint relaxed groups)."""
+    """Build and solve one group's model (thread-safe for disjoint relaxed groups). ``use``: the
+    budget units of ``current`` per owner-year when known; ``quick``: a repair, stopped within
+    ``REPAIR_GAP`` of its own bound."""
     if len(group) == 1 and relax:
         return _single(inst, obj, group[0], current)
     t_build = time.perf_counter()
-    built = GroupModel(inst, obj, group, current, relax=relax, strict=strict)
+    built = GroupModel(inst, obj, group, current, relax=relax, strict=strict, use=use)
     t_build = time.perf_counter() - t_build
     if len(group) == 1 and relax:
         k, points = built.best_single()
@@ -434,6 +450,8 @@ def _solve_model(
     seconds -= t_build  # the build counts against the model's time
     solver = cp_model.CpSolver()
     _parameters(solver, inst, seconds, share, workers)
+    if quick:
+        solver.parameters.relative_gap_limit = max(solver.parameters.relative_gap_limit, REPAIR_GAP)
     progress = _Progress()
     started = time.perf_counter()
     status = solver.solve(built.model, progress)
@@ -460,8 +478,13 @@ def _solve_model(
     )
 
 
-#: works in one no-dig repair model at most
-REPAIR_ITEMS = 60
+#: (works, wall seconds at most) of the no-dig repair models, tried in turn while the pair stays in conflict
+REPAIR_SIZES = ((12, 0.5), (40, 0.5), (120, 0.5))
+#: a conflict the objective models leave: its whole chain (up to this many works) made free of
+#: no-dig conflicts with as few works moved as possible, within this many wall seconds
+CHAIN_ITEMS, CHAIN_SECONDS = 2000, 5.0
+#: a repair model stops within this gap to its own bound
+REPAIR_GAP = 0.02
 #: the no-dig repair may use this share of the solver's time beyond its limit (within the 10 % margin)
 REPAIR_SHARE = 0.03
 #: a component left with less time than this is not modelled at all (it keeps the greedy choice)
@@ -817,25 +840,107 @@ def nodig_repair(inst: Instance, assignment: list[int], obj: Objective | None = 
                 out[i] = old
                 continue
             break
-    # chains (a renewal beside a renewal beside a dig ...): the pair and its partners in one small model
+    # chains (a renewal beside a renewal beside a dig ...): the pair and the works linked to it by
+    # no-dig periods, nearest first, in one small model with everything else held; a neighbourhood
+    # that cannot clear the pair grows (the works at its edge then move too)
     for r, x in inst.nodig:
         if obj is None or time.perf_counter() > until:
             break
+        for size, most in REPAIR_SIZES:
+            if not nodig_hit(items[r].options[out[r]], items[x].options[out[x]], days, periods):
+                break
+            left = until - time.perf_counter()
+            if left <= 0:
+                break
+            group = _nodig_neighbourhood(inst, (r, x), size)
+            outcome = _solve_model(
+                inst, obj, group, out, min(most, left), 1.0, 1, False, True, use=use, quick=True
+            )
+            if outcome.chosen:
+                for i in group:
+                    account(i, out[i], -1)
+                for i, k in outcome.chosen.items():
+                    out[i] = k
+                for i in group:
+                    account(i, out[i], 1)
+            if len(group) < size:  # the whole chain was in the model: growing it cannot help
+                break
+    for r, x in inst.nodig:
+        left = until - time.perf_counter()
+        if obj is None or left <= 0:
+            break
         if not nodig_hit(items[r].options[out[r]], items[x].options[out[x]], days, periods):
             continue
-        group = {r, x} | {j for i in (r, x) for j, _ in inst.partners[i]}
-        group |= {k for j in list(group) for k, _ in inst.partners[j]}
-        group = sorted(group)[:REPAIR_ITEMS]
-        seconds = min(1.0, until - time.perf_counter())
-        outcome = _solve_model(inst, obj, group, out, seconds, 1.0, 1, False, True)
-        if outcome.chosen:
-            for i in group:
+        group = _nodig_neighbourhood(inst, (r, x), CHAIN_ITEMS)
+        chosen = _fewest_moves(inst, group, out, min(CHAIN_SECONDS, left))
+        old = {i: out[i] for i in chosen}
+        for i, k in chosen.items():
+            account(i, out[i], -1)
+            account(i, k, 1)
+            out[i] = k
+        if any(over(i, k) for i, k in chosen.items()):  # a budget or crew broken: keep the conflict
+            for i, k in old.items():
                 account(i, out[i], -1)
-            for i, k in outcome.chosen.items():
+                account(i, k, 1)
                 out[i] = k
-            for i in group:
-                account(i, out[i], 1)
     return out
+
+
+def _fewest_moves(inst: Instance, group: list[int], current: list[int], seconds: float) -> dict[int, int]:
+    """Options for ``group`` that break no no-dig period among themselves nor with the works held
+    outside it (where an option is left that does not), moving as few works as possible; {} if none."""
+    days, periods, items = inst.settings.graafrust_days, inst.periods, inst.items
+    free = set(group)
+    model = cp_model.CpModel()
+    x = {i: [model.new_bool_var("") for _ in items[i].options] for i in group}
+    for i in group:
+        model.add_exactly_one(x[i])
+        model.add_hint(x[i][current[i]], 1)
+    for i in group:
+        for j, is_r in inst.partners[i]:
+            if j in free:
+                if not is_r:
+                    continue
+                hits = hit_matrix(inst.arrays(i), inst.arrays(j), days)
+                for kr in np.flatnonzero(hits.any(axis=1)).tolist():
+                    bad = np.flatnonzero(hits[kr]).tolist()
+                    model.add_bool_and([~x[j][k] for k in bad]).only_enforce_if(x[i][kr])
+                continue
+            held = items[j].options[current[j]]
+            bad = [
+                k
+                for k, o in enumerate(items[i].options)
+                if (nodig_hit(o, held, days, periods) if is_r else nodig_hit(held, o, days, periods))
+            ]
+            if len(bad) < len(x[i]):
+                for k in bad:
+                    model.add(x[i][k] == 0)
+    model.minimize(sum(1 - x[i][current[i]] for i in group))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    solver.parameters.random_seed = inst.settings.seed
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}
+    chosen = {i: next(k for k, v in enumerate(x[i]) if solver.boolean_value(v)) for i in group}
+    return {i: k for i, k in chosen.items() if k != current[i]}
+
+
+def _nodig_neighbourhood(inst: Instance, seeds: tuple[int, ...], size: int) -> list[int]:
+    """Up to ``size`` movable works linked to ``seeds`` by no-dig pairs, breadth first (nearest first)."""
+    seen = [i for i in seeds if inst.items[i].movable]
+    known = set(seen)
+    queue = deque(seen)
+    while queue and len(seen) < size:
+        i = queue.popleft()
+        for j, _ in inst.partners[i]:
+            if j not in known and inst.items[j].movable:
+                known.add(j)
+                seen.append(j)
+                queue.append(j)
+                if len(seen) >= size:
+                    break
+    return sorted(seen)
 
 
 def _pieces(inst: Instance, comps: list[list[int]]) -> tuple[list[list[int]], list[list[int]]]:

@@ -17,7 +17,7 @@ from typing import Any
 from openruimte.analysis.candidates import Candidate
 from openruimte.model import Plan
 from openruimte.planner.baselines import as_programme, enforced, greedy, uncoordinated
-from openruimte.planner.cpsat import SolveInfo, solve
+from openruimte.planner.cpsat import SolveInfo, nodig_repair, solve
 from openruimte.planner.instance import Instance, Option, build_instance, default_duration
 from openruimte.planner.metrics import Metrics, evaluate
 from openruimte.planner.objective import Objective
@@ -29,6 +29,8 @@ NAMES = ("programme", "greedy", "uncoordinated", "enforced")
 BASELINES = ("uncoordinated", "enforced")
 #: the solver never gets less than this, even when the deadline has passed
 MIN_SOLVER_S = 1.0
+#: share of the time left after the greedy programme that its no-dig repair may take at most
+REPAIR_SHARE_START = 0.25
 
 Progress = Callable[[str, float | None, float | None, float | None], None]
 
@@ -190,6 +192,11 @@ def plan_programme(
     t1 = time.perf_counter()
     tell("greedy", None, None, None)
     start, failures = greedy(inst, obj, until=t1 + 0.1 * (deadline - t1))
+    if failures and inst.nodig:
+        # the works the greedy left in a no-dig conflict moved with their chain before the solver
+        # starts, so that what the solver does not reach keeps every no-dig period too
+        now = time.perf_counter()
+        start = nodig_repair(inst, start, obj, now + REPAIR_SHARE_START * max(0.0, deadline - now))
     t2 = time.perf_counter()
     tell("baselines", None, float(obj.total(start)), None)
     kept = [it.plan for it in inst.items]
