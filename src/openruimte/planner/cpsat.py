@@ -253,7 +253,7 @@ class GroupModel:
     # ---- constraints
 
     def _nodig(self) -> None:
-        inst, days, periods = self.inst, self.inst.settings.graafrust_days, self.inst.periods
+        inst, days = self.inst, self.inst.settings.graafrust_days
         mine = sorted({(i, j) if is_r else (j, i) for i in self.free for j, is_r in inst.partners[i]})
         for r, x in mine:
             hits = hit_matrix(inst.arrays(r), inst.arrays(x), days)
@@ -853,9 +853,7 @@ def nodig_repair(inst: Instance, assignment: list[int], obj: Objective | None = 
             if left <= 0:
                 break
             group = _nodig_neighbourhood(inst, (r, x), size)
-            outcome = _solve_model(
-                inst, obj, group, out, min(most, left), 1.0, 1, False, True, use=use, quick=True
-            )
+            outcome = _solve_model(inst, obj, group, out, min(most, left), 1.0, 1, False, True, use=use, quick=True)
             if outcome.chosen:
                 for i in group:
                     account(i, out[i], -1)

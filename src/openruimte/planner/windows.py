@@ -19,7 +19,8 @@ A window is clamped to the horizon; an overdue asset counts as due in the first
 year. The candidate's own year (where it would go if its owner planned alone,
 the uncoordinated baseline) is the due year, or the first year for condition
 5-6; within that year it starts in a quarter spread by a fixed hash of owner,
-street and year (:func:`own_month`), not on 1 January. ``slack_years`` widens every window either way (the trade-off sweep).
+street and year (:func:`own_month`), not on 1 January. ``slack_years`` widens
+every window either way (the trade-off sweep).
 
 The scenario YAML may set the rules per asset type (``candidate_windows``),
 each class as ``[years before, years after]`` (``"5-6"`` counted from the first
