@@ -494,27 +494,70 @@ SKIP_BELOW_S = 0.05
 PIECE_ITEMS = 400
 
 
-def cheap_bound(inst: Instance, obj: Objective, group: list[int], current: list[int]) -> tuple[float, float]:
+def cheap_bound(
+    inst: Instance,
+    obj: Objective,
+    group: list[int],
+    current: list[int],
+    known: Mapping[int, float] | None = None,
+) -> tuple[float, float]:
     """(value, lower bound) of the part of the objective a component can change, without a
     model: the bound takes every item at its cheapest own points and every class it shares
-    at what its fixed works alone open (each term of the objective is non-negative)."""
+    at what its fixed works alone open (each term of the objective is non-negative), or at
+    its own optimum where ``known`` has it (:func:`class_bound`)."""
+    known = known or {}
     value = bound = 0.0
     for i in group:
         value += obj.item_points[i][current[i]]
         bound += min(obj.item_points[i])
     for c in sorted({c for i in group for c in inst.classes_of[i]}):
-        coef, base = obj.coef[c], obj.base[c]
+        coef = obj.coef[c]
         o, d, t = obj.class_terms(c, current)
         value += o * coef.openings + d * coef.days + t * coef.trench
-        days = sum(hi - lo + 1 for v in base.fixed_days.values() for lo, hi in v)
-        longest = max(
-            len(active_buckets(inst.periods, min(inst.items[i].options, key=lambda o: o.end - o.start)))
-            for i in inst.classes[c].items
-        )
-        bound += (
-            max(len(base.opened), longest) * coef.openings + days * coef.days + max(1, len(base.starts)) * coef.trench
-        )
+        bound += max(_class_floor(inst, obj, c)[1], known.get(c, 0.0))
     return value, bound
+
+
+def class_bound(inst: Instance, obj: Objective, c: int, current: list[int], seconds: float) -> float:
+    """A lower bound on class ``c``'s terms (openings, days, trenches in points) over every
+    choice of its movable works, the rest of the problem relaxed (other classes, no-dig periods,
+    budgets, crews): its own small model, solved to optimality or cut off at its best bound.
+    The sum over classes plus every work's cheapest own points bounds the whole objective."""
+    base, coef = obj.base[c], obj.coef[c]
+    const = len(base.opened) * coef.openings + len(base.starts) * coef.trench
+    const += coef.days * sum(hi - lo + 1 for v in base.fixed_days.values() for lo, hi in v)
+    if not base.movable:
+        return float(const)
+    m = GroupModel.__new__(GroupModel)
+    m.inst, m.obj, m.current, m.strict, m.use = inst, obj, current, False, None
+    m.free = set(base.movable)
+    m.model = cp_model.CpModel()
+    m.x = {i: [m.model.new_bool_var("") for _ in inst.items[i].options] for i in base.movable}
+    for i in base.movable:
+        m.model.add_exactly_one(m.x[i])
+    m.lin = {i: [0] * len(inst.items[i].options) for i in base.movable}
+    m.terms, m.hints, m.zero, m.floor = [], [], set(), {}
+    m._class(c)
+    # the model's days terms count the fixed days below their variables again: take them off
+    counted = sum(w * m.floor.get(id(v), 0) for w, v in m.terms)
+    if len(base.movable) == 1:
+        (i,) = base.movable
+        return float(const + min(m.lin[i]))
+    m._objective()
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    if inst.settings.deterministic_time is not None:
+        solver.parameters.max_deterministic_time = max(0.01, seconds)
+    else:
+        solver.parameters.max_time_in_seconds = max(0.01, seconds)
+    status = solver.solve(m.model)
+    if status == cp_model.OPTIMAL:
+        value = solver.objective_value
+    elif status == cp_model.FEASIBLE and math.isfinite(solver.best_objective_bound):
+        value = solver.best_objective_bound
+    else:
+        value = counted  # every term at its floor
+    return float(const + value - counted)
 
 
 #: a model's fixed cost (build, presolve) counted as this many items when sharing out time
@@ -757,8 +800,10 @@ def solve(
     outcomes = run.relaxed(comps, result, 0.6 * limit, urgent)
     over = caps_held(inst, result)
     if not over and inst.settings.deterministic_time is None:
-        run.again(comps, outcomes, result, run.left() - 0.5)
-    _piece_bounds(inst, obj, comps, pieces_of, outcomes, result)
+        run.again(comps, outcomes, result, run.left() - 0.5 - BOUND_SHARE * limit)
+    known = _class_bounds(inst, obj, comps, pieces_of, outcomes, result, t0 + limit - 0.3)
+    _piece_bounds(inst, obj, comps, pieces_of, outcomes, result, known)
+    _tighten(inst, obj, comps, pieces_of, outcomes, result, known)
     slack = sum(o.objective - o.bound for o in outcomes.values())
     info.best_bound = obj.total(result) - slack
     info.gap_movable = slack / max(1.0, sum(abs(o.objective) for o in outcomes.values()))
@@ -963,17 +1008,94 @@ def _piece_bounds(
     pieces_of: list[list[int]],
     outcomes: dict[int, _Outcome],
     current: list[int],
+    known: Mapping[int, float] | None = None,
 ) -> None:
     """A piece's own bound holds only with its neighbours held: per large component, the
     pieces' outcomes are replaced by its value and cheap bound (on the first piece)."""
     for pieces in pieces_of:
         group = sorted(i for n in pieces for i in parts[n])
-        value, bound = cheap_bound(inst, obj, group, current)
+        value, bound = cheap_bound(inst, obj, group, current, known)
         for k, n in enumerate(pieces):
             old = outcomes.get(n) or _Outcome("NOT_STARTED", {}, 0.0, 0.0, 0, None, 0, 0)
             v, b = (value, min(bound, value)) if k == 0 else (0.0, 0.0)
             status = old.status if old.status != "OPTIMAL" else "FEASIBLE"
             outcomes[n] = _Outcome(status, old.chosen, v, b, 0, None, 0, 0, v)
+
+
+#: share of the solver's time kept for the class bounds of the components not solved to optimality
+BOUND_SHARE = 0.15
+
+
+def _unproven(parts: list[list[int]], pieces_of: list[list[int]], outcomes: dict[int, _Outcome]) -> list[int]:
+    """Indices of the parts whose bound is not their own optimum: pieces, and parts not OPTIMAL."""
+    pieces = {n for ps in pieces_of for n in ps}
+    return [n for n in range(len(parts)) if n in pieces or outcomes.get(n) is None or outcomes[n].status != "OPTIMAL"]
+
+
+def _class_bounds(
+    inst: Instance,
+    obj: Objective,
+    parts: list[list[int]],
+    pieces_of: list[list[int]],
+    outcomes: dict[int, _Outcome],
+    current: list[int],
+    until: float,
+) -> dict[int, float]:
+    """:func:`class_bound` of the classes of the parts not solved to optimality, until ``until``
+    (every one of them with a deterministic time limit instead when ``deterministic_time`` is set);
+    a class already at the floor :func:`cheap_bound` gives it needs no model."""
+    known: dict[int, float] = {}
+    deterministic = inst.settings.deterministic_time is not None
+    todo = sorted({c for n in _unproven(parts, pieces_of, outcomes) for i in parts[n] for c in inst.classes_of[i]})
+    for c in todo:
+        left = until - time.perf_counter()
+        if left <= 0 and not deterministic:
+            break
+        coef = obj.coef[c]
+        o, d, t = obj.class_terms(c, current)
+        value = o * coef.openings + d * coef.days + t * coef.trench
+        _, floor = _class_floor(inst, obj, c)
+        if value <= floor:
+            known[c] = float(value)
+            continue
+        known[c] = max(floor, class_bound(inst, obj, c, current, 0.05 if deterministic else min(0.5, left)))
+    return known
+
+
+def _class_floor(inst: Instance, obj: Objective, c: int) -> tuple[int, float]:
+    """(class, the floor :func:`cheap_bound` gives its terms)."""
+    coef, base = obj.coef[c], obj.base[c]
+    days = sum(hi - lo + 1 for v in base.fixed_days.values() for lo, hi in v)
+    longest = max(
+        len(active_buckets(inst.periods, min(inst.items[i].options, key=lambda o: o.end - o.start)))
+        for i in inst.classes[c].items
+    )
+    floor = max(len(base.opened), longest) * coef.openings + days * coef.days
+    return c, float(floor + max(1, len(base.starts)) * coef.trench)
+
+
+def _tighten(
+    inst: Instance,
+    obj: Objective,
+    parts: list[list[int]],
+    pieces_of: list[list[int]],
+    outcomes: dict[int, _Outcome],
+    current: list[int],
+    known: Mapping[int, float],
+) -> None:
+    """Raise the bounds of the whole parts not solved to optimality with the class bounds (a part
+    not started has its value and bound in whole-objective terms, a model's are offset by a constant)."""
+    pieces = {n for ps in pieces_of for n in ps}
+    for n in _unproven(parts, pieces_of, outcomes):
+        out = outcomes.get(n)
+        if n in pieces or out is None:
+            continue
+        value, bound = cheap_bound(inst, obj, parts[n], current, known)
+        if out.status == "NOT_STARTED":
+            out.objective, out.bound = value, min(value, max(out.bound, bound))
+        else:
+            offset = value - out.objective
+            out.bound = min(out.objective, max(out.bound, bound - offset))
 
 
 def _overall(info: SolveInfo, binding: bool) -> str:

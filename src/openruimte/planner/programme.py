@@ -31,6 +31,8 @@ BASELINES = ("uncoordinated", "enforced")
 MIN_SOLVER_S = 1.0
 #: share of the time left after the greedy programme that its no-dig repair may take at most
 REPAIR_SHARE_START = 0.25
+#: ... but never less than this: keeping every no-dig period comes before the time limit
+REPAIR_MIN_S = 10.0
 
 Progress = Callable[[str, float | None, float | None, float | None], None]
 
@@ -196,7 +198,7 @@ def plan_programme(
         # the works the greedy left in a no-dig conflict moved with their chain before the solver
         # starts, so that what the solver does not reach keeps every no-dig period too
         now = time.perf_counter()
-        start = nodig_repair(inst, start, obj, now + REPAIR_SHARE_START * max(0.0, deadline - now))
+        start = nodig_repair(inst, start, obj, now + max(REPAIR_MIN_S, REPAIR_SHARE_START * (deadline - now)))
     t2 = time.perf_counter()
     tell("baselines", None, float(obj.total(start)), None)
     kept = [it.plan for it in inst.items]
