@@ -450,8 +450,10 @@ def _solve_model(
     seconds -= t_build  # the build counts against the model's time
     solver = cp_model.CpSolver()
     _parameters(solver, inst, seconds, share, workers)
-    if quick:
+    if quick:  # a repair: near its own bound is enough, on a deterministic time limit
         solver.parameters.relative_gap_limit = max(solver.parameters.relative_gap_limit, REPAIR_GAP)
+        solver.parameters.max_deterministic_time = max(0.01, seconds)
+        solver.parameters.max_time_in_seconds = WALL_FACTOR * max(0.05, seconds)
     progress = _Progress()
     started = time.perf_counter()
     status = solver.solve(built.model, progress)
@@ -485,8 +487,8 @@ REPAIR_SIZES = ((12, 0.5), (40, 0.5), (120, 0.5))
 CHAIN_ITEMS, CHAIN_SECONDS = 2000, 5.0
 #: a repair model stops within this gap to its own bound
 REPAIR_GAP = 0.02
-#: the no-dig repair may use this share of the solver's time beyond its limit (within the 10 % margin)
-REPAIR_SHARE = 0.03
+#: repair models run on deterministic time; their wall-clock limit is this many times it (a safety net)
+WALL_FACTOR = 20.0
 #: a component left with less time than this is not modelled at all (it keeps the greedy choice)
 SKIP_BELOW_S = 0.05
 #: a component larger than this is solved in geographic pieces of this size (each with its
@@ -816,9 +818,8 @@ def solve(
         result = _repair(run, comps, outcomes, result, over, start)
     if not urgent and obj.total(result) > info.start_objective and not caps_held(inst, start):
         result = list(start)  # a repair cut short by the deadline: the greedy programme keeps every rule
-    if inst.nodig:
-        until = max(t0 + limit, time.perf_counter() + REPAIR_SHARE * limit)
-        result = nodig_repair(inst, result, obj, until)
+    if inst.nodig:  # every conflict tried: keeping the no-dig periods comes before the time limit
+        result = nodig_repair(inst, result, obj, None)
     info.objective = obj.total(result)
     info.gap = (info.objective - info.best_bound) / max(1.0, abs(info.objective))
     info.relative_gap_limit = inst.settings.relative_gap
@@ -828,10 +829,15 @@ def solve(
     return result, info
 
 
-def nodig_repair(inst: Instance, assignment: list[int], obj: Objective | None = None, until: float = 0.0) -> list[int]:
+def nodig_repair(
+    inst: Instance, assignment: list[int], obj: Objective | None = None, until: float | None = 0.0
+) -> list[int]:
     """Works left in a no-dig conflict with a movable partner (components the solver did not
     reach keep the greedy choice, which may have failed) moved to the nearest start period
-    that clears every partner; a move that would break a budget or crew limit is undone."""
+    that clears every partner; a move that would break a budget or crew limit is undone.
+    Then the chains, in models (only with ``obj``) until ``until`` (perf_counter), or, with
+    ``until=None``, until every conflict is tried, each model on a deterministic time limit
+    (the same result whatever the machine's load)."""
     days, periods, items = inst.settings.graafrust_days, inst.periods, inst.items
     out = list(assignment)
 
@@ -889,12 +895,12 @@ def nodig_repair(inst: Instance, assignment: list[int], obj: Objective | None = 
     # no-dig periods, nearest first, in one small model with everything else held; a neighbourhood
     # that cannot clear the pair grows (the works at its edge then move too)
     for r, x in inst.nodig:
-        if obj is None or time.perf_counter() > until:
+        if obj is None or (until is not None and time.perf_counter() > until):
             break
         for size, most in REPAIR_SIZES:
             if not nodig_hit(items[r].options[out[r]], items[x].options[out[x]], days, periods):
                 break
-            left = until - time.perf_counter()
+            left = math.inf if until is None else until - time.perf_counter()
             if left <= 0:
                 break
             group = _nodig_neighbourhood(inst, (r, x), size)
@@ -909,7 +915,7 @@ def nodig_repair(inst: Instance, assignment: list[int], obj: Objective | None = 
             if len(group) < size:  # the whole chain was in the model: growing it cannot help
                 break
     for r, x in inst.nodig:
-        left = until - time.perf_counter()
+        left = math.inf if until is None else until - time.perf_counter()
         if obj is None or left <= 0:
             break
         if not nodig_hit(items[r].options[out[r]], items[x].options[out[x]], days, periods):
@@ -961,7 +967,8 @@ def _fewest_moves(inst: Instance, group: list[int], current: list[int], seconds:
     model.minimize(sum(1 - x[i][current[i]] for i in group))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    solver.parameters.max_deterministic_time = max(0.05, seconds)
+    solver.parameters.max_time_in_seconds = WALL_FACTOR * max(0.05, seconds)
     solver.parameters.random_seed = inst.settings.seed
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {}
