@@ -280,7 +280,6 @@ def test_openings_past_the_horizon_count_for_every_programme() -> None:
 
 def test_class_bounds_never_exceed_what_a_programme_reaches() -> None:
     from openruimte.planner.cpsat import class_bound
-    from openruimte.planner.objective import Objective
     from openruimte.planner.synthetic import synthetic
 
     plans, segs = synthetic(80, seed=2)
