@@ -108,6 +108,7 @@ def openings_bound(result) -> int:
 def first_of_year(result) -> int:
     """Street openings of the uncoordinated baseline with every candidate on 1 January of its own
     year (the earlier baseline, which bundles the works of one street by coincidence)."""
+    from openruimte.planner.instance import Option
     from openruimte.planner.metrics import evaluate
     from openruimte.planner.programme import dates
 
@@ -115,9 +116,10 @@ def first_of_year(result) -> int:
     own = {}
     for it in inst.items:
         opt = it.own
-        if it.candidate:
-            jan = [o for o in it.options if o.bucket == opt.bucket - opt.bucket % inst.periods.per_year]
-            opt = jan[0] if jan else opt
+        if it.candidate:  # (its options may have lost that quarter to a fixed work's no-dig period)
+            b = opt.bucket - opt.bucket % inst.periods.per_year
+            start = max(inst.periods.start_day(b), it.plan.earliest_start.toordinal() if it.plan.earliest_start else 0)
+            opt = Option(b, start, start + opt.end - opt.start)
         own[it.key] = opt
     kept = [it.plan for it in inst.items]
     return evaluate(kept, dates(own), inst.segmap, inst.settings, inst.budgets, inst.linked).street_openings
