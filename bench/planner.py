@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import sys
@@ -58,6 +59,70 @@ def openings_floor(result) -> int:
         longest = max(min(len(occupied(inst.periods, o)) for o in inst.items[i].options) for i in cls.items)
         total += longest * len(cls.segments)
     return total
+
+
+def openings_bound(result) -> int:
+    """The fewest street openings any programme can have, relaxed: every segment class on its own
+    (works touching several classes may choose differently in each; no-dig periods and budgets
+    dropped), solved exactly per class with CP-SAT. What the windows and the fixed works allow at best."""
+    from ortools.sat.python import cp_model
+
+    inst = result.instance
+    total = 0
+    for cls in inst.classes:
+        fixed: set[int] = set()
+        free = []
+        for i in cls.items:
+            it = inst.items[i]
+            if it.movable:
+                free.append(it)
+            else:
+                fixed |= set(occupied(inst.periods, it.options[0]))
+        best = len(fixed)
+        if free:
+            m = cp_model.CpModel()
+            cover: dict[int, list] = {}
+            for it in free:
+                xs = [m.new_bool_var("") for _ in it.options]
+                m.add_exactly_one(xs)
+                for x, o in zip(xs, it.options, strict=True):
+                    for b in occupied(inst.periods, o):
+                        if b not in fixed:
+                            cover.setdefault(b, []).append(x)
+            ys = []
+            for xs in cover.values():
+                y = m.new_bool_var("")
+                for x in xs:
+                    m.add_implication(x, y)
+                ys.append(y)
+            m.minimize(sum(ys))
+            solver = cp_model.CpSolver()
+            solver.parameters.num_workers = 1
+            solver.parameters.max_time_in_seconds = 5.0
+            solver.solve(m)
+            best += int(math.ceil(solver.best_objective_bound - 1e-9))
+        total += best * len(cls.segments)
+    return total
+
+
+def first_of_year(result) -> int:
+    """Street openings of the uncoordinated baseline with every candidate on 1 January of its own
+    year (the earlier baseline, which bundles the works of one street by coincidence)."""
+    from openruimte.planner.instance import Option
+    from openruimte.planner.metrics import evaluate
+    from openruimte.planner.programme import dates
+
+    inst = result.instance
+    own = {}
+    for it in inst.items:
+        opt = it.own
+        if it.candidate:  # (its options may have lost that quarter to a fixed work's no-dig period)
+            b = opt.bucket - opt.bucket % inst.periods.per_year
+            start = max(inst.periods.start_day(b), it.plan.earliest_start.toordinal() if it.plan.earliest_start else 0)
+            opt = Option(b, start, start + opt.end - opt.start)
+        own[it.key] = opt
+    kept = [it.plan for it in inst.items]
+    return evaluate(kept, dates(own), inst.segmap, inst.settings, inst.budgets, inst.linked).street_openings
 
 
 def run(name: str, plans, segments, settings: Settings, candidates=(), own=None) -> dict[str, Any]:
@@ -101,6 +166,9 @@ def run(name: str, plans, segments, settings: Settings, candidates=(), own=None)
             "uncoordinated": unco.street_openings,
             "enforced": enf.street_openings,
             "floor": openings_floor(result),
+            # not timed: what the data allows at best, and the baseline with everyone on 1 January
+            "best_possible": openings_bound(result),
+            **({"uncoordinated_1_january": first_of_year(result)} if candidates else {}),
         },
         "enforced_pushes": result.enforced_pushes,
         "disruption_days": {
@@ -153,7 +221,7 @@ def table(rows: list[dict[str, Any]]) -> Table:
         "status",
         "gap",
         "gap movable",
-        "openings prog / unco / enforced / floor",
+        "openings prog / unco / enforced / best possible",
         "openings vs unco / enforced / greedy",
         "days vs unco",
         "cost vs unco",
@@ -174,7 +242,7 @@ def table(rows: list[dict[str, Any]]) -> Table:
             r["status"],
             f"{r['gap']:.2%}",
             f"{r['gap_movable']:.2%}",
-            f"{o['programme']} / {o['uncoordinated']} / {o['enforced']} / {o['floor']}",
+            f"{o['programme']} / {o['uncoordinated']} / {o['enforced']} / {o['best_possible']}",
             f"{pct(o['programme'], o['uncoordinated'])} / {pct(o['programme'], o['enforced'])} / "
             f"{pct(o['programme'], o['greedy'])}",
             pct(d["programme"], d["uncoordinated"]),
@@ -206,7 +274,8 @@ def targets(rows: list[dict[str, Any]]) -> list[str]:
             o = r["openings"]
             cut_u = 1 - o["programme"] / o["uncoordinated"]
             cut_e = 1 - o["programme"] / o["enforced"]
-            best = 1 - o["floor"] / o["uncoordinated"]
+            best = 1 - o["best_possible"] / o["uncoordinated"]
+            jan = o.get("uncoordinated_1_january")
             ok = (
                 min(cut_u, cut_e) >= 0.25
                 and r["no_dig"]["beyond_unavoidable"] == 0
@@ -216,8 +285,10 @@ def targets(rows: list[dict[str, Any]]) -> list[str]:
             out.append(
                 f"Voorbeeldstad >= 25 % fewer openings than both baselines, no avoidable no-dig violation, "
                 f"budgets held, within the limit + 10 %: {'MET' if ok else 'NOT MET'} "
-                f"(openings -{cut_u:.1%} vs uncoordinated, -{cut_e:.1%} vs enforced; a weak floor allows "
-                f"-{best:.1%}; avoidable no-dig {r['no_dig']['beyond_unavoidable']}; budget overruns "
+                f"(openings -{cut_u:.1%} vs uncoordinated, -{cut_e:.1%} vs enforced; the per-class bound allows "
+                f"at best -{best:.1%}"
+                + (f", and -{1 - o['best_possible'] / jan:.1%} against everyone on 1 January" if jan else "")
+                + f"; avoidable no-dig {r['no_dig']['beyond_unavoidable']}; budget overruns "
                 f"{r['budget_overruns']['programme']}; {r['total_s']} s for {r['limit_s']:g} s; load {r['load_avg']})"
             )
     return out

@@ -231,6 +231,8 @@ WITHOUT_PARAMETERS = {
     "/api/bim/ids",
     # clearance (#15): the table of minimum distances in force
     "/api/clearance/distances",
+    # plan-rule checks (#15): the part of each checked design outside its bouwvlak
+    "/api/rulecheck/outside",
 }
 
 

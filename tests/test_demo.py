@@ -46,6 +46,7 @@ def test_demo_imports_everything_and_is_idempotent(store, tmp_path, demo_data):
         "vital",
         "environment",
         "buildings",  # #16
+        "rules",  # #15: the demo's bestemmingsplan
     }
     assert len(store.streets()) == len(demo_data.streets)
     housing = [p for p in store.plans() if "woningbouw" in p.asset_types]

@@ -278,7 +278,8 @@ def test_buildings_export_and_cityjson_reads_back(tmp_path, shared_data, name):
 def test_every_importable_category_can_be_exported():
     from openruimte.cli import ExportKind, ImportKind
 
-    stored_as = {"imkl": "assets", "bgt": "assets", "cityjson": "buildings", "ifc": None}
+    # ifc: BIM models (bim commands); rules: plan rules, exported by ``openruimte rules export``
+    stored_as = {"imkl": "assets", "bgt": "assets", "cityjson": "buildings", "ifc": None, "rules": None}
     exportable = {k.value for k in ExportKind}
     for kind in ImportKind:
         target = stored_as.get(kind.value, kind.value)

@@ -81,7 +81,7 @@ def asset_families(store) -> list[str]:
 
 
 def collection_ids(store):
-    return ["plans", "assets", "couplings", "conflicts", "areas", "streets", "buildings", "bim_models"] + [
+    return ["plans", "assets", "couplings", "conflicts", "areas", "streets", "buildings", "bim_models", "rules"] + [
         *asset_families(store)
     ] + [
         f"layer-{layer.name}" for layer in store.layers(with_features=False)

@@ -245,3 +245,52 @@ def test_sweep_writes_table_and_plot(tmp_path: Path) -> None:
     png, svg = write_plot(rows, "max_shift_years", tmp_path / "sweep")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in svg.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- baselines and counting (session 4)
+
+
+def test_own_month_spreads_owners_but_keeps_one_owners_street_together() -> None:
+    from openruimte.planner.windows import own_month, own_starts
+
+    months = {own_month(f"owner-{n}", "str-1", 2030) for n in range(40)}
+    assert months == {1, 4, 7, 10}  # forty owners do not all start on 1 January
+    assert own_month("gemeente", "str-1", 2030) == own_month("gemeente", "str-1", 2030)
+    asset = Asset(id="a1", owner="o", asset_type="gas", geometry=shapely.Point(X0, Y0), condition=3, install_year=1980)
+    cand = Candidate("c1", "o", "gas", "str-9", "Dorpsstraat", ["a1"], 2030, 2030, 1.0, asset.geometry)
+    wins = candidate_windows([cand], [asset], 2026, 2040)
+    start = own_starts(wins)[cand.key]
+    assert start == D(wins[cand.key].own_year, own_month("o", "str-9", wins[cand.key].own_year), 1)
+
+
+def test_openings_past_the_horizon_count_for_every_programme() -> None:
+    from openruimte.planner.metrics import evaluate
+    from openruimte.planner.segments import map_segments
+
+    late = work("late", D(2028, 11, 1), D(2029, 4, 30), fixed=True)  # two quarters past the horizon (2026-2028)
+    st = settings()
+    segmap = map_segments([late], street(), distance_m=3.0, min_overlap_m=15.0, point_snap_m=20.0)
+    m = evaluate([late], {late.key: (late.start, late.end)}, segmap, st)
+    assert m.street_openings == 3  # 2028-K4, 2029-K1, 2029-K2
+    inst = build_instance([late], segmap, st)
+    from openruimte.planner.objective import Objective
+
+    assert Objective(inst).terms([0])["openings"] == m.street_openings
+
+
+def test_class_bounds_never_exceed_what_a_programme_reaches() -> None:
+    from openruimte.planner.cpsat import class_bound
+    from openruimte.planner.synthetic import synthetic
+
+    plans, segs = synthetic(80, seed=2)
+    result = plan_programme(plans, segs, Settings(time_limit_s=600, deterministic_time=2.0, num_workers=1))
+    inst, obj = result.instance, result.objective
+    total = sum(min(p) for p in obj.item_points)
+    for c, coef in enumerate(obj.coef):
+        bound = class_bound(inst, obj, c, result.assignment, 0.5)
+        for assignment in (result.assignment, result.greedy_assignment):
+            o, d, t = obj.class_terms(c, assignment)
+            assert bound <= o * coef.openings + d * coef.days + t * coef.trench
+        total += bound
+    assert result.solver.best_bound <= result.solver.objective
+    assert total <= obj.total(result.assignment)

@@ -22,8 +22,9 @@ def test_registry_lists_the_exchange_encodings_and_the_national_standards():
 
 def test_importer_and_cli_take_their_kinds_from_the_registry():
     assert set(EXTERNAL_KINDS) == set(registry.standards()) and set(registry.import_kinds()) <= set(CATEGORY_OF)
-    # and ``ifc``: not a table of rows but a BIM model version of a plan (cli/bim.py, services/bim.py)
-    assert tuple(k.value for k in ImportKind) == (*registry.import_kinds(), "ifc")
+    # and ``ifc``: not a table of rows but a BIM model version of a plan (cli/bim.py, services/bim.py);
+    # ``rules``: a plan's rules, IMRO2012 or STOP/TPOD (cli/rules.py, services/rules.py)
+    assert tuple(k.value for k in ImportKind) == (*registry.import_kinds(), "ifc", "rules")
     assert tuple(f.value for f in Format) == registry.exchange_formats()
     bad = CliRunner().invoke(app, ["import", "shapefile", "x.shp"])
     assert bad.exit_code == 2  # not a registered kind: refused by the CLI itself

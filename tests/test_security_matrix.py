@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 
 from openruimte.analysis.pairs import Parameters
 from openruimte.api import Settings, create_app
+from openruimte.api.routers.mapdata import MAP_FIELDS
 from openruimte.api.routers.tiles import lon_lat_to_tile
 from openruimte.io.crs import to_wgs84
 from openruimte.model import Asset, Plan, PolicyGoal, Visibility, VitalElement, VitalSystem
@@ -412,6 +413,39 @@ def test_analysis_results_are_filtered_pair_by_pair(world, who):
 
 
 @pytest.mark.parametrize("who", WHO, ids=[w.name for w in WHO])
+def test_map_start_up_and_map_plans(world, who):
+    """The programming map's one start-up request (/api/map) and its slim plans (/api/map/plans)
+    show exactly what /api/plans, /api/config, /api/areas and /api/analysis/plans show this caller."""
+    client = world[who.name]
+    full, masked = expected_plans(who)
+    start = client.get("/api/map")
+    assert start.status_code == 200 and start.headers["etag"]
+    body = start.json()
+    assert_nothing_named(who, start.text, "/api/map")
+    assert body["config"] == client.get("/api/config").json()
+    assert body["areas"]["features"] == client.get("/api/areas").json()["features"]
+    assert body["analysis"]["result"] == client.get("/api/analysis/plans").json()["result"]
+    for plans in (body["plans"], client.get("/api/map/plans").json()):
+        keys, anon = split(plans["features"])
+        assert keys == full and len(anon) == masked and plans["numberMatched"] == len(full) + masked
+        for f in anon:
+            assert f["properties"]["owner"] == UNDISCLOSED and f["properties"]["name"] == UNDISCLOSED_NAME
+            assert f["properties"]["asset_types"] == [] and f["geometry"]["coordinates"]
+    # the map's fields only, coordinates as /api/plans' rounded to 6 decimals
+    full_list = {f["id"]: f for f in client.get("/api/plans").json()["features"]}
+    for f in body["plans"]["features"]:
+        assert set(f["properties"]) == {"key", *MAP_FIELDS}
+        want = shapely.geometry.shape(full_list[f["id"]]["geometry"])
+        got = shapely.geometry.shape(f["geometry"])
+        assert got.geom_type == want.geom_type and shapely.equals_exact(got, want, tolerance=6e-7)
+    # filters name no masked plan (they run after masking), as on /api/plans
+    by_owner = client.get("/api/map/plans", params={"owner": OWNER}).json()["features"]
+    assert {f["id"] for f in by_owner} == {k for k in full if k.startswith(OWNER)}
+    searched = client.get("/api/map", params={"q": "GEHEIM"}).json()["plans"]
+    assert searched["numberMatched"] == len({k for k in full if k.startswith(OWNER)})
+
+
+@pytest.mark.parametrize("who", WHO, ids=[w.name for w in WHO])
 def test_public_map_is_the_anonymous_view_for_everyone(world, who):
     resp = world[who.name].get("/api/public/plans")
     feats = resp.json()["features"]
@@ -445,3 +479,7 @@ def test_caches_are_kept_per_principal(world):
             tile = client.get(f"/tiles/plans/14/{x}/{y}.pbf").content
             for word in hidden_markers(who):
                 assert word.encode() not in tile, f"{who.name} gets a cached tile naming {word}"
+            for path in ("/api/map", "/api/map/plans"):
+                body = client.get(path).content
+                for word in hidden_markers(who):
+                    assert word.encode() not in body, f"{who.name} gets a cached {path} naming {word}"

@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         25 * 1024 * 1024, ge=1024, description="Largest uploaded document in bytes (also the CLI's document add)."
     )
+    rules_bouwvlak_tolerance_m: float = Field(
+        0.05, ge=0, le=10, description="Plan-rule checks: how far (m) a footprint may lie outside its bouwvlak."
+    )
+    rules_height_tolerance_m: float = Field(
+        0.05, ge=0, le=10, description="Plan-rule checks: how far (m) a height may exceed its maximum."
+    )
     imbor_dir: str | None = Field(
         None, description="IMBOR data folder (crow-imbor2022/ ...) for BGT imports (default: none; --imbor)."
     )

@@ -20,6 +20,7 @@ from openruimte.api.routers import (
     clearance,
     collab,
     imports,
+    mapdata,
     notifications,
     ogc,
     participation,
@@ -27,6 +28,8 @@ from openruimte.api.routers import (
     public,
     resources,
     roadmap,
+    rulecheck,
+    rules,
     sun,
     tiles,
     twin,
@@ -193,6 +196,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     routers = (
         auth,
         plans,
+        mapdata,
         imports,
         collab,
         notifications,
@@ -203,6 +207,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         ogc,
         bim,
         bimcheck,
+        rules,  # plan rules (#15)
+        rulecheck,
         twin,
         participation,
         clearance,

@@ -69,6 +69,9 @@ class ModelInfo:
     gross_floor_area_source: str | None = None
     warnings: list[str] = field(default_factory=list)
     elements: dict[str, ElementGeom] | None = None
+    #: what a plan-rule check needs: peil, gutter height, storey levels (bim/design.py)
+    design: dict[str, Any] | None = None
+    roof_z: tuple[float, float] | None = None
 
     @property
     def georef_json(self) -> dict[str, Any] | None:
@@ -117,6 +120,7 @@ class ModelInfo:
             "gross_floor_area_m2": self.gross_floor_area_m2,
             "gross_floor_area_source": self.gross_floor_area_source,
             "warnings": self.warnings + (p.warnings if p else []),
+            "design": self.design,
         }
 
 
@@ -334,6 +338,9 @@ def extract(
     elif place is not None:
         info.height_reference = "OrthogonalHeight + model z (hoogtestelsel niet opgegeven / height datum not stated)"
     _floor_area(f, info)
+    from openruimte.bim.design import facts
+
+    info.design = facts(f, place, unit_scale, info.roof_z)
     return info
 
 
@@ -348,6 +355,10 @@ def _geometry(f: Any, info: ModelInfo, progress: Progress | None, with_elements:
         return
     it = ifcopenshell.geom.iterator(_settings(), f, _threads(), include=elements, geometry_library=GEOMETRY_LIBRARY)
     per_element: dict[str, ElementGeom] | None = {} if with_elements else None
+    from openruimte.bim.design import roof_guids
+
+    roofs = roof_guids(f)
+    roof_lo, roof_hi = np.inf, -np.inf
     batch: list[Any] = []
     merged: list[Any] = []
     zmin, zmax = np.inf, -np.inf
@@ -363,6 +374,8 @@ def _geometry(f: Any, info: ModelInfo, progress: Progress | None, with_elements:
                     per_element[shape.guid] = ElementGeom(tuple(np.r_[lo, hi].round(4).tolist()), 0.0)  # type: ignore[arg-type]
                 mapped = place.to_map(verts) if place is not None else verts
                 zmin, zmax = min(zmin, float(mapped[:, 2].min())), max(zmax, float(mapped[:, 2].max()))
+                if shape.guid in roofs:
+                    roof_lo, roof_hi = min(roof_lo, float(mapped[:, 2].min())), max(roof_hi, float(mapped[:, 2].max()))
                 if place is not None:
                     outline = _outline(mapped[:, :2], faces)
                     if outline is not None and not outline.is_empty:
@@ -380,6 +393,8 @@ def _geometry(f: Any, info: ModelInfo, progress: Progress | None, with_elements:
     if progress is not None:
         progress(total, total)
     info.elements = per_element
+    if np.isfinite(roof_lo):
+        info.roof_z = (roof_lo, roof_hi)
     if np.isfinite(zmin):
         unit = place.map_unit_m if place is not None else 1.0
         info.bottom_m, info.top_m = round(zmin * unit, 3), round(zmax * unit, 3)

@@ -28,8 +28,10 @@ def write_sample(
     storey_height_m: float = 3.0,
     name: str = "Woongebouw",
     seed: int = 1,
+    peil_m: float | None = None,
 ) -> Path:
-    """Write a block of ``storeys`` storeys (walls, floors, a roof, spaces) to ``path``."""
+    """Write a block of ``storeys`` storeys (walls, floors, a roof, spaces) to ``path``; with ``peil_m``
+    the building carries its peil (m NAP) as property ``Peil`` (property set ``OpenRuimte_Peil``)."""
     import ifcopenshell
     import ifcopenshell.api.aggregate
     import ifcopenshell.api.context
@@ -122,6 +124,11 @@ def write_sample(
             ]
             f.createIfcRelAggregates(guid(), history, None, None, st, spaces)
         f.createIfcRelAggregates(guid(), history, None, None, building, storey_objs)
+        if peil_m is not None:
+            value = f.create_entity("IfcLengthMeasure", float(peil_m) * mm)
+            prop = f.createIfcPropertySingleValue("Peil", None, value, None)
+            pset = f.createIfcPropertySet(guid(), history, "OpenRuimte_Peil", None, [prop])
+            f.createIfcRelDefinesByProperties(guid(), history, None, None, [building], pset)
     finally:
         owner.get_user, owner.get_application = saved
     for entity in sorted(f.by_type("IfcRoot"), key=lambda e: e.id()):

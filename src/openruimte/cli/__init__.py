@@ -17,8 +17,8 @@ from openruimte.io import registry
 from openruimte.model import InputError, OpenRuimteError, Origin, Temporal
 
 #: what ``import`` reads: the exchange kinds, one kind per national standard (io/registry.py),
-#: and ``ifc``: a BIM model of a plan (cli/bim.py)
-ImportKind = StrEnum("ImportKind", {kind: kind for kind in (*registry.import_kinds(), "ifc")})  # type: ignore[misc]
+#: ``ifc``: a BIM model of a plan (cli/bim.py); ``rules``: a plan's rules, IMRO2012 or STOP/TPOD (cli/rules.py)
+ImportKind = StrEnum("ImportKind", {kind: kind for kind in (*registry.import_kinds(), "ifc", "rules")})  # type: ignore[misc]
 
 
 class ExportKind(StrEnum):
@@ -54,7 +54,8 @@ def import_(
         typer.Argument(
             help="; ".join(f"{r.name}: {r.description}" for r in registry.READERS.values())
             + " (io/registry.py); "
-            + "ifc: an IFC model of a plan."
+            + "ifc: an IFC model of a plan; "
+            + "rules: an IMRO2012 plan GML, or a STOP/TPOD omgevingsplan folder or .zip."
         ),
     ],
     db: DbOption = None,
@@ -105,6 +106,11 @@ def import_(
         from openruimte.cli.bim import import_ifc
 
         import_ifc(file, plan, label, at, db)
+        return
+    if kind is ImportKind.rules:  # plan rules: cli/rules.py
+        from openruimte.cli.rules import import_rules
+
+        import_rules(file, owner, dry_run, db)
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 

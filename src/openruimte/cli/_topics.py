@@ -13,6 +13,7 @@ import openruimte.cli.participation  # noqa: F401
 import openruimte.cli.plan  # noqa: F401
 import openruimte.cli.reports  # noqa: F401
 import openruimte.cli.roadmap  # noqa: F401
+import openruimte.cli.rules  # noqa: F401
 import openruimte.cli.security  # noqa: F401
 import openruimte.cli.sun  # noqa: F401
 import openruimte.cli.weigh  # noqa: F401

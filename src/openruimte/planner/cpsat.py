@@ -19,13 +19,15 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 from ortools.sat.python import cp_model
 
-from openruimte.planner.instance import Instance, active_buckets, nodig_hit, spend_units
+from openruimte.planner.instance import Instance, active_buckets, hit_matrix, nodig_hit, spend_units
 from openruimte.planner.objective import Objective
 
 
@@ -149,8 +151,11 @@ class GroupModel:
         *,
         relax: bool = False,
         strict: bool = False,
+        use: Mapping[tuple[str, int], int] | None = None,
     ) -> None:
         self.inst, self.obj, self.current, self.strict = inst, obj, current, strict
+        #: budget units per (owner, year) of ``current`` when the caller keeps them (saves a pass over all works)
+        self.use = use
         self.free = set(group)
         self.model = cp_model.CpModel()
         self.x = {i: [self.model.new_bool_var(f"x{i}_{k}") for k in range(len(inst.items[i].options))] for i in group}
@@ -248,23 +253,21 @@ class GroupModel:
     # ---- constraints
 
     def _nodig(self) -> None:
-        inst, days, periods = self.inst, self.inst.settings.graafrust_days, self.inst.periods
+        inst, days = self.inst, self.inst.settings.graafrust_days
         mine = sorted({(i, j) if is_r else (j, i) for i in self.free for j, is_r in inst.partners[i]})
         for r, x in mine:
-            ro, xo = inst.items[r].options, inst.items[x].options
+            hits = hit_matrix(inst.arrays(r), inst.arrays(x), days)
             if r in self.free and x in self.free:
-                for kr, a in enumerate(ro):
-                    hit = [kx for kx, b in enumerate(xo) if nodig_hit(a, b, days, periods)]
-                    if len(hit) == len(xo):
+                for kr in np.flatnonzero(hits.any(axis=1)).tolist():
+                    hit = np.flatnonzero(hits[kr]).tolist()
+                    if len(hit) == hits.shape[1]:
                         self.model.add(self.x[r][kr] == 0)
-                    elif hit:
+                    else:
                         self.model.add_bool_and([~self.x[x][k] for k in hit]).only_enforce_if(self.x[r][kr])
             elif r in self.free:
-                held = xo[self.current[x]]
-                self._forbid(r, [k for k, a in enumerate(ro) if nodig_hit(a, held, days, periods)])
+                self._forbid(r, np.flatnonzero(hits[:, self.current[x]]).tolist())
             else:
-                held = ro[self.current[r]]
-                self._forbid(x, [k for k, b in enumerate(xo) if nodig_hit(held, b, days, periods)])
+                self._forbid(x, np.flatnonzero(hits[self.current[r]]).tolist())
 
     def _forbid(self, i: int, ks: list[int]) -> None:
         if len(ks) < len(self.x[i]):
@@ -276,7 +279,16 @@ class GroupModel:
         inst = self.inst
         held: dict[tuple[str, int], int] = defaultdict(int)
         rows: dict[tuple[str, int], list[tuple[int, int, int]]] = defaultdict(list)
-        for it in inst.items:
+        if self.use is not None:  # held = all of current less the free works' part
+            held.update(self.use)
+            for i in sorted(self.free):
+                it = inst.items[i]
+                for y, u in spend_units(it, it.options[self.current[i]], inst.periods).items():
+                    held[(it.owner, y)] -= u
+                for k, opt in enumerate(it.options):
+                    for y, u in spend_units(it, opt, inst.periods).items():
+                        rows[(it.owner, y)].append((i, k, u))
+        for it in inst.items if self.use is None else ():
             if it.index in self.free:
                 for k, opt in enumerate(it.options):
                     for y, u in spend_units(it, opt, inst.periods).items():
@@ -421,12 +433,16 @@ def _solve_model(
     workers: int,
     relax: bool,
     strict: bool = False,
+    use: Mapping[tuple[str, int], int] | None = None,
+    quick: bool = False,
 ) -> _Outcome:
-    """Build and solve one group's model (thread-safe for disjoint relaxed groups)."""
+    """Build and solve one group's model (thread-safe for disjoint relaxed groups). ``use``: the
+    budget units of ``current`` per owner-year when known; ``quick``: a repair, stopped within
+    ``REPAIR_GAP`` of its own bound."""
     if len(group) == 1 and relax:
         return _single(inst, obj, group[0], current)
     t_build = time.perf_counter()
-    built = GroupModel(inst, obj, group, current, relax=relax, strict=strict)
+    built = GroupModel(inst, obj, group, current, relax=relax, strict=strict, use=use)
     t_build = time.perf_counter() - t_build
     if len(group) == 1 and relax:
         k, points = built.best_single()
@@ -434,6 +450,10 @@ def _solve_model(
     seconds -= t_build  # the build counts against the model's time
     solver = cp_model.CpSolver()
     _parameters(solver, inst, seconds, share, workers)
+    if quick:  # a repair: near its own bound is enough, on a deterministic time limit
+        solver.parameters.relative_gap_limit = max(solver.parameters.relative_gap_limit, REPAIR_GAP)
+        solver.parameters.max_deterministic_time = max(0.01, seconds)
+        solver.parameters.max_time_in_seconds = WALL_FACTOR * max(0.05, seconds)
     progress = _Progress()
     started = time.perf_counter()
     status = solver.solve(built.model, progress)
@@ -460,10 +480,15 @@ def _solve_model(
     )
 
 
-#: works in one no-dig repair model at most
-REPAIR_ITEMS = 60
-#: the no-dig repair may use this share of the solver's time beyond its limit (within the 10 % margin)
-REPAIR_SHARE = 0.03
+#: (works, wall seconds at most) of the no-dig repair models, tried in turn while the pair stays in conflict
+REPAIR_SIZES = ((12, 0.5), (40, 0.5), (120, 0.5))
+#: a conflict the objective models leave: its whole chain (up to this many works) made free of
+#: no-dig conflicts with as few works moved as possible, within this many wall seconds
+CHAIN_ITEMS, CHAIN_SECONDS = 2000, 5.0
+#: a repair model stops within this gap to its own bound
+REPAIR_GAP = 0.02
+#: repair models run on deterministic time; their wall-clock limit is this many times it (a safety net)
+WALL_FACTOR = 20.0
 #: a component left with less time than this is not modelled at all (it keeps the greedy choice)
 SKIP_BELOW_S = 0.05
 #: a component larger than this is solved in geographic pieces of this size (each with its
@@ -471,27 +496,70 @@ SKIP_BELOW_S = 0.05
 PIECE_ITEMS = 400
 
 
-def cheap_bound(inst: Instance, obj: Objective, group: list[int], current: list[int]) -> tuple[float, float]:
+def cheap_bound(
+    inst: Instance,
+    obj: Objective,
+    group: list[int],
+    current: list[int],
+    known: Mapping[int, float] | None = None,
+) -> tuple[float, float]:
     """(value, lower bound) of the part of the objective a component can change, without a
     model: the bound takes every item at its cheapest own points and every class it shares
-    at what its fixed works alone open (each term of the objective is non-negative)."""
+    at what its fixed works alone open (each term of the objective is non-negative), or at
+    its own optimum where ``known`` has it (:func:`class_bound`)."""
+    known = known or {}
     value = bound = 0.0
     for i in group:
         value += obj.item_points[i][current[i]]
         bound += min(obj.item_points[i])
     for c in sorted({c for i in group for c in inst.classes_of[i]}):
-        coef, base = obj.coef[c], obj.base[c]
+        coef = obj.coef[c]
         o, d, t = obj.class_terms(c, current)
         value += o * coef.openings + d * coef.days + t * coef.trench
-        days = sum(hi - lo + 1 for v in base.fixed_days.values() for lo, hi in v)
-        longest = max(
-            len(active_buckets(inst.periods, min(inst.items[i].options, key=lambda o: o.end - o.start)))
-            for i in inst.classes[c].items
-        )
-        bound += (
-            max(len(base.opened), longest) * coef.openings + days * coef.days + max(1, len(base.starts)) * coef.trench
-        )
+        bound += max(_class_floor(inst, obj, c)[1], known.get(c, 0.0))
     return value, bound
+
+
+def class_bound(inst: Instance, obj: Objective, c: int, current: list[int], seconds: float) -> float:
+    """A lower bound on class ``c``'s terms (openings, days, trenches in points) over every
+    choice of its movable works, the rest of the problem relaxed (other classes, no-dig periods,
+    budgets, crews): its own small model, solved to optimality or cut off at its best bound.
+    The sum over classes plus every work's cheapest own points bounds the whole objective."""
+    base, coef = obj.base[c], obj.coef[c]
+    const = len(base.opened) * coef.openings + len(base.starts) * coef.trench
+    const += coef.days * sum(hi - lo + 1 for v in base.fixed_days.values() for lo, hi in v)
+    if not base.movable:
+        return float(const)
+    m = GroupModel.__new__(GroupModel)
+    m.inst, m.obj, m.current, m.strict, m.use = inst, obj, current, False, None
+    m.free = set(base.movable)
+    m.model = cp_model.CpModel()
+    m.x = {i: [m.model.new_bool_var("") for _ in inst.items[i].options] for i in base.movable}
+    for i in base.movable:
+        m.model.add_exactly_one(m.x[i])
+    m.lin = {i: [0] * len(inst.items[i].options) for i in base.movable}
+    m.terms, m.hints, m.zero, m.floor = [], [], set(), {}
+    m._class(c)
+    # the model's days terms count the fixed days below their variables again: take them off
+    counted = sum(w * m.floor.get(id(v), 0) for w, v in m.terms)
+    if len(base.movable) == 1:
+        (i,) = base.movable
+        return float(const + min(m.lin[i]))
+    m._objective()
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    if inst.settings.deterministic_time is not None:
+        solver.parameters.max_deterministic_time = max(0.01, seconds)
+    else:
+        solver.parameters.max_time_in_seconds = max(0.01, seconds)
+    status = solver.solve(m.model)
+    if status == cp_model.OPTIMAL:
+        value = solver.objective_value
+    elif status == cp_model.FEASIBLE and math.isfinite(solver.best_objective_bound):
+        value = solver.best_objective_bound
+    else:
+        value = counted  # every term at its floor
+    return float(const + value - counted)
 
 
 #: a model's fixed cost (build, presolve) counted as this many items when sharing out time
@@ -734,8 +802,10 @@ def solve(
     outcomes = run.relaxed(comps, result, 0.6 * limit, urgent)
     over = caps_held(inst, result)
     if not over and inst.settings.deterministic_time is None:
-        run.again(comps, outcomes, result, run.left() - 0.5)
-    _piece_bounds(inst, obj, comps, pieces_of, outcomes, result)
+        run.again(comps, outcomes, result, run.left() - 0.5 - BOUND_SHARE * limit)
+    known = _class_bounds(inst, obj, comps, pieces_of, outcomes, result, t0 + limit - 0.3)
+    _piece_bounds(inst, obj, comps, pieces_of, outcomes, result, known)
+    _tighten(inst, obj, comps, pieces_of, outcomes, result, known)
     slack = sum(o.objective - o.bound for o in outcomes.values())
     info.best_bound = obj.total(result) - slack
     info.gap_movable = slack / max(1.0, sum(abs(o.objective) for o in outcomes.values()))
@@ -748,9 +818,8 @@ def solve(
         result = _repair(run, comps, outcomes, result, over, start)
     if not urgent and obj.total(result) > info.start_objective and not caps_held(inst, start):
         result = list(start)  # a repair cut short by the deadline: the greedy programme keeps every rule
-    if inst.nodig:
-        until = max(t0 + limit, time.perf_counter() + REPAIR_SHARE * limit)
-        result = nodig_repair(inst, result, obj, until)
+    if inst.nodig:  # every conflict tried: keeping the no-dig periods comes before the time limit
+        result = nodig_repair(inst, result, obj, None)
     info.objective = obj.total(result)
     info.gap = (info.objective - info.best_bound) / max(1.0, abs(info.objective))
     info.relative_gap_limit = inst.settings.relative_gap
@@ -760,10 +829,15 @@ def solve(
     return result, info
 
 
-def nodig_repair(inst: Instance, assignment: list[int], obj: Objective | None = None, until: float = 0.0) -> list[int]:
+def nodig_repair(
+    inst: Instance, assignment: list[int], obj: Objective | None = None, until: float | None = 0.0
+) -> list[int]:
     """Works left in a no-dig conflict with a movable partner (components the solver did not
     reach keep the greedy choice, which may have failed) moved to the nearest start period
-    that clears every partner; a move that would break a budget or crew limit is undone."""
+    that clears every partner; a move that would break a budget or crew limit is undone.
+    Then the chains, in models (only with ``obj``) until ``until`` (perf_counter), or, with
+    ``until=None``, until every conflict is tried, each model on a deterministic time limit
+    (the same result whatever the machine's load)."""
     days, periods, items = inst.settings.graafrust_days, inst.periods, inst.items
     out = list(assignment)
 
@@ -817,25 +891,106 @@ def nodig_repair(inst: Instance, assignment: list[int], obj: Objective | None = 
                 out[i] = old
                 continue
             break
-    # chains (a renewal beside a renewal beside a dig ...): the pair and its partners in one small model
+    # chains (a renewal beside a renewal beside a dig ...): the pair and the works linked to it by
+    # no-dig periods, nearest first, in one small model with everything else held; a neighbourhood
+    # that cannot clear the pair grows (the works at its edge then move too)
     for r, x in inst.nodig:
-        if obj is None or time.perf_counter() > until:
+        if obj is None or (until is not None and time.perf_counter() > until):
+            break
+        for size, most in REPAIR_SIZES:
+            if not nodig_hit(items[r].options[out[r]], items[x].options[out[x]], days, periods):
+                break
+            left = math.inf if until is None else until - time.perf_counter()
+            if left <= 0:
+                break
+            group = _nodig_neighbourhood(inst, (r, x), size)
+            outcome = _solve_model(inst, obj, group, out, min(most, left), 1.0, 1, False, True, use=use, quick=True)
+            if outcome.chosen:
+                for i in group:
+                    account(i, out[i], -1)
+                for i, k in outcome.chosen.items():
+                    out[i] = k
+                for i in group:
+                    account(i, out[i], 1)
+            if len(group) < size:  # the whole chain was in the model: growing it cannot help
+                break
+    for r, x in inst.nodig:
+        left = math.inf if until is None else until - time.perf_counter()
+        if obj is None or left <= 0:
             break
         if not nodig_hit(items[r].options[out[r]], items[x].options[out[x]], days, periods):
             continue
-        group = {r, x} | {j for i in (r, x) for j, _ in inst.partners[i]}
-        group |= {k for j in list(group) for k, _ in inst.partners[j]}
-        group = sorted(group)[:REPAIR_ITEMS]
-        seconds = min(1.0, until - time.perf_counter())
-        outcome = _solve_model(inst, obj, group, out, seconds, 1.0, 1, False, True)
-        if outcome.chosen:
-            for i in group:
+        group = _nodig_neighbourhood(inst, (r, x), CHAIN_ITEMS)
+        chosen = _fewest_moves(inst, group, out, min(CHAIN_SECONDS, left))
+        old = {i: out[i] for i in chosen}
+        for i, k in chosen.items():
+            account(i, out[i], -1)
+            account(i, k, 1)
+            out[i] = k
+        if any(over(i, k) for i, k in chosen.items()):  # a budget or crew broken: keep the conflict
+            for i, k in old.items():
                 account(i, out[i], -1)
-            for i, k in outcome.chosen.items():
+                account(i, k, 1)
                 out[i] = k
-            for i in group:
-                account(i, out[i], 1)
     return out
+
+
+def _fewest_moves(inst: Instance, group: list[int], current: list[int], seconds: float) -> dict[int, int]:
+    """Options for ``group`` that break no no-dig period among themselves nor with the works held
+    outside it (where an option is left that does not), moving as few works as possible; {} if none."""
+    days, periods, items = inst.settings.graafrust_days, inst.periods, inst.items
+    free = set(group)
+    model = cp_model.CpModel()
+    x = {i: [model.new_bool_var("") for _ in items[i].options] for i in group}
+    for i in group:
+        model.add_exactly_one(x[i])
+        model.add_hint(x[i][current[i]], 1)
+    for i in group:
+        for j, is_r in inst.partners[i]:
+            if j in free:
+                if not is_r:
+                    continue
+                hits = hit_matrix(inst.arrays(i), inst.arrays(j), days)
+                for kr in np.flatnonzero(hits.any(axis=1)).tolist():
+                    bad = np.flatnonzero(hits[kr]).tolist()
+                    model.add_bool_and([~x[j][k] for k in bad]).only_enforce_if(x[i][kr])
+                continue
+            held = items[j].options[current[j]]
+            bad = [
+                k
+                for k, o in enumerate(items[i].options)
+                if (nodig_hit(o, held, days, periods) if is_r else nodig_hit(held, o, days, periods))
+            ]
+            if len(bad) < len(x[i]):
+                for k in bad:
+                    model.add(x[i][k] == 0)
+    model.minimize(sum(1 - x[i][current[i]] for i in group))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_deterministic_time = max(0.05, seconds)
+    solver.parameters.max_time_in_seconds = WALL_FACTOR * max(0.05, seconds)
+    solver.parameters.random_seed = inst.settings.seed
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}
+    chosen = {i: next(k for k, v in enumerate(x[i]) if solver.boolean_value(v)) for i in group}
+    return {i: k for i, k in chosen.items() if k != current[i]}
+
+
+def _nodig_neighbourhood(inst: Instance, seeds: tuple[int, ...], size: int) -> list[int]:
+    """Up to ``size`` movable works linked to ``seeds`` by no-dig pairs, breadth first (nearest first)."""
+    seen = [i for i in seeds if inst.items[i].movable]
+    known = set(seen)
+    queue = deque(seen)
+    while queue and len(seen) < size:
+        i = queue.popleft()
+        for j, _ in inst.partners[i]:
+            if j not in known and inst.items[j].movable:
+                known.add(j)
+                seen.append(j)
+                queue.append(j)
+                if len(seen) >= size:
+                    break
+    return sorted(seen)
 
 
 def _pieces(inst: Instance, comps: list[list[int]]) -> tuple[list[list[int]], list[list[int]]]:
@@ -860,17 +1015,94 @@ def _piece_bounds(
     pieces_of: list[list[int]],
     outcomes: dict[int, _Outcome],
     current: list[int],
+    known: Mapping[int, float] | None = None,
 ) -> None:
     """A piece's own bound holds only with its neighbours held: per large component, the
     pieces' outcomes are replaced by its value and cheap bound (on the first piece)."""
     for pieces in pieces_of:
         group = sorted(i for n in pieces for i in parts[n])
-        value, bound = cheap_bound(inst, obj, group, current)
+        value, bound = cheap_bound(inst, obj, group, current, known)
         for k, n in enumerate(pieces):
             old = outcomes.get(n) or _Outcome("NOT_STARTED", {}, 0.0, 0.0, 0, None, 0, 0)
             v, b = (value, min(bound, value)) if k == 0 else (0.0, 0.0)
             status = old.status if old.status != "OPTIMAL" else "FEASIBLE"
             outcomes[n] = _Outcome(status, old.chosen, v, b, 0, None, 0, 0, v)
+
+
+#: share of the solver's time kept for the class bounds of the components not solved to optimality
+BOUND_SHARE = 0.15
+
+
+def _unproven(parts: list[list[int]], pieces_of: list[list[int]], outcomes: dict[int, _Outcome]) -> list[int]:
+    """Indices of the parts whose bound is not their own optimum: pieces, and parts not OPTIMAL."""
+    pieces = {n for ps in pieces_of for n in ps}
+    return [n for n in range(len(parts)) if n in pieces or outcomes.get(n) is None or outcomes[n].status != "OPTIMAL"]
+
+
+def _class_bounds(
+    inst: Instance,
+    obj: Objective,
+    parts: list[list[int]],
+    pieces_of: list[list[int]],
+    outcomes: dict[int, _Outcome],
+    current: list[int],
+    until: float,
+) -> dict[int, float]:
+    """:func:`class_bound` of the classes of the parts not solved to optimality, until ``until``
+    (every one of them with a deterministic time limit instead when ``deterministic_time`` is set);
+    a class already at the floor :func:`cheap_bound` gives it needs no model."""
+    known: dict[int, float] = {}
+    deterministic = inst.settings.deterministic_time is not None
+    todo = sorted({c for n in _unproven(parts, pieces_of, outcomes) for i in parts[n] for c in inst.classes_of[i]})
+    for c in todo:
+        left = until - time.perf_counter()
+        if left <= 0 and not deterministic:
+            break
+        coef = obj.coef[c]
+        o, d, t = obj.class_terms(c, current)
+        value = o * coef.openings + d * coef.days + t * coef.trench
+        _, floor = _class_floor(inst, obj, c)
+        if value <= floor:
+            known[c] = float(value)
+            continue
+        known[c] = max(floor, class_bound(inst, obj, c, current, 0.05 if deterministic else min(0.5, left)))
+    return known
+
+
+def _class_floor(inst: Instance, obj: Objective, c: int) -> tuple[int, float]:
+    """(class, the floor :func:`cheap_bound` gives its terms)."""
+    coef, base = obj.coef[c], obj.base[c]
+    days = sum(hi - lo + 1 for v in base.fixed_days.values() for lo, hi in v)
+    longest = max(
+        len(active_buckets(inst.periods, min(inst.items[i].options, key=lambda o: o.end - o.start)))
+        for i in inst.classes[c].items
+    )
+    floor = max(len(base.opened), longest) * coef.openings + days * coef.days
+    return c, float(floor + max(1, len(base.starts)) * coef.trench)
+
+
+def _tighten(
+    inst: Instance,
+    obj: Objective,
+    parts: list[list[int]],
+    pieces_of: list[list[int]],
+    outcomes: dict[int, _Outcome],
+    current: list[int],
+    known: Mapping[int, float],
+) -> None:
+    """Raise the bounds of the whole parts not solved to optimality with the class bounds (a part
+    not started has its value and bound in whole-objective terms, a model's are offset by a constant)."""
+    pieces = {n for ps in pieces_of for n in ps}
+    for n in _unproven(parts, pieces_of, outcomes):
+        out = outcomes.get(n)
+        if n in pieces or out is None:
+            continue
+        value, bound = cheap_bound(inst, obj, parts[n], current, known)
+        if out.status == "NOT_STARTED":
+            out.objective, out.bound = value, min(value, max(out.bound, bound))
+        else:
+            offset = value - out.objective
+            out.bound = min(out.objective, max(out.bound, bound - offset))
 
 
 def _overall(info: SolveInfo, binding: bool) -> str:

@@ -128,6 +128,7 @@ class Instance:
     partners: list[list[tuple[int, bool]]] = field(default_factory=list)
     #: (renewal key, excavation key) -> "straat" | "afstand": every pair a no-dig period links
     linked: dict[tuple[str, str], str] = field(default_factory=dict)
+    _arrays: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.by_key = {it.key: it.index for it in self.items}
@@ -144,6 +145,13 @@ class Instance:
 
     def item(self, key: str) -> Item:
         return self.items[self.by_key[key]]
+
+    def arrays(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`option_arrays` of item ``i``, kept (options do not change once the instance is built)."""
+        got = self._arrays.get(i)
+        if got is None:
+            got = self._arrays[i] = option_arrays(self.items[i].options, self.periods)
+        return got
 
 
 # --------------------------------------------------------------------------- options
@@ -407,17 +415,21 @@ def _crew_caps(inst: Instance) -> dict[tuple[str, int], int]:
         if not it.movable and it.area in inst.crew:
             for b in active_buckets(inst.periods, it.options[0]):
                 fixed[(it.area, b)] += 1
-    return {(a, b): max(cap, fixed[(a, b)]) for a, cap in inst.crew.items() for b in range(inst.periods.n)}
+    last = max((inst.periods.of(o.end) for it in inst.items for o in it.options), default=0)
+    buckets = range(max(inst.periods.n, last + 1))  # works may run past the horizon
+    return {(a, b): max(cap, fixed[(a, b)]) for a, cap in inst.crew.items() for b in buckets}
 
 
 def active_buckets(periods: Periods, opt: Option) -> range:
-    """Buckets of the horizon an option is active in."""
+    """Buckets an option is active in, from the horizon's first on; buckets after the horizon's
+    end count too (a work that runs or is pushed past the horizon still opens the street then),
+    the same way for every programme."""
     return _active(periods, opt.start, opt.end)
 
 
 @lru_cache(maxsize=1 << 18)
 def _active(periods: Periods, start: int, end: int) -> range:
-    return range(max(0, periods.of(start)), min(periods.n - 1, periods.of(end)) + 1)
+    return range(max(0, periods.of(start)), periods.of(end) + 1)
 
 
 def _crew(items: list[Item], settings: Settings) -> dict[str, int]:

@@ -2,8 +2,11 @@
 plans' own fields and the segment map only, independently of the solver, so the
 tests can check every programme the optimiser or a baseline produces.
 
-- street openings: distinct (segment, bucket) pairs in the horizon with excavation;
-- disruption days: per segment the days with excavation (union), summed;
+- street openings: distinct (segment, bucket) pairs with excavation, from the horizon's
+  first bucket on; buckets after its end count too (a work run or pushed past the horizon
+  still opens the street), the same way for every programme and baseline;
+- disruption days: per segment the days with excavation (union) from the horizon's first
+  day on, summed;
 - cost: the works' budgets plus trench and paving per segment, once per distinct
   start bucket of the excavating works there (works starting in one bucket share
   a trench); the saving is against one trench per work;
@@ -99,9 +102,10 @@ def bucket_of(d: dt.date, settings: Settings) -> tuple[int, int]:
 
 
 def _buckets(start: dt.date, end: dt.date, settings: Settings) -> set[tuple[int, int]]:
-    """(year, bucket in year) of the horizon that [start, end] touches."""
+    """(year, bucket in year) that [start, end] touches, from the horizon's first day on
+    (periods after the horizon's end count too: a work run or pushed past it still opens the street)."""
     first = max(start, dt.date(settings.from_year, 1, 1))
-    last = min(end, dt.date(settings.to_year, 12, 31))
+    last = end
     if last < first:
         return set()
     per = 4 if settings.bucket == "quarter" else 1
@@ -134,7 +138,7 @@ def evaluate(
 
 
 def _streets(m: Metrics, plans: list[Plan], programme: Programme, segmap: SegmentMap, settings: Settings) -> None:
-    first, last = dt.date(settings.from_year, 1, 1), dt.date(settings.to_year, 12, 31)
+    first = dt.date(settings.from_year, 1, 1)
     opened: dict[int, set] = defaultdict(set)
     days: dict[int, list[tuple[int, int]]] = defaultdict(list)
     starts: dict[int, set] = defaultdict(set)
@@ -145,8 +149,8 @@ def _streets(m: Metrics, plans: list[Plan], programme: Programme, segmap: Segmen
         start, end = programme[p.key]
         for s in segmap.of_plan.get(p.key, ()):
             opened[s] |= _buckets(start, end, settings)
-            if start <= last and end >= first:
-                days[s].append((max(start, first).toordinal(), min(end, last).toordinal()))
+            if end >= first:
+                days[s].append((max(start, first).toordinal(), end.toordinal()))
             starts[s].add(bucket_of(start, settings))
             works[s] += 1
     unit = settings.unit_costs

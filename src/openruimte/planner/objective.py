@@ -12,7 +12,9 @@ Per segment class (segments touched by the same excavating items):
   distinct start bucket (works that start in one bucket share one trench).
 
 Per item: earliness (its score x buckets after its earliest option) and
-deviation (buckets away from its own planning). Every coefficient is the weight
+deviation (buckets away from its own planning; for a replacement candidate,
+from the first bucket of its own year: the quarter the uncoordinated baseline
+gives it within that year is an assumption about the owner, not a plan). Every coefficient is the weight
 x ``POINTS``, rounded.
 """
 
@@ -117,8 +119,11 @@ class Objective:
         it, w = self.inst.items[i], self.inst.settings.weights
         score = self.inst.scores.get(it.key, 0.0)
         first = it.options[0].bucket
+        own = it.own.bucket
+        if it.candidate:  # its quarter within its own year is only the baseline's assumption
+            own -= own % self.inst.periods.per_year
         return [
-            round(POINTS * (w.earliness * score * (o.bucket - first) + w.deviation * abs(o.bucket - it.own.bucket)))
+            round(POINTS * (w.earliness * score * (o.bucket - first) + w.deviation * abs(o.bucket - own)))
             for o in it.options
         ]
 

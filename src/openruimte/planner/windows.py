@@ -18,7 +18,9 @@ see in the asset's condition (NEN 2767: 1 excellent .. 6 very poor):
 A window is clamped to the horizon; an overdue asset counts as due in the first
 year. The candidate's own year (where it would go if its owner planned alone,
 the uncoordinated baseline) is the due year, or the first year for condition
-5-6. ``slack_years`` widens every window either way (the trade-off sweep).
+5-6; within that year it starts in a quarter spread by a fixed hash of owner,
+street and year (:func:`own_month`), not on 1 January. ``slack_years`` widens
+every window either way (the trade-off sweep).
 
 The scenario YAML may set the rules per asset type (``candidate_windows``),
 each class as ``[years before, years after]`` (``"5-6"`` counted from the first
@@ -29,6 +31,7 @@ named.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -77,6 +80,8 @@ class Window:
     condition_class: str
     condition: int | None
     due_year: int
+    #: the month its owner would start it alone (1, 4, 7 or 10: the first month of a quarter)
+    own_month: int = 1
 
 
 @dataclass
@@ -130,8 +135,18 @@ def candidate_windows(
         condition = max(conditions) if conditions else None
         due = min(dues) if dues else c.first_year
         lo, hi, own, cls = window_of(condition, due, settings.rule(c.asset_type), first, last, settings.slack_years)
-        out[c.key] = Window(lo, hi, own, cls, condition, due)
+        out[c.key] = Window(lo, hi, own, cls, condition, due, own_month(c.owner, c.street_id or c.id, own))
     return out
+
+
+def own_month(owner: str, street: str, year: int) -> int:
+    """The first month of the quarter in which ``owner`` would start its work in ``street`` in
+    ``year`` when planning alone: spread over the year by a fixed hash of the three, so that
+    parties that do not coordinate do not all start on 1 January (which would bundle their
+    works by coincidence), while one owner's works in one street and year start together
+    (an owner coordinates its own works)."""
+    digest = hashlib.sha256(f"{owner}|{street}|{year}".encode()).digest()
+    return 1 + 3 * (digest[0] % 4)
 
 
 def windowed(candidates: Sequence[Candidate], windows: Mapping[str, Window]) -> list[Candidate]:
@@ -143,8 +158,9 @@ def windowed(candidates: Sequence[Candidate], windows: Mapping[str, Window]) -> 
 
 
 def own_starts(windows: Mapping[str, Window]) -> dict[str, dt.date]:
-    """Candidate key -> the first day of its own (due) year, for the uncoordinated baseline."""
-    return {k: dt.date(w.own_year, 1, 1) for k, w in windows.items()}
+    """Candidate key -> where its owner would start it alone (its own year, in the quarter of
+    :func:`own_month`), for the uncoordinated baselines."""
+    return {k: dt.date(w.own_year, w.own_month, 1) for k, w in windows.items()}
 
 
 def parse_rules(data: Mapping[str, object], where: str) -> dict[str, WindowRule]:

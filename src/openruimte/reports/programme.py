@@ -103,9 +103,10 @@ class Programme:
         return f"{b[0]}-K{b[1] + 1}" if self.bucket == "quarter" else str(b[0])
 
     def buckets(self, start: dt.date, end: dt.date) -> set[tuple[int, int]]:
-        """(year, bucket) of the horizon that [start, end] touches (as planner.metrics counts them)."""
+        """(year, bucket) that [start, end] touches from the horizon's first day on, periods after
+        its end included (as planner.metrics counts them)."""
         first = max(start, dt.date(self.from_year, 1, 1))
-        last = min(end, dt.date(self.to_year, 12, 31))
+        last = end
         if last < first:
             return set()
         per = 4 if self.bucket == "quarter" else 1
@@ -148,7 +149,7 @@ class Programme:
         return {k: n for n, ks in enumerate(ordered, 1) for k in ks}
 
     def openings(self, scenario: str = "programme") -> dict[str, int]:
-        """Segment id -> street openings: distinct periods with excavation in the horizon."""
+        """Segment id -> street openings: distinct periods with excavation (as planner.metrics counts them)."""
         periods: dict[str, set[tuple[int, int]]] = defaultdict(set)
         for p in self.plans:
             if not p.excavation:

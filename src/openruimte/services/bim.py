@@ -304,36 +304,60 @@ def footprints(store: Any, principal: Principal, *, all_versions: bool = False) 
     return [{**version_json(r, geometry=False), "geometry": r["geometry"]} for r in rows]
 
 
-def add_demo_models(store: Any, out: Path, *, principal: Principal, count: int = 2) -> list[dict[str, Any]]:
-    """Give ``count`` housing plans of the demo a generated building (deterministic, in Voorbeeldstad),
-    so a new user sees footprints on the map. Returns the registered versions."""
-    from openruimte.bim.sample import write_sample
-
+def demo_sites(store: Any, count: int = 2) -> list[dict[str, Any]]:
+    """Where the demo's generated buildings stand (deterministic): the first ``count`` shared or public
+    housing plans, each a 30 x 12 m block at its representative point (``eastings``/``northings`` the
+    block's corner, ``rotation_deg`` about it), 3-5 storeys of 3 m. The demo's bestemmingsplan is drawn
+    around the same sites (services/rulecheck.py)."""
     chosen = []
     for plan in sorted(store.plans(), key=lambda p: p.key):
         if plan.dwellings and not plan.sensitive and str(plan.visibility) in ("shared", "public"):
             chosen.append(plan)
         if len(chosen) == count:
             break
+    sites = []
+    for i, plan in enumerate(chosen):
+        point = plan.geometry.representative_point()
+        sites.append(
+            {
+                "plan": plan,
+                "eastings": round(point.x - 15.0, 3),
+                "northings": round(point.y - 6.0, 3),
+                "rotation_deg": 25.0 * i,
+                "storeys": 3 + (plan.dwellings or 0) % 3,
+                "width_m": 30.0,
+                "depth_m": 12.0,
+                "storey_height_m": 3.0,
+            }
+        )
+    return sites
+
+
+def add_demo_models(store: Any, out: Path, *, principal: Principal, count: int = 2) -> list[dict[str, Any]]:
+    """Give ``count`` housing plans of the demo a generated building (deterministic, in Voorbeeldstad),
+    so a new user sees footprints on the map. Returns the registered versions."""
+    from openruimte.bim.sample import write_sample
+
+    sites = demo_sites(store, count)
     folder = Path(out) / "bim"
     folder.mkdir(parents=True, exist_ok=True)
     # bim-ids: the owners require the BIM basis ILS, so the demo models are checked on upload
     from openruimte.services import bimids
 
-    for owner in sorted({p.owner for p in chosen}):
+    for owner in sorted({s["plan"].owner for s in sites}):
         bimids.register_builtin(store, principal, owner)
     done = []
-    for i, plan in enumerate(chosen):
-        point = plan.geometry.representative_point()
-        storeys = 3 + (plan.dwellings or 0) % 3
+    for i, site in enumerate(sites):
+        plan = site["plan"]
         path = write_sample(
             folder / f"{plan.id}.ifc",
-            eastings=round(point.x - 15.0, 3),
-            northings=round(point.y - 6.0, 3),
-            rotation_deg=25.0 * i,
-            storeys=storeys,
+            eastings=site["eastings"],
+            northings=site["northings"],
+            rotation_deg=site["rotation_deg"],
+            storeys=site["storeys"],
             name=f"Woongebouw {plan.name}"[:200],
             seed=i + 1,
+            peil_m=0.0,
         )
         done.append(register_file(store, path, plan.key, principal=principal, label="woongebouw"))
     return done

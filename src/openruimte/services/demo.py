@@ -69,6 +69,7 @@ def run_demo(
         summary = analyse_demo(store)
     for line in summary:
         console.print(f"  - {line}", highlight=False)
+    _plan_rules(store, out, console)  # plan rules (issue 15): before the models, so their upload is checked
     _bim_models(store, out, console)  # BIM models (issue 14)
     # --- roadmap (issue 17): demo self-assessments on the BIM roadmap; belongs in services/demo.py
     from openruimte.services.roadmap import demo_roadmap
@@ -82,6 +83,38 @@ def run_demo(
         console.print(f"  - {line}", highlight=False)
     _coordinator(store, console, password)
     return reports
+
+
+def _plan_rules(store: Any, out: Path, console: Console) -> None:
+    """Voorbeeldstad's bestemmingsplan (IMRO2012 GML, demo/imro.py) around the demo's building sites,
+    imported by the real importer (``openruimte import rules``)."""
+    from openruimte.demo.imro import Site, write_bestemmingsplan
+    from openruimte.services.bim import demo_sites
+    from openruimte.services.rules import import_rules
+
+    sites = [
+        Site(
+            eastings=s["eastings"], northings=s["northings"], width_m=s["width_m"], depth_m=s["depth_m"],
+            rotation_deg=s["rotation_deg"], storeys=s["storeys"], storey_height_m=s["storey_height_m"],
+        )
+        for s in demo_sites(store)
+    ]  # fmt: skip
+    if not sites:
+        return
+    path = write_bestemmingsplan(out / "bestemmingsplan.gml", sites)
+    from openruimte.demo._orgs import GEMEENTE
+    from openruimte.services.rules import read_plan, record, records
+
+    def key(r: dict[str, Any]) -> tuple[Any, ...]:
+        return (r["kind"], r["value"], r["unit"], r["plan_id"], r["source_id"], r["geometry"].normalize().wkb_hex)
+
+    plan = read_plan(path)
+    new = sorted(key(record(r)) for r in plan.rules)
+    if sorted(key(r) for r in records(store, plan_ids=plan.plan_ids)) == new:  # a second demo run writes nothing
+        console.print(f"  - bestemmingsplan / plan rules: {len(new)} regels / rules (ongewijzigd / unchanged)")
+        return
+    result = import_rules(store, path, owner=GEMEENTE, actor="demo")
+    console.print(f"  - bestemmingsplan / plan rules: {result.stored['inserted']} regels / rules", highlight=False)
 
 
 def _bim_models(store: Any, out: Path, console: Console) -> None:

@@ -1,5 +1,6 @@
 """The use cases that follow every write of the store (its change hooks, store/hooks.py):
-change notifications to partners (notify) and the saved analysis pairs (issue 12).
+change notifications to partners (notify), the saved analysis pairs (issue 12) and the
+plan-rule checks of new model versions (issue 15).
 Subscribed wherever a store is opened for the app, the CLI and the demo."""
 
 from __future__ import annotations
@@ -22,7 +23,17 @@ def keep_pairs(writer: Any, kind: str, changes: Sequence[tuple[Any, Any]]) -> No
     update_pairs(writer, keys)
 
 
+def check_rules(writer: Any, kind: str, changes: Sequence[tuple[Any, Any]]) -> None:
+    """A new model version is checked against the plan rules at its footprint, in its transaction."""
+    if kind != "bim_model_versions":
+        return
+    from openruimte.services.rulecheck import on_write
+
+    on_write(writer, kind, changes)
+
+
 def subscribe() -> None:
-    """Notifications and the saved pairs follow every write (idempotent)."""
+    """Notifications, the saved pairs and the plan-rule checks follow every write (idempotent)."""
     notify_changes.subscribe()
     hooks.subscribe(keep_pairs)
+    hooks.subscribe(check_rules)

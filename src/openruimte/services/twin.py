@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import json
 import statistics
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ def scene(view: View, *, public: bool) -> dict[str, Any]:
     if extent is None:
         extent = (155000.0 - 500, 463000.0 - 500, 155000.0 + 500, 463000.0 + 500)
     origin = (round((extent[0] + extent[2]) / 2), round((extent[1] + extent[3]) / 2))
-    lon, lat = pyproj.Transformer.from_crs(28992, 4326, always_xy=True).transform(*origin)
+    lon, lat = _to_wgs84().transform(*origin)
     with store.engine.connect() as conn:
         heights = (
             conn.execute(
@@ -87,6 +88,17 @@ def scene(view: View, *, public: bool) -> dict[str, Any]:
         "assets": not public,
         "data_version": view.data_version(),
     }
+
+
+_local = threading.local()
+
+
+def _to_wgs84() -> pyproj.Transformer:
+    """RD New -> WGS84, made once per thread (building one reads PROJ's database; one is not shared
+    between the server's threads)."""
+    if not hasattr(_local, "to_wgs84"):
+        _local.to_wgs84 = pyproj.Transformer.from_crs(28992, 4326, always_xy=True)
+    return _local.to_wgs84
 
 
 def _extent(store: Any, table: sa.Table) -> tuple[float, float, float, float] | None:

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from openruimte.store import hooks
 from openruimte.store import tables as t
 
 CHUNK = 1024 * 1024
@@ -98,7 +99,9 @@ def add_version(writer: Any, *, owner: str, plan_id: str, label: str, values: di
             "schema": values["schema"],
         },
     )
-    return {**rec, "pk": pk, "owner": owner, "plan_id": plan_id, "label": label}
+    row = {**rec, "pk": pk, "owner": owner, "plan_id": plan_id, "label": label}
+    hooks.changed(writer, "bim_model_versions", [(None, row)])  # e.g. the plan-rule check of the new version
+    return row
 
 
 # ------------------------------------------------------------------------------ reads

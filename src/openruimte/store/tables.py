@@ -60,6 +60,7 @@ SPATIAL_TABLES = (
     "street_segments",
     "buildings",
     "bim_model_versions",
+    "rules",  # issue 15: plan rules (migration 0015)
 )
 
 
@@ -808,4 +809,60 @@ decision_plans = sa.Table(
     sa.Column("plan_owner", sa.String(200), primary_key=True),
     sa.Column("plan_id", sa.String(200), primary_key=True),
     sa.Index("ix_decision_plans_plan", "plan_owner", "plan_id"),
+)
+
+# --------------------------------------------------------------------------- plan rules (migration 0015, issue 15)
+
+#: normalised plan rules (openruimte.rules.model.Rule) from IMRO2012 and STOP/TPOD plans; public
+#: information: anyone may read them. ``owner`` is the organisation that imported them;
+#: re-importing a plan (``plan_id``) replaces its rules (store/rules.py)
+rules = sa.Table(
+    "rules",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(1000), nullable=False, unique=True),
+    sa.Column("kind", sa.String(100), nullable=False),
+    sa.Column("value", sa.Float),
+    sa.Column("unit", sa.String(32)),
+    sa.Column("geometry", GeometryType(), nullable=False),
+    sa.Column("plan_id", sa.String(500), nullable=False),
+    sa.Column("source_id", sa.String(500), nullable=False),
+    sa.Column("article", sa.String(500)),
+    sa.Column("name", sa.String(1000), nullable=False, server_default=""),
+    sa.Column("regime", sa.String(16), nullable=False),
+    sa.Column("bestemming", sa.String(500)),
+    sa.Column("source", sa.String(1000), nullable=False),
+    sa.Column("dataset_id", sa.Integer, sa.ForeignKey("datasets.pk", ondelete="SET NULL")),
+    sa.Column("owner", sa.String(200)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Index("ix_rules_kind", "kind"),
+    sa.Index("ix_rules_plan_id", "plan_id"),
+)
+
+# ----------------------------------------------------------------------- plan-rule checks (migration 0016, issue 15)
+
+#: every run of the plan-rule checks of a plan (its own volume) or of one of its model versions,
+#: kept so the history shows a design going from fail to pass (store/rulechecks.py)
+rule_checks = sa.Table(
+    "rule_checks",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("owner", sa.String(200), nullable=False),
+    sa.Column("plan_id", sa.String(200), nullable=False),
+    #: the model version checked (None: the plan's own volume)
+    sa.Column("version_pk", sa.Integer, sa.ForeignKey("bim_model_versions.pk", ondelete="CASCADE")),
+    #: model or plan
+    sa.Column("subject", sa.String(16), nullable=False),
+    #: pass, fail, cannot_check or not_applicable (rules/checks.py overall)
+    sa.Column("status", sa.String(16), nullable=False),
+    #: upload (a new model version), manual (CLI, API)
+    sa.Column("trigger", sa.String(16), nullable=False),
+    #: the design checked (footprint area, heights, peil and its source, storeys)
+    sa.Column("design", sa.JSON, nullable=False),
+    #: every check's result (CheckResult.to_json, the outside part in EPSG:28992)
+    sa.Column("results", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Index("ix_rule_checks_plan", "owner", "plan_id"),
 )

@@ -278,9 +278,30 @@ def _read_bim(view: View) -> Loaded:
     return Loaded([r["ref"] for r in rows], rows, footprint_record, _geoms(r["geometry"] for r in rows))
 
 
+# --- plan rules (issue 15): public information, every caller sees every rule (services/rules.py)
+RULES_COLLECTION = CollectionInfo(
+    "rules",
+    "Planregels / Plan rules",
+    "Regels uit bestemmingsplannen (IMRO2012) en omgevingsplannen (STOP/TPOD): bestemmingsvlak, bouwvlak, maximum "
+    "bouwhoogte, goothoogte, bouwlagen, bebouwingspercentage en andere, één waarde per regel. / Rules of zoning "
+    "plans (IMRO2012) and omgevingsplannen (STOP/TPOD), one value per rule.",
+    ("kind", "plan_id", "source_id", "regime", "unit"),
+)
+
+
+def _read_rules(view: View) -> Loaded:
+    from openruimte.services.rules import feature_properties, records
+
+    rows = records(view.store)
+    return Loaded([r["id"] for r in rows], rows, feature_properties, _geoms(r["geometry"] for r in rows))
+
+
+# --- end plan rules
+
+
 def collection_infos(view: View, cache: CollectionCache) -> list[CollectionInfo]:
     layers = cache.get(view, "layer-list", lambda: view.layers(with_features=False))
-    out = [*FIXED_COLLECTIONS, BIM_COLLECTION]
+    out = [*FIXED_COLLECTIONS, BIM_COLLECTION, RULES_COLLECTION]
     assets = next(i for i in FIXED_COLLECTIONS if i.id == "assets")
     for family, declared in _asset_families(view, cache).items():
         label = ASSET_FAMILIES[family][2]
@@ -349,6 +370,8 @@ def _read(view: View, cache: CollectionCache, collection_id: str) -> Loaded:
         return Loaded([s.id for s in streets], streets, _record, _geoms(s.geometry for s in streets))
     if collection_id == BIM_COLLECTION.id:
         return _read_bim(view)
+    if collection_id == RULES_COLLECTION.id:  # plan rules (issue 15)
+        return _read_rules(view)
     name = collection_id.removeprefix(LAYER_PREFIX)
     layers = cache.get(view, "layers", lambda: view.layers())
     for layer in layers:

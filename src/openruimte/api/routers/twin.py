@@ -108,14 +108,20 @@ def _check_tile(tx: int, ty: int) -> None:
 
 
 @router.get("/api/twin/models", summary="BIM models (newest versions, georeferenced in RD) to place in 3D")
-def twin_models(view: ViewDep) -> dict[str, Any]:
-    return twin.placed_models(view, public=False)
+def twin_models(request: Request, view: ViewDep) -> Response:
+    return cached(request, view, lambda: _json(twin.placed_models(view, public=False)))
 
 
 @router.get("/api/public/twin/models", summary="BIM models of published plans to place in 3D")
-def public_twin_models(view: PublicViewDep, settings: SettingsDep) -> dict[str, Any]:
-    return twin.placed_models(
-        view, public=True, min_phase=settings.public_min_phase, min_hardness=settings.public_min_hardness
+def public_twin_models(request: Request, view: PublicViewDep, settings: SettingsDep) -> Response:
+    return cached(
+        request,
+        view,
+        lambda: _json(
+            twin.placed_models(
+                view, public=True, min_phase=settings.public_min_phase, min_hardness=settings.public_min_hardness
+            )
+        ),
     )
 
 

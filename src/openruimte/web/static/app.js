@@ -1,7 +1,7 @@
 /* OpenRuimte programming map (programmeerkaart).
  *
  * One MapLibre map with the store's own base map (areas + street tiles) or
- * PDOK, the filtered plans from /api/plans, the analysis results (couplings,
+ * PDOK, the filtered plans from /api/map (one start-up request; /api/map/plans on a change of filters), the analysis results (couplings,
  * no-dig conflicts, replacement candidates, grid capacity, underground space),
  * environment layers and asset tiles; a plan panel, a timeline (timeline.js)
  * and downloads of the filtered selection.
@@ -21,7 +21,7 @@
   const YEAR_MIN = 2026;
   const YEAR_MAX = 2040;
   const FILTER_KEYS = ["phase", "hardness", "owner", "asset_type", "theme"];
-  const PLAN_LAYERS = ["plans-fill", "plans-outline", "plans-line", "plans-point"];
+  const PLAN_LAYERS = ["plans-fill", "plans-outline", "plans-outline-dashed", "plans-line", "plans-point"];
 
   const S = {
     config: null,
@@ -40,7 +40,7 @@
     streets: null, // lazily loaded FeatureCollection of /api/streets
     envMeta: [],
     envData: {},
-    layers: { couplings: true, conflicts: true, candidates: false, capacity: false, space: false, assets: false, areas: true, streets: true, bim: true },
+    layers: { couplings: true, conflicts: true, candidates: false, capacity: false, space: false, assets: false, areas: true, streets: true, bim: true, rules: true },
     env: {},
     selected: null,
     hover: null,
@@ -62,14 +62,11 @@
     i18n.apply();
     readHash();
     bindChrome();
-    S.firstPlans = getJSON(plansUrl()); // in parallel with the map's start-up
+    // one start-up request: configuration, areas, the analysis and the filtered plans (/api/map)
+    const startup = getJSON("/api/map?" + filterParams().toString());
     const mapLoaded = createMap(); // the map (and its worker) starts while the data comes in
-
-    const [config, areas, analysisPlans] = await Promise.all([
-      getJSON("/api/config"),
-      getJSON("/api/areas").catch(() => ({ type: "FeatureCollection", features: [] })),
-      getJSON("/api/analysis/plans").catch(() => null),
-    ]);
+    const { config, areas, analysis: analysisPlans, plans } = await startup;
+    S.firstPlans = plans;
     mark("config");
     S.config = config;
     S.analysis.plans = analysisPlans ? analysisPlans.result : null;
@@ -506,22 +503,25 @@
     halo("halo-partner", "#12b886", 11).forEach((l) => L(l));
     halo("halo-hover", "#74c0fc", 12).forEach((l) => L(l));
     halo("halo-selected", "#fcc419", 14).forEach((l) => L(l));
-    const dim = ["case", ["boolean", ["get", "_dim"], false], 0.35, 1];
+    // Constant opacities and dashes: a data-driven paint property costs the worker a value per
+    // feature and vertex at 10k plans; indicative plans' dashed outline is a layer of its own.
+    const INDICATIVE = ["==", ["get", "hardness"], "indicatief"];
     L({ id: "plans-fill", type: "fill", source: "plans", filter: IS_POLY,
-      paint: { "fill-color": ["get", "_c"], "fill-opacity": ["*", 0.38, dim] } });
-    L({ id: "plans-outline", type: "line", source: "plans", filter: IS_POLY,
-      paint: { "line-color": ["get", "_c"], "line-width": 2, "line-opacity": dim,
-        "line-dasharray": ["case", ["==", ["get", "hardness"], "indicatief"], ["literal", [2, 1.5]], ["literal", [1, 0]]] } });
+      paint: { "fill-color": ["get", "_c"], "fill-opacity": 0.38 } });
+    L({ id: "plans-outline", type: "line", source: "plans", filter: ["all", IS_POLY, ["!", INDICATIVE]],
+      paint: { "line-color": ["get", "_c"], "line-width": 2 } });
+    L({ id: "plans-outline-dashed", type: "line", source: "plans", filter: ["all", IS_POLY, INDICATIVE],
+      paint: { "line-color": ["get", "_c"], "line-width": 2, "line-dasharray": [2, 1.5] } });
     // the white casing only where streets are told apart (it doubles the lines to draw at city scale)
     L({ id: "plans-line-casing", type: "line", source: "plans", filter: IS_LINE, minzoom: 13,
       layout: { "line-cap": "round", "line-join": "round" },
-      paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 12, 4.5, 17, 10], "line-opacity": dim } });
+      paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 12, 4.5, 17, 10] } });
     L({ id: "plans-line", type: "line", source: "plans", filter: IS_LINE,
       layout: { "line-cap": "round", "line-join": "round" },
-      paint: { "line-color": ["get", "_c"], "line-width": ["interpolate", ["linear"], ["zoom"], 12, 3, 17, 7], "line-opacity": dim } });
+      paint: { "line-color": ["get", "_c"], "line-width": ["interpolate", ["linear"], ["zoom"], 12, 3, 17, 7] } });
     L({ id: "plans-point", type: "circle", source: "plans", filter: IS_POINT,
       paint: { "circle-color": ["get", "_c"], "circle-radius": ["interpolate", ["linear"], ["zoom"], 12, 5, 17, 9],
-        "circle-stroke-color": "#fff", "circle-stroke-width": 1.5, "circle-opacity": dim } });
+        "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 } });
     halo("halo-selected-top", "#fcc419", 3, "halo-selected").forEach((l) => {
       l.paint = l.type === "line" ? { "line-color": "#e67700", "line-width": 2, "line-dasharray": [2, 1.2] }
         : { "circle-color": "rgba(0,0,0,0)", "circle-radius": 11, "circle-stroke-color": "#e67700", "circle-stroke-width": 2.5 };
@@ -541,10 +541,22 @@
       paint: { "circle-color": "#e03131", "circle-stroke-color": "#fff", "circle-stroke-width": 2,
         "circle-radius": ["case", ["boolean", ["get", "_hl"], false], 9, 7] } });
 
+    // Plan rules (issue 15): bestemmingsvlakken and bouwvlakken under the models.
+    if (!map.getSource("rules")) map.addSource("rules", { type: "geojson", data: emptyFC() });
+    if (!map.getSource("rule-outside")) map.addSource("rule-outside", { type: "geojson", data: emptyFC() });
+    L({ id: "rules-vlak", type: "fill", source: "rules", filter: ["==", ["get", "kind"], "bestemmingsvlak"],
+      paint: { "fill-color": "#f59f00", "fill-opacity": 0.12 } });
+    L({ id: "rules-vlak-line", type: "line", source: "rules", filter: ["==", ["get", "kind"], "bestemmingsvlak"],
+      paint: { "line-color": "#e67700", "line-width": 1.2, "line-dasharray": [3, 2] } });
+    L({ id: "rules-bouwvlak", type: "line", source: "rules", filter: ["==", ["get", "kind"], "bouwvlak"],
+      paint: { "line-color": "#364fc7", "line-width": 2 } });
     // BIM models (issue 14): the footprint of the newest version of every model the user may see.
     if (!map.getSource("bim")) map.addSource("bim", { type: "geojson", data: emptyFC() });
     L({ id: "bim-fill", type: "fill", source: "bim", paint: { "fill-color": "#495057", "fill-opacity": 0.55 } });
     L({ id: "bim-outline", type: "line", source: "bim", paint: { "line-color": "#212529", "line-width": 1.5 } });
+    // The part of a checked design outside its bouwvlak (issue 15), in red on top.
+    L({ id: "rule-outside-fill", type: "fill", source: "rule-outside", paint: { "fill-color": "#e03131", "fill-opacity": 0.75 } });
+    L({ id: "rule-outside-line", type: "line", source: "rule-outside", paint: { "line-color": "#c92a2a", "line-width": 2 } });
 
     // Grid capacity: network elements; substations coloured by the year their capacity is exceeded.
     L({ id: "capacity", type: "circle", source: "capacity", layout: { visibility: "none" },
@@ -634,15 +646,14 @@
     });
   }
 
+  /** The map's plans: the fields it styles, filters, counts and lists (the panel reads the whole plan). */
   function plansUrl() {
-    const params = filterParams();
-    params.set("limit", "100000");
-    return "/api/plans?" + params.toString();
+    return "/api/map/plans?" + filterParams().toString();
   }
 
   async function loadAllPlans() {
     try {
-      const fc = await getJSON("/api/plans?limit=100000");
+      const fc = await getJSON("/api/map/plans");
       fc.features.forEach((f) => S.all.set(f.properties.key, f));
     } catch (e) { /* partner names fall back to their keys */ }
   }
@@ -940,11 +951,64 @@
       bSec.appendChild(list);
     });
     body.appendChild(bSec);
+    body.appendChild(ruleCheckSection(p.owner, p.id));
     // Working together (collab.js): tabs Discussie and Documenten, decisions in the overview and history.
     if (OR.collab) OR.collab.planPanel(key, body, () => S.selected === key, { tab: S.collabTab });
     S.collabTab = null;
     if (OR.reactions) body.appendChild(await OR.reactions.section(key)); // residents' reactions (#16)
     if (OR.rulesEnv) body.appendChild(OR.rulesEnv.section(key)); // clearance and shadow (#15, rules-env.js)
+  }
+
+  /** Plan rules (issue 15): the newest check of the plan's design, its results and history, a button to check now. */
+  function ruleCheckSection(owner, id) {
+    const base = "/api/plans/" + encodeURIComponent(owner) + "/" + encodeURIComponent(id) + "/rulecheck";
+    const sec = h("section", { class: "sec", id: "plan-rulecheck", "data-testid": "plan-rulecheck" }, h("h3", null, t("rules.title")));
+    const content = h("div", { "data-testid": "rulecheck-content" }, h("p", { class: "muted" }, "…"));
+    sec.appendChild(content);
+    const statusClass = { pass: "good", fail: "red", cannot_check: "warn", not_applicable: "" };
+    const render = (doc, hist) => {
+      clear(content);
+      if (!doc) {
+        content.appendChild(h("p", { class: "muted" }, t("rules.none")));
+      } else {
+        content.appendChild(h("p", null,
+          h("span", { class: "badge " + (statusClass[doc.status] || ""), "data-testid": "rulecheck-status", "data-status": doc.status },
+            t("rules.status." + doc.status)),
+          " · ", doc.model ? (doc.model.ref || doc.model.file_name) : t("rules.subject.plan"),
+          " · ", i18n.dateTime(doc.created_at)));
+        const ul = h("ul", { class: "rulecheck-results" });
+        doc.results.forEach((r) => {
+          ul.appendChild(h("li", { "data-check": r.check, "data-status": r.status, class: "rc-" + r.status },
+            h("strong", null, i18n.lang === "en" ? r.name_en : r.name_nl), ": ",
+            h("span", { class: "badge " + (statusClass[r.status] || "") }, t("rules.status." + r.status)), " ",
+            h("span", { class: "small" }, i18n.lang === "en" ? r.message_en : r.message_nl),
+            r.plan_id ? h("div", { class: "muted small" }, r.plan_id + (r.article ? " · " + r.article : "")) : null));
+        });
+        content.appendChild(ul);
+        if (hist && hist.length > 1) {
+          const steps = hist.slice().reverse().map((x) => t("rules.status." + x.status));
+          content.appendChild(h("p", { class: "muted small", "data-testid": "rulecheck-history" }, t("rules.history") + ": " + steps.join(" → ")));
+        }
+        content.appendChild(h("a", { href: base + "?format=html", target: "_blank", rel: "noopener" }, t("rules.report")));
+      }
+      content.appendChild(h("button", { type: "button", class: "btn small", "data-testid": "rulecheck-run", onclick: async (ev) => {
+        ev.target.disabled = true;
+        try {
+          await getJSON(base, { method: "POST" });
+          await load();
+          loadRules();
+        } catch (err) {
+          content.appendChild(h("p", { class: "muted small error" }, String(err.message || err)));
+          ev.target.disabled = false;
+        }
+      } }, t("rules.run")));
+    };
+    // the history first (an unchecked plan has none: no 404 in the console), then its newest run
+    const load = () => getJSON(base + "/history").catch(() => [])
+      .then((hist) => (hist.length ? getJSON(base + "/" + hist[0].id).catch(() => null) : Promise.resolve(null))
+        .then((doc) => render(doc, hist)));
+    load();
+    return sec;
   }
 
   function partnerLink(other, role) {
@@ -1254,6 +1318,10 @@
       S.layers.bim = on;
       setVisible(["bim-fill", "bim-outline"], on);
     }, S.bimCount === undefined ? "" : String(S.bimCount)));
+    box.appendChild(layerToggle("rules", t("layer.rules"), S.layers.rules, (on) => {
+      S.layers.rules = on;
+      setVisible(["rules-vlak", "rules-vlak-line", "rules-bouwvlak", "rule-outside-fill", "rule-outside-line"], on);
+    }, S.rulesCount === undefined ? "" : String(S.rulesCount)));
     updateAssetHint();
   }
 
@@ -1295,6 +1363,7 @@
       getJSON("/api/analysis").then((d) => ("programme" in d.analyses ? get("programme") : false)).catch(() => false),
       getJSON("/api/layers").catch(() => [])]);
     loadBimFootprints();
+    loadRules();
     // The proposed programme (openruimte plan): per plan its proposed and own period, shown in the plan panel.
     S.analysis.programme = programme ? new Map((programme.plans || []).map((e) => [e.key, e])) : null;
     S.analysis.candidates = cand;
@@ -1303,6 +1372,19 @@
     S.envMeta = layers;
     if (space) map.setFilter("space", ["in", ["get", "id"], ["literal", space.does_not_fit.map((s) => s.street_id)]]);
     buildLayerList();
+  }
+
+  /** Plan rules (issue 15): bestemmingsvlakken and bouwvlakken, and the parts of checked designs outside them. */
+  async function loadRules() {
+    const [rules, outside] = await Promise.all([
+      getJSON("/api/rules?kind=bestemmingsvlak,bouwvlak&limit=10000").catch(() => emptyFC()),
+      getJSON("/api/rulecheck/outside").catch(() => emptyFC())]);
+    S.rulesCount = rules.features.length;
+    if (map.getSource("rules")) map.getSource("rules").setData(rules);
+    if (map.getSource("rule-outside")) map.getSource("rule-outside").setData(outside);
+    document.getElementById("map").dataset.ruleOutside = String(outside.features.length);
+    const note = document.getElementById("note-rules");
+    if (note) note.textContent = String(S.rulesCount);
   }
 
   /** BIM models (issue 14): footprints of the models of the visible plans. */

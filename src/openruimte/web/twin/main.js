@@ -29,7 +29,8 @@ const state = {
   plans: [], planMeshes: {}, planIndex: null, owners: {}, models: [], modelPlans: new Set(),
   filters: { phase: [], hardness: [], owner: "", from: null, to: null, colour: "phase" },
   themes: {}, seeThrough: false, shadows: true, dirty: true, frames: 0,
-  perf: { start: performance.now(), firstViewMs: null, steps: {} },
+  // firstViewMs counts from navigation start (fromNavigation); the steps from this script's start
+  perf: { start: performance.now(), firstViewMs: null, fromNavigation: true, steps: {} },
   selected: null,
 };
 
@@ -150,7 +151,8 @@ function addTube(out, pts, radius, colour, item) {
 
 function setupScene(container) {
   const renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true });
-  renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 1.5));
+  state.pixelRatio = Math.min(window.devicePixelRatio || 1, 1.5);
+  renderer.setPixelRatio(state.pixelRatio);
   renderer.setSize(container.clientWidth, container.clientHeight);
   renderer.shadowMap.enabled = true;
   renderer.shadowMap.type = THREE.PCFShadowMap;
@@ -163,6 +165,8 @@ function setupScene(container) {
   controls.maxPolarAngle = Math.PI; // the camera may go below the surface
   controls.screenSpacePanning = false;
   controls.addEventListener("change", () => { state.dirty = true; scheduleHash(); scheduleTiles(); });
+  controls.addEventListener("start", () => setMoving(true));
+  controls.addEventListener("end", () => setMoving(false));
   state.hemi = new THREE.HemisphereLight(0xffffff, 0x8d8577, 1.4);
   scene.add(state.hemi);
   const sun = new THREE.DirectionalLight(0xfff4e0, 2.2);
@@ -173,6 +177,10 @@ function setupScene(container) {
   sun.shadow.bias = -0.0005;
   scene.add(sun);
   scene.add(sun.target);
+  // cables and pipes: drawn only when they can be seen (below the surface, or through a see-through ground)
+  state.pipeGroup = new THREE.Group();
+  state.pipeGroup.name = "ondergrond";
+  scene.add(state.pipeGroup);
   Object.assign(state, { renderer, scene, camera, controls, sun });
   window.addEventListener("resize", () => {
     renderer.setSize(container.clientWidth, container.clientHeight);
@@ -264,7 +272,7 @@ function updateTiles() {
     if (!keys.has(k) && entry.mesh && state.tiles.size > 40) { disposeMesh(entry.mesh); state.tiles.delete(k); }
   }
   for (const t of want) if (!state.tiles.has(tileKey(t))) { state.tiles.set(tileKey(t), { loading: true }); state.queue.push(["b", t]); }
-  if (!PUBLIC && state.info.assets) {
+  if (!PUBLIC && state.info.assets && pipesWanted()) {
     const pipeWant = wantedTiles(PIPE_RADIUS_M, pool).slice(0, 9);
     const pkeys = new Set(pipeWant.map(tileKey));
     for (const [k, entry] of state.pipeTiles) {
@@ -275,8 +283,18 @@ function updateTiles() {
   pump();
 }
 
+/** Cables and pipes are loaded after the first view unless they are in it (below the surface or see-through):
+ * from above, the opaque ground hides them. */
+function pipesWanted() {
+  return state.perf.firstViewMs !== null || pipesSeen();
+}
+
+function pipesSeen() {
+  return state.seeThrough || !state.ground.visible || state.camera.position.y < state.groundY;
+}
+
 function disposeMesh(mesh) {
-  state.scene.remove(mesh);
+  mesh.removeFromParent();
   mesh.geometry.dispose();
   state.dirty = true;
 }
@@ -338,7 +356,7 @@ function addPipeTile(data) {
   const mesh = new THREE.Mesh(out.geometry(), new THREE.MeshLambertMaterial({ vertexColors: true, side: THREE.DoubleSide }));
   mesh.name = "kabels en leidingen " + key;
   mesh.userData = { kind: "pipes", tile: data, triangles: out.owner, count: data.count, minY: mesh.geometry.boundingBox.max.y };
-  state.scene.add(mesh);
+  state.pipeGroup.add(mesh);
   state.pipeTiles.set(key, { mesh, count: data.count });
   applyThemes();
 }
@@ -351,9 +369,11 @@ function onTilesIdle() {
   if (state.perf.firstViewMs === null && state.plansLoaded && state.modelsLoaded) {
     // the first view: everything in view is in the scene; render it and note the time
     renderNow();
-    state.perf.firstViewMs = Math.round(performance.now() - state.perf.start);
+    // from navigation start (the page, the bundle and every request counted), as the 2D map's firstRenderMs
+    state.perf.firstViewMs = Math.round(performance.now());
     mark("firstView");
     root.dataset.ready = "true";
+    updateTiles(); // now the cables and pipes (queued at once: whenIdle() waits for them)
   }
   state.dirty = true;
 }
@@ -797,6 +817,7 @@ function placeCamera(cam) {
 /* ------------------------------------------------------------------ render loop */
 
 function renderNow() {
+  state.pipeGroup.visible = pipesSeen();
   state.sun.target.updateMatrixWorld();
   const t = state.controls.target;
   const last = state.shadowAt;
@@ -809,8 +830,21 @@ function renderNow() {
   state.frames += 1;
 }
 
+/** While the camera moves, frames are drawn at half the resolution (a quarter of the pixels: software
+ * rendering is bound by them); the still frame after the movement is drawn at the full resolution. */
+const MOVING_RATIO = 0.5;
+function setMoving(on) {
+  state.moving = on;
+  const ratio = on ? state.pixelRatio * MOVING_RATIO : state.pixelRatio;
+  if (state.renderer.getPixelRatio() !== ratio) state.renderer.setPixelRatio(ratio);
+  state.dirty = true;
+}
+
 function loop() {
   requestAnimationFrame(loop);
+  // nothing is drawn before the first view (onTilesIdle draws it): every tile that comes in would
+  // otherwise cost a frame and a new shadow map in software rendering
+  if (state.perf.firstViewMs === null) return;
   if (state.controls.update() || state.dirty || state.orbiting) {
     if (state.sunDirection) {
       state.sun.position.copy(state.controls.target).addScaledVector(state.sunDirection, 1500);
@@ -864,6 +898,7 @@ function hook() {
         pipeTop: pipes.length ? pipeTop : null,
         groundY: state.groundY,
         triangles: tris,
+        drawnTriangles: state.renderer.info.render.triangles, // in the last frame (hidden pipes, culled tiles not)
         sunAltitude: state.sunAltitude,
         memory: performance.memory ? performance.memory.usedJSHeapSize : null,
       };
@@ -964,6 +999,7 @@ function hook() {
         const t0 = performance.now();
         const f0 = state.frames;
         state.orbiting = true;
+        setMoving(true);
         const step = () => {
           const now = performance.now();
           const a = 0.01;
@@ -974,7 +1010,11 @@ function hook() {
           c.z = t.z + x * Math.sin(a) + z * Math.cos(a);
           state.camera.lookAt(t);
           if (now - t0 < ms) requestAnimationFrame(step);
-          else { state.orbiting = false; resolve(((state.frames - f0) * 1000) / (now - t0)); }
+          else {
+            state.orbiting = false;
+            setMoving(false);
+            resolve(((state.frames - f0) * 1000) / (now - t0));
+          }
         };
         step();
       });
