@@ -318,7 +318,7 @@ def analyse(
     stats: dict[str, Any] = {}
     options = {"engine": engine, "scheduler": scheduler, "workers": workers, "stats": stats}
     try:
-        with Progress(*columns, console=err_console, transient=True) as progress:
+        with run.gc_paused(), Progress(*columns, console=err_console, transient=True) as progress:
             if plans is not None:
                 task = progress.add_task(f"lezen / reading {plans.name}", total=None)
                 cols = run.columns_from_file(plans, crs=crs, encoding=encoding)
