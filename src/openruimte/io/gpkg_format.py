@@ -22,11 +22,15 @@ def import_pyogrio() -> Any:
     ~0.35 s of CPU on every command that reads a GeoPackage, a third of the start-up
     of ``openruimte analyse``. OpenRuimte uses pyogrio's raw and Arrow readers and
     writers only, never its (Geo)DataFrame functions, which are the only ones that
-    need them; GeoPandas and pandas themselves stay importable as before."""
+    need them; GeoPandas and pandas themselves stay importable as before. Only while no
+    other thread runs (the CLI): a thread importing pandas meanwhile would fail."""
     import sys
+    import threading
 
-    if "pyogrio" in sys.modules:
-        return sys.modules["pyogrio"]
+    if "pyogrio" in sys.modules or threading.active_count() > 1:
+        import pyogrio
+
+        return pyogrio
     hidden = [name for name in ("geopandas", "pandas") if name not in sys.modules]
     for name in hidden:
         sys.modules[name] = None  # type: ignore[assignment]  # "import geopandas" raises ImportError
