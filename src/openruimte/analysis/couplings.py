@@ -71,6 +71,7 @@ def shared_length(geoms: np.ndarray, a: np.ndarray, b: np.ndarray, distance: flo
     involved = np.unique(np.concatenate([b[line_a], a[line_b]]))
     zone = np.empty(len(geoms), dtype=object)
     zone[involved] = split_call(shapely.buffer, geoms[involved], distance=distance, quad_segs=1)
+    shapely.prepare(zone[involved])  # here, once, not in the threads below (covers uses it)
     near_a[line_a] = split_call(_near_length, ga[line_a], zone[b[line_a]])
     near_b[line_b] = split_call(_near_length, gb[line_b], zone[a[line_b]])
     out = np.minimum(near_a, near_b)
@@ -86,7 +87,15 @@ def shared_length(geoms: np.ndarray, a: np.ndarray, b: np.ndarray, distance: flo
 
 
 def _near_length(g: np.ndarray, zone: np.ndarray) -> np.ndarray:
-    return shapely.length(shapely.intersection(g, zone))
+    """Length of each line ``g[i]`` inside its (prepared) ``zone[i]``. A line the zone
+    covers is its own near part: its length is taken as it is (the same value the
+    intersection gives, without the overlay, which costs ~15 µs a pair), unless it
+    overlaps itself (the overlay would count a doubled stretch once); only the others
+    are intersected."""
+    out = shapely.length(g)
+    partly = np.flatnonzero(~(shapely.covers(zone, g) & shapely.is_simple(g)))
+    out[partly] = shapely.length(shapely.intersection(g[partly], zone[partly]))
+    return out
 
 
 def score(distance: np.ndarray, gap: np.ndarray, shared_m: np.ndarray, params: Parameters) -> np.ndarray:

@@ -319,12 +319,16 @@ def analyse(
     if engine != "dask" and (scheduler or workers):
         raise _fail("--scheduler and --workers go with --engine dask")
     params = Parameters(max_distance_m, max_gap_days, graafrust_days, graafrust_distance_m)
+    if plans is not None and plans.suffix.lower() == ".gpkg":
+        from openruimte.io.gpkg_format import import_pyogrio
+
+        import_pyogrio()  # before the progress bar's thread starts: without pandas (see there)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     goal_warnings: list[str] = []
     stats: dict[str, Any] = {}
     options = {"engine": engine, "scheduler": scheduler, "workers": workers, "stats": stats}
     try:
-        with Progress(*columns, console=err_console, transient=True) as progress:
+        with run.gc_paused(), Progress(*columns, console=err_console, transient=True) as progress:
             if plans is not None:
                 task = progress.add_task(f"lezen / reading {plans.name}", total=None)
                 cols = run.columns_from_file(plans, crs=crs, encoding=encoding)

@@ -14,8 +14,37 @@ from openruimte.io.crs import CRSError, normalise_crs
 from openruimte.model.errors import InputError, RowError
 
 
+def import_pyogrio() -> Any:
+    """``pyogrio``, imported without GeoPandas and pandas when neither is loaded yet.
+
+    pyogrio's ``__init__`` imports both just to note whether they are installed
+    (``pyogrio._compat``); with GeoPandas present (the ``bench`` extra) that is
+    ~0.35 s of CPU on every command that reads a GeoPackage, a third of the start-up
+    of ``openruimte analyse``. OpenRuimte uses pyogrio's raw and Arrow readers and
+    writers only, never its (Geo)DataFrame functions, which are the only ones that
+    need them; GeoPandas and pandas themselves stay importable as before. Only while no
+    other thread runs (the CLI): a thread importing pandas meanwhile would fail."""
+    import sys
+    import threading
+
+    if "pyogrio" in sys.modules or threading.active_count() > 1:
+        import pyogrio
+
+        return pyogrio
+    hidden = [name for name in ("geopandas", "pandas") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # "import geopandas" raises ImportError
+    try:
+        import pyogrio
+    finally:
+        for name in hidden:
+            if sys.modules.get(name) is None:
+                del sys.modules[name]
+    return pyogrio
+
+
 def _choose_layer(path: Path, layer: str | None, kind_name: str) -> str:
-    import pyogrio
+    pyogrio = import_pyogrio()
 
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
@@ -42,6 +71,7 @@ def _choose_layer(path: Path, layer: str | None, kind_name: str) -> str:
 def read_table(
     path: Path, *, crs: str, layer: str | None = None, kind_name: str = "", crs_given: bool = False, **_: Any
 ) -> RawTable:
+    import_pyogrio()
     from pyogrio.raw import read
 
     source = path.name
@@ -101,6 +131,7 @@ def write_table(
     bool_keys: tuple[str, ...] = (),
     number_keys: tuple[str, ...] = (),
 ) -> None:
+    import_pyogrio()
     from pyogrio.raw import write
 
     arrays: list[np.ndarray] = []

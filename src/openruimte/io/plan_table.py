@@ -72,10 +72,10 @@ class PlanTable:
 
 def read_plan_table(path: str | Path, *, crs: str | None = None, layer: str | None = None) -> PlanTable:
     """The plans of a GeoPackage as arrays; :class:`NeedsRowPath` when the row path must decide."""
-    from pyogrio import read_arrow
-
     from openruimte.io.crs import CRSError, normalise_crs
-    from openruimte.io.gpkg_format import _choose_layer
+    from openruimte.io.gpkg_format import _choose_layer, import_pyogrio
+
+    read_arrow = import_pyogrio().read_arrow
 
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
@@ -211,7 +211,15 @@ def _text_fast(key: str, column: Any) -> np.ndarray | None:
         ok = not pc.any(pc.match_substring(column, ":")).as_py()
     if not ok:
         return None
-    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object) if key in _KEPT else np.empty(0)
+    return _objects(column) if key in _KEPT else np.empty(0)
+
+
+def _objects(column: Any) -> np.ndarray:
+    """A string or binary Arrow array as a numpy array of Python objects. Through
+    ``to_pylist``: ``to_numpy`` gives the same but imports pandas to do it (~0.3 s)."""
+    out = np.empty(len(column), dtype=object)
+    out[:] = column.to_pylist()
+    return out
 
 
 def _day(d: dt.date | None) -> int:
@@ -222,7 +230,6 @@ def _coerce(key: str, column: Any, n: int) -> np.ndarray | None:
     """Each distinct value of the column through the import coercer once; the
     coerced column (for the kept keys) by the distinct values' indices."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     fn = _coercer(key)
     if column is None:
@@ -235,9 +242,6 @@ def _coerce(key: str, column: Any, n: int) -> np.ndarray | None:
         out = np.empty(n, dtype=_KEPT[key])
         out.fill(value)
         return out
-    if pa.types.is_floating(column.type):
-        # NaN is blank for the coercers, like a null
-        column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
     if hasattr(column, "combine_chunks"):
         column = column.combine_chunks()
     fast = _text_fast(key, column)
@@ -255,8 +259,7 @@ def _coerce(key: str, column: Any, n: int) -> np.ndarray | None:
             raise NeedsRowPath(f"{key}: {err.message}") from None
     if key not in _KEPT:
         return None
-    indices = encoded.indices.fill_null(len(distinct) - 1) if encoded.null_count else encoded.indices
-    idx = np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    idx = _indices(encoded.indices, none=len(distinct) - 1)
     if _KEPT[key] is object:
         table = np.empty(len(coerced), dtype=object)
         for i, v in enumerate(coerced):
@@ -266,10 +269,26 @@ def _coerce(key: str, column: Any, n: int) -> np.ndarray | None:
     return table[idx]
 
 
+def _indices(indices: Any, *, none: int) -> np.ndarray:
+    """The dictionary indices as int64, ``none`` where null; read from the Arrow buffers
+    (``to_numpy`` and ``fill_null`` would import pandas to do it, ~0.3 s of start-up)."""
+    n, offset = len(indices), indices.offset
+    validity, values = indices.buffers()[:2]
+    width = np.dtype(f"int{indices.type.bit_width}")
+    idx = np.frombuffer(values, dtype=width, count=n + offset)[offset:].astype(np.int64)
+    if indices.null_count:
+        bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")[offset : offset + n]
+        idx[bits == 0] = none
+    return idx
+
+
 def _plain(value: Any) -> Any:
-    """A value as the row reader hands it to the coercers (a timestamp as its date)."""
+    """A value as the row reader hands it to the coercers (a timestamp as its date; NaN,
+    which is blank for the coercers, as None, like a null)."""
     if isinstance(value, dt.datetime):
         return value.date()
+    if isinstance(value, float) and value != value:
+        return None
     return value
 
 
@@ -281,7 +300,7 @@ def _geometries(column: Any) -> np.ndarray:
     wkb = column.combine_chunks() if hasattr(column, "combine_chunks") else column
     if wkb.null_count:
         raise NeedsRowPath("a missing geometry")
-    geoms = shapely.from_wkb(np.asarray(wkb.to_numpy(zero_copy_only=False), dtype=object))
+    geoms = shapely.from_wkb(_objects(wkb))
     if shapely.is_empty(geoms).any():
         raise NeedsRowPath("an empty geometry")
     types = shapely.get_type_id(geoms)

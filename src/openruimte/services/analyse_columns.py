@@ -16,8 +16,10 @@ Imports are kept light: no web framework, and SQLAlchemy only on the store path.
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -179,6 +181,22 @@ def goal_refs_in_store(store: Store) -> list[GoalRefs]:
 
 
 # --------------------------------------------------------------------------- use cases
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the analysis: it holds hundreds of
+    thousands of geometries, strings and record dicts (none of them in cycles), and
+    each collection of the older generations walks them all again; at 100k plans that
+    was about 0.8 s of the command's 7 s of CPU. Memory is unchanged (no cycles to free);
+    the collector is switched back on (as it was) afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def find_pairs(
