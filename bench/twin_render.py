@@ -29,8 +29,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -46,7 +44,7 @@ from openruimte.model import Building, Visibility  # noqa: E402
 from openruimte.services.twin import save_volumes  # noqa: E402
 from openruimte.store import Store, security  # noqa: E402
 from openruimte.twin.volumes import PlanVolume  # noqa: E402
-from tests.support.server import free_port  # noqa: E402
+from tests.support.server import live_server  # noqa: E402
 from tests.support.system import ensure_command  # noqa: E402
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -64,39 +62,11 @@ class Load:
     fps: float | None = None
 
 
-@contextmanager
-def serve(store: Store) -> Iterator[str]:
-    """The app on a loopback port (as tests/support/server.py, with patience for a busy machine)."""
-    import threading
+def serve(store: Store):
+    """The app on a loopback port, with patience for a busy machine (five minutes for the first answer)."""
+    from openruimte.api import Settings
 
-    import httpx
-    import uvicorn
-
-    from openruimte.api import Settings, create_app
-
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(Settings(webhook_worker=False), store=store), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while True:
-        try:
-            httpx.get(base + "/api/config", timeout=30)
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-    try:
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    return live_server(store, Settings(webhook_worker=False), patience_s=300)
 
 
 def load_average() -> str:

@@ -22,18 +22,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(store: Store, settings: Settings | None = None) -> Iterator[str]:
-    """Serve the app over ``store``; yields the base URL (http://127.0.0.1:PORT)."""
+def live_server(store: Store, settings: Settings | None = None, *, patience_s: float = 20) -> Iterator[str]:
+    """Serve the app over ``store``; yields the base URL (http://127.0.0.1:PORT).
+
+    ``patience_s``: how long to wait for the first answer (the benchmarks give a busy
+    machine minutes: under a load average of 10 the first request alone can take seconds)."""
     port = free_port()
     app = create_app(settings or Settings(), store=store)
     server = serving(app, "127.0.0.1", port)  # as `openruimte serve` runs it
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + patience_s
     while True:
         try:
-            httpx.get(base + "/api/info", timeout=2)
+            httpx.get(base + "/api/info", timeout=max(2.0, patience_s / 10))
             break
         except httpx.HTTPError:
             if time.monotonic() > deadline:
@@ -43,4 +46,4 @@ def live_server(store: Store, settings: Settings | None = None) -> Iterator[str]
         yield base
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=max(10.0, patience_s / 10))
