@@ -194,3 +194,21 @@ def test_no_run_is_kept_where_no_rules_are(reg, tmp_path):
     doc = rulecheck.check_plan(reg, EDITOR, f"{OWNER}:p1", model="elders", save=False)
     assert doc["status"] == "not_applicable" and doc["rules_plans"] == []
     assert {r["status"] for r in doc["results"]} == {"not_applicable"}
+
+
+def test_a_check_that_fails_in_sql_keeps_the_registration(reg, tmp_path, monkeypatch):
+    """An SQL error inside the check (on PostgreSQL it aborts the transaction) is rolled back to
+    the check's savepoint: the model version stands and the run is kept as an error."""
+    import sqlalchemy as sa
+
+    def broken(conn, spatial, design, settings_=None):
+        conn.execute(sa.text("SELECT no_such_column FROM rule_checks"))
+
+    monkeypatch.setattr(rulecheck, "evaluate", broken)
+    model = write_sample(tmp_path / "m.ifc", eastings=E, northings=N, storeys=4, storey_height_m=3.0)
+    version = bim.register_file(reg, model, f"{OWNER}:p1", principal=EDITOR, label="gebouw")
+    runs = rulecheck.history(reg, EDITOR, f"{OWNER}:p1")
+    assert [r["status"] for r in runs] == ["error"]
+    assert "no_such_column" in runs[0]["design"]["error"]
+    [model_entry] = bim.list_models(reg, EDITOR, f"{OWNER}:p1")
+    assert [v["id"] for v in model_entry["versions"]] == [version["id"]]

@@ -388,7 +388,8 @@ def check_file(
 
 def on_write(writer: Any, kind: str, changes: Sequence[tuple[Any, Any]]) -> None:
     """The store hook: a new model version is checked in the transaction that registers it, when
-    plan rules lie at its footprint (nothing is kept where no rules are)."""
+    plan rules lie at its footprint (nothing is kept where no rules are). A check that fails,
+    even on an SQL error, is rolled back to its savepoint and kept as an ``error`` run."""
     if kind != "bim_model_versions":
         return
     for _before, row in changes:
@@ -398,8 +399,11 @@ def on_write(writer: Any, kind: str, changes: Sequence[tuple[Any, Any]]) -> None
         if not store_checks.rules_near(conn, spatial, row["geometry"]):
             continue
         try:
-            design = design_of_version(conn, spatial, row)
-            doc = evaluate(conn, spatial, design)
+            # in a savepoint: on PostgreSQL a failed statement aborts the whole transaction,
+            # and the registration around this check must stand
+            with conn.begin_nested():
+                design = design_of_version(conn, spatial, row)
+                doc = evaluate(conn, spatial, design)
         except Exception as err:  # noqa: BLE001 - a check that cannot run is kept as such; the registration stands
             log.warning("plan-rule check of %s:%s failed: %s", row["owner"], row["plan_id"], err)
             doc = {"status": "error", "results": [], "rules_plans": [], "settings": {},
