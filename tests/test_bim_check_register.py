@@ -31,6 +31,7 @@ def _blob_dir(tmp_path, monkeypatch):
     """Model files go to the test's own folder (on PostGIS the default is ./openruimte-bim)."""
     monkeypatch.setenv("OPENRUIMTE_BIM_DIR", str(tmp_path / "blobs"))
 
+
 IDS_NAME = b"""<?xml version="1.0" encoding="utf-8"?>
 <ids xmlns="http://standards.buildingsmart.org/IDS" xmlns:xs="http://www.w3.org/2001/XMLSchema">
   <info><title>Bimstad eisen</title><version>1</version></info>
@@ -113,7 +114,8 @@ def test_cli_check_exit_codes_and_reports(store, tmp_path, db_url):
     model, ids_file = _setup(store, tmp_path)
     html, js, bcf = tmp_path / "r.html", tmp_path / "r.json", tmp_path / "r.bcf"
     res = runner.invoke(
-        app, ["bim", "check", str(model), "--ids", str(ids_file), "--html", str(html), "--json", str(js), "--bcf", str(bcf)]
+        app,
+        ["bim", "check", str(model), "--ids", str(ids_file), "--html", str(html), "--json", str(js), "--bcf", str(bcf)],
     )
     assert res.exit_code == 1, res.output
     assert "1 van 1 specificaties niet gehaald" in res.output
@@ -172,7 +174,7 @@ def test_api_checks_follow_the_plan_and_download(store, tmp_path):
     report = client.get(f"/api/bim/versions/{version_id}/checks/{check_id}", headers=viewer).json()
     assert report["specifications"][0]["requirements"][0]["failures"][0]["ifc_class"] == "IfcWall"
     page = client.get(f"/api/bim/versions/{version_id}/checks/{check_id}/report.html", headers=viewer)
-    assert page.status_code == 200 and "<html lang=\"nl\">" in page.text and "http" not in page.text.split("<body>")[0]
+    assert page.status_code == 200 and '<html lang="nl">' in page.text and "http" not in page.text.split("<body>")[0]
     bcf = client.get(f"/api/bim/versions/{version_id}/checks/{check_id}/report.bcf", headers=viewer)
     assert bcf.status_code == 200 and zipfile.is_zipfile(io.BytesIO(bcf.content))
     js = client.get(f"/api/bim/versions/{version_id}/checks/{check_id}/report.json", headers=viewer)

@@ -82,7 +82,7 @@ def test_an_optional_attribute_passes_when_null_but_fails_when_empty():
 def test_real_values_compare_with_a_relative_tolerance(tmp_path):
     model = build_model(boxes=(Box(0, 0, 1, 1, properties={"Breedte": 1000.0000005}),))
     ids = _ids(
-        '<entity><name><simpleValue>IFCWALL</simpleValue></name></entity>',
+        "<entity><name><simpleValue>IFCWALL</simpleValue></name></entity>",
         '<property dataType="IFCREAL"><propertySet><simpleValue>Pset_WallCommon</simpleValue></propertySet>'
         "<baseName><simpleValue>Breedte</simpleValue></baseName><value><simpleValue>1000</simpleValue></value>"
         "</property>",
@@ -127,11 +127,13 @@ def test_entities_are_refused(tmp_path):
 
 def test_broken_and_foreign_files_name_line_and_fix():
     with pytest.raises(bim_ids.IdsInvalid) as err:
-        bim_ids.read_ids(b'<?xml version="1.0"?>\n<ids xmlns="http://standards.buildingsmart.org/IDS">\n<info>', "cut.ids")
+        bim_ids.read_ids(
+            b'<?xml version="1.0"?>\n<ids xmlns="http://standards.buildingsmart.org/IDS">\n<info>', "cut.ids"
+        )
     assert "cut.ids line" in str(err.value) and "not well-formed" in str(err.value)
     with pytest.raises(bim_ids.IdsInvalid, match="not an IDS file"):
         bim_ids.read_ids(b"<plan><naam>x</naam></plan>", "plan.xml")
-    bad = _ids('<entity><name><simpleValue>IFCWALL</simpleValue></name></entity>', spec_attrs='ifcVersion="IFC5"')
+    bad = _ids("<entity><name><simpleValue>IFCWALL</simpleValue></name></entity>", spec_attrs='ifcVersion="IFC5"')
     with pytest.raises(bim_ids.IdsInvalid) as err:
         bim_ids.read_ids(bad, "v.ids")
     assert err.value.errors[0].row == 5 and "IFC2X3, IFC4 and IFC4X3_ADD2" in str(err.value)
@@ -145,7 +147,7 @@ def test_too_large_ids_is_refused(monkeypatch):
 
 def test_unknown_entity_and_attribute_are_invalid():
     bad = _ids(
-        '<entity><name><simpleValue>IFCMUUR</simpleValue></name></entity>',
+        "<entity><name><simpleValue>IFCMUUR</simpleValue></name></entity>",
         "<attribute><name><simpleValue>Naam</simpleValue></name></attribute>",
     )
     with pytest.raises(bim_ids.IdsInvalid) as err:
@@ -181,7 +183,7 @@ def test_rotterdam_ids_is_refused_when_strict():
 
 def test_legacy_true_matches_the_boolean_and_false_does_not():
     spec = (
-        '<entity><name><simpleValue>IFCWALL</simpleValue></name></entity>',
+        "<entity><name><simpleValue>IFCWALL</simpleValue></name></entity>",
         "<property><propertySet><simpleValue>Pset_WallCommon</simpleValue></propertySet>"
         "<baseName><simpleValue>IsExternal</simpleValue></baseName><value><simpleValue>{}</simpleValue></value>"
         "</property>",
@@ -237,8 +239,7 @@ def _ils(model):
 
 def test_builtin_ils_on_a_tidy_model():
     boxes = tuple(
-        Box(0, i, 1, i + 1, ifc_class="IfcWall", properties={"LoadBearing": True, "IsExternal": True})
-        for i in range(3)
+        Box(0, i, 1, i + 1, ifc_class="IfcWall", properties={"LoadBearing": True, "IsExternal": True}) for i in range(3)
     )
     specs, report = _ils(build_model(boxes=boxes))
     for ident in ("ILS 3.1", "ILS 3.3a", "ILS 3.3b", "ILS 3.4", "ILS 3.2", "ILS 3.3c"):
@@ -345,4 +346,12 @@ def test_property_broad_phase_finds_exactly_what_the_facet_finds():
         everything = {e.id() for e in facet.filter(model, None) if facet(e)}
         narrowed = {e.id() for e in bim_ids._property_candidates(model, facet) if facet(e)}
         assert narrowed == everything, name
-    assert len({e.id() for e in bim_ids._property_candidates(model, ifctester_facet.Property("Pset_WallCommon", "IsExternal"))}) >= 3
+    assert (
+        len(
+            {
+                e.id()
+                for e in bim_ids._property_candidates(model, ifctester_facet.Property("Pset_WallCommon", "IsExternal"))
+            }
+        )
+        >= 3
+    )

@@ -103,7 +103,9 @@ def test_bcf_opens_in_bcf_client(tmp_path):
     titles = [t.topic.title for t in bcf.topics.values()]
     assert any(t.startswith("IfcBuildingElementProxy 'Ding'") for t in titles)
     with_views = [t for t in bcf.topics.values() if t.viewpoints]
-    assert with_views and all(v.visualization_info.perspective_camera for t in with_views for v in t.viewpoints.values())
+    assert with_views and all(
+        v.visualization_info.perspective_camera for t in with_views for v in t.viewpoints.values()
+    )
 
 
 def test_bcf_is_capped_with_a_pointer_to_the_full_report():

@@ -22,7 +22,13 @@ TABULAR = {
     "streets": lambda: [StreetSegment(id="s1", name="Kerkstraat", geometry=line())],
     "policy": lambda: [
         PolicyGoal.from_record(
-            {"id": "g1", "owner": "gemeente-x", "indicator": "groen_pct", "theme": "hittestress", "geometry": area().geometry}
+            {
+                "id": "g1",
+                "owner": "gemeente-x",
+                "indicator": "groen_pct",
+                "theme": "hittestress",
+                "geometry": area().geometry,
+            }
         )
     ],
 }

@@ -188,8 +188,9 @@ def _parse(data: bytes, name: str) -> etree._ElementTree:
         line = err.position[0] if err.position else None
         msg = re.sub(r", line \d+, column \d+$", "", str(err.msg or err))
         raise IdsInvalid(
-            IdsIssue(name, line, f"not well-formed XML: {msg}", "repair the XML (or export the IDS again)")
-            .as_row_error(),
+            IdsIssue(
+                name, line, f"not well-formed XML: {msg}", "repair the XML (or export the IDS again)"
+            ).as_row_error(),
             name,
         ) from None
     if tree.docinfo.doctype:
@@ -337,8 +338,7 @@ def _attributes(version: str, entity: str) -> tuple[dict[str, tuple[str, bool]],
     decl = _schema(version).declaration_by_name(entity)
     derived = decl.derived()
     explicit = {
-        a.name(): (_kind(a.type_of_attribute()), bool(d))
-        for a, d in zip(decl.all_attributes(), derived, strict=True)
+        a.name(): (_kind(a.type_of_attribute()), bool(d)) for a, d in zip(decl.all_attributes(), derived, strict=True)
     }
     inverse = frozenset(a.name() for a in decl.all_inverse_attributes())
     return explicit, inverse
@@ -403,7 +403,7 @@ def audit(tree: etree._ElementTree, name: str) -> list[IdsIssue]:
                 IdsIssue(
                     name,
                     requirements.sourceline,
-                    f"{label} is prohibited (maxOccurs=\"0\") but has requirements, which can never be checked",
+                    f'{label} is prohibited (maxOccurs="0") but has requirements, which can never be checked',
                     "remove the <requirements>, or make the specification required/optional",
                 )
             )
@@ -1195,11 +1195,7 @@ def _evaluate(facet: Any, element: Any) -> Any:
 
 def _attribute_is_null(facet: Any, element: Any) -> bool:
     info = element.get_info(include_identifier=False, recursive=False)
-    names = [
-        k
-        for k in info
-        if k != "type" and (k == facet.name if isinstance(facet.name, str) else facet.name == k)
-    ]
+    names = [k for k in info if k != "type" and (k == facet.name if isinstance(facet.name, str) else facet.name == k)]
     values = [info[k] for k in names if element.get_attribute_category(k) == 1]
     return bool(values) and all(v is None or v == () for v in values)
 
@@ -1246,8 +1242,10 @@ def _describe(facet: Any, clause: str, spec: Any) -> str:
     if kind == "PartOf":
         relation = f" via {facet.relation}" if getattr(facet, "relation", None) else ""
         target = _fmt(facet.name) if facet.name else "een geheel"
-        return f"Onderdeel van {target}{relation}" if clause == "applicability" else (
-            f"{verb.capitalize()} onderdeel zijn van {target}{relation}"
+        return (
+            f"Onderdeel van {target}{relation}"
+            if clause == "applicability"
+            else (f"{verb.capitalize()} onderdeel zijn van {target}{relation}")
         )
     try:
         return facet.to_string(clause, spec, facet)

@@ -100,7 +100,7 @@ def to_html(report: CheckReport) -> str:
         f'<div class="card"><p>Resultaat: {_badge(report.passed)} &nbsp; '
         f"{data['summary']['passed']} van {data['summary']['specifications']} specificaties gehaald; "
         f"{data['summary']['failed_elements']} elementen met bevindingen.</p>",
-        '<p><small>English: this report lists, per specification of the information requirements, '
+        "<p><small>English: this report lists, per specification of the information requirements, "
         "which elements of the model do not meet which requirement and why.</small></p></div>",
     ]
     out.append("<h2>Eisenbestanden</h2>")
@@ -121,7 +121,7 @@ def to_html(report: CheckReport) -> str:
         out.append("</div>")
     if any(s.kind == "openruimte" for s in report.specifications):
         out.append(
-            '<p><small>Specificaties gemarkeerd als <em>OpenRuimte-controle</em> kan IDS niet uitdrukken; '
+            "<p><small>Specificaties gemarkeerd als <em>OpenRuimte-controle</em> kan IDS niet uitdrukken; "
             "OpenRuimte controleert ze zelf en rapporteert ze hier op dezelfde manier.</small></p>"
         )
     out.append("<h2>Overzicht</h2><table><thead><tr><th>#</th><th>Specificatie</th><th>Bron</th><th>Gebruik</th>")
@@ -129,7 +129,7 @@ def to_html(report: CheckReport) -> str:
     for i, spec in enumerate(report.specifications, start=1):
         out.append(
             f'<tr><td class="num">{i}</td><td><a href="#spec-{i}">'
-            f'{_e(spec.identifier + " " if spec.identifier else "")}'
+            f"{_e(spec.identifier + ' ' if spec.identifier else '')}"
             f"{_e(spec.name)}</a></td><td>{_e(spec.source)}</td><td>{_e(_USAGE_NL.get(spec.usage, spec.usage))}</td>"
             f'<td class="num">{spec.applicable}</td><td class="num">{spec.failed_elements}</td>'
             f"<td>{_badge(spec.passed)}</td></tr>"
@@ -138,7 +138,7 @@ def to_html(report: CheckReport) -> str:
     for i, spec in enumerate(report.specifications, start=1):
         out.append(_spec_html(i, spec))
     out.append(
-        '<p><small>Gemaakt door OpenRuimte. De JSON- en BCF-uitvoer van dezelfde controle bevatten alle '
+        "<p><small>Gemaakt door OpenRuimte. De JSON- en BCF-uitvoer van dezelfde controle bevatten alle "
         "bevindingen; BCF opent in het eigen BIM-programma.</small></p></main></body></html>"
     )
     return "\n".join(out)
@@ -166,7 +166,7 @@ def _spec_html(i: int, spec: SpecificationResult) -> str:
     for req in spec.requirements:
         facet = _FACET_NL.get(req.facet, req.facet)
         out.append(
-            f"<h3>{_e(req.description)} {_badge(req.passed)}</h3><p class=\"meta\">{_e(facet)} · "
+            f'<h3>{_e(req.description)} {_badge(req.passed)}</h3><p class="meta">{_e(facet)} · '
             f"{_e(_USAGE_NL.get(req.cardinality, req.cardinality))} · {req.checked} gecontroleerd, "
             f"{len(req.failures)} niet gehaald</p>"
         )

@@ -215,6 +215,7 @@ def _restore_blobs(store: Store, conn: sa.Connection, zf: zipfile.ZipFile, name:
             raise BackupError(f"{name}: blobs/{sha}.ifc does not match its sha256; the archive is damaged")
         os.replace(tmp, target)
 
+
 # --------------------------------------------------------------------------- documents' files (collab)
 
 

@@ -18,9 +18,10 @@ def add_ids(writer: Any, *, owner: str, name: str, values: dict[str, Any]) -> di
     """Register the next version of requirement set ``name`` of ``owner``.
     ``values``: sha256, file_name, title, specifications, warnings, content (base64)."""
     f = t.bim_ids_files
-    last = writer.conn.execute(
-        sa.select(sa.func.max(f.c.version)).where(f.c.owner == owner, f.c.name == name)
-    ).scalar() or 0
+    last = (
+        writer.conn.execute(sa.select(sa.func.max(f.c.version)).where(f.c.owner == owner, f.c.name == name)).scalar()
+        or 0
+    )
     rec = {**values, "owner": owner, "name": name, "version": last + 1, "created_at": writer.now,
            "created_by": writer.actor}  # fmt: skip
     pk = writer.conn.execute(sa.insert(f).returning(f.c.pk), rec).scalar_one()

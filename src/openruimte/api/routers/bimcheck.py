@@ -76,7 +76,10 @@ def get_check_bcf(store: StoreDep, principal: PrincipalDep, version_id: Id, chec
 
 @router.get("/ids", summary="Registered IDS files (newest version of each; ?all=true for every version)")
 def list_ids(
-    store: StoreDep, principal: PrincipalDep, org: str | None = None, all: bool = False  # noqa: A002
+    store: StoreDep,
+    principal: PrincipalDep,
+    org: str | None = None,
+    all: bool = False,  # noqa: A002
 ) -> list[dict[str, Any]]:
     if principal.anonymous:
         _may_write(principal, "")
