@@ -67,7 +67,7 @@ def shared_length(geoms: np.ndarray, a: np.ndarray, b: np.ndarray, distance: flo
     slightly (the coarse buffer cut corners off the zone) and became 3-5x cheaper.
     The shared length ranks; the spec's contract is the pairs, ``distance_m``,
     ``gap_days`` and ``overlap_days``."""
-    from openruimte.analysis.near import near_lengths
+    from openruimte.analysis.near import pair_near_lengths
 
     if not len(a):
         return np.zeros(0)
@@ -75,16 +75,13 @@ def shared_length(geoms: np.ndarray, a: np.ndarray, b: np.ndarray, distance: flo
     dim_a, dim_b = shapely.get_dimensions(ga), shapely.get_dimensions(gb)
     out = np.zeros(len(a))
     # a line's near part: line-line both sides (the smaller counts), line-area the line's
-    line_line = np.flatnonzero((dim_a == 1) & (dim_b == 1))
-    line_area = np.flatnonzero((dim_a == 1) & (dim_b == 2))
-    area_line = np.flatnonzero((dim_a == 2) & (dim_b == 1))
-    measured = np.concatenate([a[line_line], b[line_line], a[line_area], b[area_line]])
-    other = np.concatenate([b[line_line], a[line_line], b[line_area], a[area_line]])
-    near = near_lengths(geoms, measured, other, distance)
-    k = len(line_line)
-    out[line_line] = np.minimum(near[:k], near[k : 2 * k])
-    out[line_area] = near[2 * k : 2 * k + len(line_area)]
-    out[area_line] = near[2 * k + len(line_area) :]
+    near_a, near_b = pair_near_lengths(geoms, a, b, distance)
+    line_line = (dim_a == 1) & (dim_b == 1)
+    out[line_line] = np.minimum(near_a[line_line], near_b[line_line])
+    line_area = (dim_a == 1) & (dim_b == 2)
+    out[line_area] = near_a[line_area]
+    area_line = (dim_a == 2) & (dim_b == 1)
+    out[area_line] = near_b[area_line]
     both_areas = (dim_a == 2) & (dim_b == 2)
     if both_areas.any():
         out[both_areas] = np.sqrt(shapely.area(shapely.intersection(ga[both_areas], gb[both_areas])))

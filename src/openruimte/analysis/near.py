@@ -59,166 +59,191 @@ class Segments:
         return cls(xy[first, 0], xy[first, 1], xy[first + 1, 0], xy[first + 1, 1], start)
 
 
-def near_lengths(
-    geoms: np.ndarray, measured: np.ndarray, other: np.ndarray, distance: float, segs: Segments | None = None
-) -> np.ndarray:
+def near_lengths(geoms: np.ndarray, measured: np.ndarray, other: np.ndarray, distance: float) -> np.ndarray:
     """Per job ``i``: the length of line ``geoms[measured[i]]`` within ``distance``
     (exact Euclidean) of ``geoms[other[i]]``, a line or an area (an area: inside it or
     within the distance of its boundary). A stretch the line runs twice counts twice
     (length along the line)."""
-    n = len(measured)
+    return pair_near_lengths(geoms, measured, other, distance)[0]
+
+
+def pair_near_lengths(
+    geoms: np.ndarray, a: np.ndarray, b: np.ndarray, distance: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair ``i``: (the length of ``geoms[a[i]]`` within ``distance`` of
+    ``geoms[b[i]]``, the length of ``geoms[b[i]]`` within it of ``geoms[a[i]]``), each
+    where that side is a line and the other a line or an area (0 otherwise). Both
+    come from one set of segment pairs."""
+    n = len(a)
     if not n:
-        return np.zeros(0)
-    if segs is None:  # the segments of the geometries involved only, rows renumbered
-        rows = np.unique(np.concatenate([measured, other]))
-        geoms, measured, other = geoms[rows], np.searchsorted(rows, measured), np.searchsorted(rows, other)
-        segs = Segments.of(geoms)
+        return np.zeros(0), np.zeros(0)
+    rows = np.unique(np.concatenate([a, b]))  # the geometries involved only, renumbered
+    geoms, a, b = geoms[rows], np.searchsorted(rows, a), np.searchsorted(rows, b)
+    dim = shapely.get_dimensions(geoms)
+    dim_a, dim_b = dim[a], dim[b]
+    want_a = (dim_a == 1) & (dim_b >= 1)  # a measured against b
+    want_b = (dim_b == 1) & (dim_a >= 1)
+    use = np.flatnonzero(want_a | want_b)
+    segs = Segments.of(geoms)
     d = float(distance)
-    is_area = shapely.get_dimensions(geoms[other]) == 2
-    # bounding boxes of the geometries (grown by d for the other side)
-    ob = shapely.bounds(geoms[other])
-    mb = shapely.bounds(geoms[measured])
-    # 1. per job, the measured segments whose box comes within d of the other's box,
-    #    and the other's segments whose box comes within d of the measured box
-    m_job, m_seg = _segments_near_box(segs, measured, ob, d)
-    o_job, o_seg = _segments_near_box(segs, other, mb, d)
-    m_count = np.bincount(m_job, minlength=n)
-    o_count = np.bincount(o_job, minlength=n)
-    o_first = np.zeros(n, np.int64)
-    np.cumsum(o_count[:-1], out=o_first[1:])
-    # 2. segment pairs, in blocks of jobs of at most BLOCK pairs
-    cross = m_count * o_count
-    m_first = np.zeros(n + 1, np.int64)
-    np.cumsum(m_count, out=m_first[1:])
-    covered = np.zeros(len(m_seg))  # per measured segment entry: length covered by the intervals
-    gaps: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (entry, lo, hi) of uncovered stretches
-    ends = np.cumsum(cross)
-    lo_job = 0
-    while lo_job < n:
-        limit = (ends[lo_job - 1] if lo_job else 0) + BLOCK
-        hi_job = max(lo_job + 1, int(np.searchsorted(ends, limit, side="right")))
-        e_lo, e_hi = m_first[lo_job], m_first[hi_job]
-        _block(segs, d, m_job, m_seg, o_seg, o_count, o_first, is_area, e_lo, e_hi, covered, gaps)
-        lo_job = hi_job
-    # 3. per job: covered lengths, plus (areas) the uncovered stretches inside the area
-    seg_len = np.hypot(segs.x1[m_seg] - segs.x0[m_seg], segs.y1[m_seg] - segs.y0[m_seg])
-    total = covered * seg_len
-    if gaps:
-        entry = np.concatenate([g[0] for g in gaps])
-        lo = np.concatenate([g[1] for g in gaps])
-        hi = np.concatenate([g[2] for g in gaps])
-        mid = (lo + hi) / 2
-        s = m_seg[entry]
-        x = segs.x0[s] + mid * (segs.x1[s] - segs.x0[s])
-        y = segs.y0[s] + mid * (segs.y1[s] - segs.y0[s])
-        inside = shapely.intersects_xy(geoms[other[m_job[entry]]], x, y)
-        # in entry order, then lo: the same order for a pair however the jobs are blocked
+    box = shapely.bounds(geoms)
+    # 1. per pair, a's segments whose box comes within d of b's box, and b's near a's box
+    a_pair, a_seg = _segments_near_box(segs, a, use, box[b], d)
+    b_pair, b_seg = _segments_near_box(segs, b, use, box[a], d)
+    a_count = np.bincount(a_pair, minlength=n)
+    b_count = np.bincount(b_pair, minlength=n)
+    a_first = np.zeros(n + 1, np.int64)
+    np.cumsum(a_count, out=a_first[1:])
+    b_first = np.zeros(n + 1, np.int64)
+    np.cumsum(b_count, out=b_first[1:])
+    side_a = _Side(a_pair, a_seg, want_a, dim_b == 2, b)
+    side_b = _Side(b_pair, b_seg, want_b, dim_a == 2, a)
+    # 2. segment pairs, in blocks of pairs of at most BLOCK segment pairs
+    ends = np.cumsum(a_count * b_count)
+    lo_pair = 0
+    while lo_pair < n:
+        limit = (ends[lo_pair - 1] if lo_pair else 0) + BLOCK
+        hi_pair = max(lo_pair + 1, int(np.searchsorted(ends, limit, side="right")))
+        _block(segs, d, side_a, side_b, a_first, b_first, b_count, lo_pair, hi_pair)
+        lo_pair = hi_pair
+    return side_a.lengths(geoms, segs, n), side_b.lengths(geoms, segs, n)
+
+
+class _Side:
+    """One side of the pairs: its segment entries (pair, segment), whether it is measured,
+    whether the other side is an area (and which), and what the blocks found."""
+
+    def __init__(self, pair: np.ndarray, seg: np.ndarray, wanted: np.ndarray, on_area: np.ndarray, other: np.ndarray):
+        self.pair, self.seg, self.wanted, self.on_area, self.other = pair, seg, wanted, on_area, other
+        self.covered = np.zeros(len(seg))  # per entry: parameter length covered by the intervals
+        self.gaps: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (entry, lo, hi) uncovered, on areas
+
+    def lengths(self, geoms: np.ndarray, segs: Segments, n: int) -> np.ndarray:
+        """Per pair: covered lengths, plus (against an area) the uncovered stretches inside it."""
+        seg = self.seg
+        seg_len = np.hypot(segs.x1[seg] - segs.x0[seg], segs.y1[seg] - segs.y0[seg])
+        total = self.covered
+        if self.gaps:
+            entry = np.concatenate([g[0] for g in self.gaps])
+            lo = np.concatenate([g[1] for g in self.gaps])
+            hi = np.concatenate([g[2] for g in self.gaps])
+            mid = (lo + hi) / 2
+            s = seg[entry]
+            x = segs.x0[s] + mid * (segs.x1[s] - segs.x0[s])
+            y = segs.y0[s] + mid * (segs.y1[s] - segs.y0[s])
+            inside = shapely.intersects_xy(geoms[self.other[self.pair[entry]]], x, y)
+            # in entry order, then lo: the same order for a pair however the pairs are blocked
+            order = np.lexsort((lo, entry))
+            entry, lo, hi, inside = entry[order], lo[order], hi[order], inside[order]
+            total = total + np.bincount(entry[inside], weights=(hi - lo)[inside], minlength=len(seg))
+        # (a segment whose box is more than d from an area's box is outside the area: 0)
+        return np.bincount(self.pair, weights=total * seg_len, minlength=n)
+
+    def merge(self, entry: np.ndarray, lo: np.ndarray, hi: np.ndarray, block_entries: np.ndarray) -> None:
+        """Add the intervals (``lo < hi``) of the entries to ``covered``; against an area,
+        the stretches of ``block_entries`` they leave uncovered to ``gaps``."""
         order = np.lexsort((lo, entry))
-        entry, lo, hi, inside = entry[order], lo[order], hi[order], inside[order]
-        extra = np.bincount(entry[inside], weights=(hi - lo)[inside], minlength=len(m_seg))
-        total = (covered + extra) * seg_len
-    # (a measured segment whose box is more than d from an area's box is outside the area: 0)
-    return np.bincount(m_job, weights=total, minlength=n)
+        entry, lo, hi = entry[order], lo[order], hi[order]
+        same = np.zeros(len(entry), bool)
+        same[1:] = entry[1:] == entry[:-1]
+        run = _running_max(hi, same)
+        prev = np.where(same, np.concatenate([[0.0], run[:-1]]), -np.inf)
+        gain = np.maximum(0.0, hi - np.maximum(lo, prev))
+        self.covered += np.bincount(entry, weights=gain, minlength=len(self.covered))
+        on_area = self.on_area[self.pair[entry]]
+        block_area = block_entries[self.on_area[self.pair[block_entries]]]
+        if not len(block_area):
+            return
+        last = np.ones(len(entry), bool)
+        last[:-1] = ~same[1:]
+        start_gap = np.where(same, prev, 0.0)
+        g = on_area & (lo > start_gap)
+        self.gaps.append((entry[g], start_gap[g], lo[g]))
+        g = on_area & last & (run < 1.0)
+        self.gaps.append((entry[g], run[g], np.ones(int(g.sum()))))
+        # segments against an area that no interval touches: wholly in or out
+        untouched = block_area[~np.isin(block_area, entry)]
+        self.gaps.append((untouched, np.zeros(len(untouched)), np.ones(len(untouched))))
 
 
-def _segments_near_box(segs: Segments, rows: np.ndarray, box: np.ndarray, d: float) -> tuple[np.ndarray, np.ndarray]:
-    """(job, segment) for every segment of ``geoms[rows[job]]`` whose box comes within
-    ``d`` of ``box[job]`` (in segment order per job)."""
-    count = segs.start[rows + 1] - segs.start[rows]
-    job = np.repeat(np.arange(len(rows)), count)
-    first = np.repeat(segs.start[rows] - np.concatenate([[0], np.cumsum(count)[:-1]]), count)
-    seg = first + np.arange(len(job))
+def _segments_near_box(
+    segs: Segments, rows: np.ndarray, use: np.ndarray, box: np.ndarray, d: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pair, segment) for every segment of ``geoms[rows[pair]]``, ``pair`` in ``use``,
+    whose box comes within ``d`` of ``box[pair]`` (in pair, then segment order)."""
+    r = rows[use]
+    count = segs.start[r + 1] - segs.start[r]
+    pair = np.repeat(use, count)
+    seg = np.repeat(segs.start[r] - np.concatenate([[0], np.cumsum(count)[:-1]]), count) + np.arange(len(pair))
     x0, y0, x1, y1 = segs.x0[seg], segs.y0[seg], segs.x1[seg], segs.y1[seg]
-    b = box[job]
+    bx = box[pair]
     keep = (
-        (np.minimum(x0, x1) <= b[:, 2] + d)
-        & (np.maximum(x0, x1) >= b[:, 0] - d)
-        & (np.minimum(y0, y1) <= b[:, 3] + d)
-        & (np.maximum(y0, y1) >= b[:, 1] - d)
+        (np.minimum(x0, x1) <= bx[:, 2] + d)
+        & (np.maximum(x0, x1) >= bx[:, 0] - d)
+        & (np.minimum(y0, y1) <= bx[:, 3] + d)
+        & (np.maximum(y0, y1) >= bx[:, 1] - d)
     )
-    return job[keep], seg[keep]
+    return pair[keep], seg[keep]
 
 
 def _block(
     segs: Segments,
     d: float,
-    m_job: np.ndarray,
-    m_seg: np.ndarray,
-    o_seg: np.ndarray,
-    o_count: np.ndarray,
-    o_first: np.ndarray,
-    is_area: np.ndarray,
-    e_lo: int,
-    e_hi: int,
-    covered: np.ndarray,
-    gaps: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    side_a: _Side,
+    side_b: _Side,
+    a_first: np.ndarray,
+    b_first: np.ndarray,
+    b_count: np.ndarray,
+    lo_pair: int,
+    hi_pair: int,
 ) -> None:
-    """Intervals of the measured segment entries ``e_lo:e_hi`` against the other side's
-    segments of their job; adds the covered length (as a parameter fraction) to
-    ``covered`` and, for jobs against an area, the uncovered stretches to ``gaps``."""
-    entries = np.arange(e_lo, e_hi)
-    jobs = m_job[entries]
-    rep = o_count[jobs]
-    entry = np.repeat(entries, rep)
-    within = np.arange(len(entry)) - np.repeat(np.cumsum(rep) - rep, rep)
-    t = o_seg[o_first[jobs].repeat(rep) + within]
-    s = m_seg[entry]
-    # segment boxes within d (cheap; most pairs of segments of two nearby lines are not)
+    """The segment pairs of pairs ``lo_pair:hi_pair`` (each of a's entries with each of
+    b's), their boxes within d; the intervals of each measured side."""
+    a_entries = np.arange(a_first[lo_pair], a_first[hi_pair])
+    b_entries = np.arange(b_first[lo_pair], b_first[hi_pair])
+    pairs = side_a.pair[a_entries]
+    rep = b_count[pairs]
+    ea = np.repeat(a_entries, rep)
+    eb = np.arange(len(ea)) - np.repeat(np.cumsum(rep) - rep, rep) + np.repeat(b_first[pairs], rep)
+    s, t = side_a.seg[ea], side_b.seg[eb]
     px0, py0, px1, py1 = segs.x0[s], segs.y0[s], segs.x1[s], segs.y1[s]
     qx0, qy0, qx1, qy1 = segs.x0[t], segs.y0[t], segs.x1[t], segs.y1[t]
-    keep = (
+    keep = np.flatnonzero(
         (np.minimum(px0, px1) <= np.maximum(qx0, qx1) + d)
         & (np.maximum(px0, px1) >= np.minimum(qx0, qx1) - d)
         & (np.minimum(py0, py1) <= np.maximum(qy0, qy1) + d)
         & (np.maximum(py0, py1) >= np.minimum(qy0, qy1) - d)
     )
-    entry = entry[keep]
+    ea, eb = ea[keep], eb[keep]
     px0, py0, px1, py1 = px0[keep], py0[keep], px1[keep], py1[keep]
     qx0, qy0, qx1, qy1 = qx0[keep], qy0[keep], qx1[keep], qy1[keep]
-    lo, hi = capsule_interval(px0, py0, px1, py1, qx0, qy0, qx1, qy1, d)
-    hit = lo < hi
-    entry, lo, hi = entry[hit], lo[hit], hi[hit]
-    # merge per measured segment entry: sorted by (entry, lo), running maximum of hi
-    order = np.lexsort((lo, entry))
-    entry, lo, hi = entry[order], lo[order], hi[order]
-    same = np.zeros(len(entry), bool)
-    same[1:] = entry[1:] == entry[:-1]
-    run = _running_max(hi, entry, same)
-    prev = np.where(same, np.concatenate([[0.0], run[:-1]]), -np.inf)
-    gain = np.maximum(0.0, hi - np.maximum(lo, prev))
-    covered += np.bincount(entry, weights=gain, minlength=len(covered))
-    # uncovered stretches, only where the other side is an area
-    on_area = is_area[m_job[entry]]
-    block_area = is_area[jobs]
-    if not block_area.any():
-        return
-    first = ~same
-    last = np.ones(len(entry), bool)
-    last[:-1] = ~same[1:]
-    start_gap = np.where(first, 0.0, prev)
-    g = on_area & (lo > start_gap)
-    parts = [(entry[g], start_gap[g], lo[g])]
-    g = on_area & last & (run < 1.0)
-    parts.append((entry[g], run[g], np.ones(int(g.sum()))))
-    # measured segments against an area that no interval touches: wholly in or out
-    untouched = entries[block_area]
-    untouched = untouched[~np.isin(untouched, entry)]
-    parts.append((untouched, np.zeros(len(untouched)), np.ones(len(untouched))))
-    gaps.extend(parts)
+    pair = side_a.pair[ea]
+    for side, entry, p, q, entries in (  # a measured against b's segments, and b against a's
+        (side_a, ea, (px0, py0, px1, py1), (qx0, qy0, qx1, qy1), a_entries),
+        (side_b, eb, (qx0, qy0, qx1, qy1), (px0, py0, px1, py1), b_entries),
+    ):
+        wanted = side.wanted[pair]
+        if not wanted.all():
+            entry, p, q = entry[wanted], tuple(c[wanted] for c in p), tuple(c[wanted] for c in q)
+        lo, hi = capsule_interval(*p, *q, d)
+        hit = lo < hi
+        side.merge(entry[hit], lo[hit], hi[hit], entries[side.wanted[side.pair[entries]]])
 
 
-def _running_max(values: np.ndarray, group: np.ndarray, same: np.ndarray) -> np.ndarray:
-    """Running maximum of ``values`` within runs of equal ``group`` (``same``: the row
-    continues the run before it); exact (no offsets added to the values), in log2 of
-    the longest run passes."""
+def _running_max(values: np.ndarray, same: np.ndarray) -> np.ndarray:
+    """Running maximum of ``values`` within runs (``same``: the row continues the run of
+    the row before it); exact (no offsets added to the values), in log2 of the longest
+    run passes."""
     run = values.copy()
     if not len(run):
         return run
+    starts = np.flatnonzero(~same)
+    longest = int(np.max(np.diff(np.append(starts, len(same)))))
+    group = np.cumsum(~same)
     k = 1
-    longest = int(np.max(np.diff(np.append(np.flatnonzero(~same), len(same)))))
     while k < longest:
-        same = group[k:] == group[:-k]
-        run[k:] = np.where(same, np.maximum(run[k:], run[:-k]), run[k:])
+        within = group[k:] == group[:-k]
+        run[k:] = np.where(within, np.maximum(run[k:], run[:-k]), run[k:])
         k *= 2
     return run
 
@@ -240,7 +265,7 @@ def capsule_interval(
     intersection with the line is the hull of the three pieces' intervals."""
     ux, uy = px1 - px0, py1 - py0
     a = ux * ux + uy * uy
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lo = np.full(len(ux), np.inf)
         hi = np.full(len(ux), -np.inf)
         for cx, cy in ((qx0, qy0), (qx1, qy1)):
