@@ -39,6 +39,11 @@ class Segments:
     x1: np.ndarray
     y1: np.ndarray
     start: np.ndarray  # int64, len(geoms) + 1
+    #: each segment's box (the smaller and larger x and y)
+    xmin: np.ndarray
+    xmax: np.ndarray
+    ymin: np.ndarray
+    ymax: np.ndarray
 
     @classmethod
     def of(cls, geoms: np.ndarray) -> Segments:
@@ -48,7 +53,10 @@ class Segments:
         lines = geoms.copy()
         lines[dim == 2] = shapely.boundary(geoms[dim == 2])
         lines[dim < 1] = None
-        parts, owner = shapely.get_parts(lines, return_index=True)
+        if np.isin(shapely.get_type_id(lines), (5, 7)).any():  # multi-part lines (or areas with holes)
+            parts, owner = shapely.get_parts(lines, return_index=True)
+        else:  # one part each: no need to split
+            parts, owner = lines, np.arange(len(lines))
         xy, part = shapely.get_coordinates(parts, return_index=True)
         same = part[1:] == part[:-1]
         first = np.flatnonzero(same)
@@ -56,7 +64,10 @@ class Segments:
         counts = np.bincount(seg_owner, minlength=len(geoms))
         start = np.zeros(len(geoms) + 1, np.int64)
         np.cumsum(counts, out=start[1:])
-        return cls(xy[first, 0], xy[first, 1], xy[first + 1, 0], xy[first + 1, 1], start)
+        x0, y0, x1, y1 = xy[first, 0], xy[first, 1], xy[first + 1, 0], xy[first + 1, 1]
+        return cls(
+            x0, y0, x1, y1, start, np.minimum(x0, x1), np.maximum(x0, x1), np.minimum(y0, y1), np.maximum(y0, y1)
+        )
 
 
 def near_lengths(geoms: np.ndarray, measured: np.ndarray, other: np.ndarray, distance: float) -> np.ndarray:
@@ -175,13 +186,12 @@ def _segments_near_box(
     count = segs.start[r + 1] - segs.start[r]
     pair = np.repeat(use, count)
     seg = np.repeat(segs.start[r] - np.concatenate([[0], np.cumsum(count)[:-1]]), count) + np.arange(len(pair))
-    x0, y0, x1, y1 = segs.x0[seg], segs.y0[seg], segs.x1[seg], segs.y1[seg]
-    bx = box[pair]
+    grown = box[use] + (-d, -d, d, d)
     keep = (
-        (np.minimum(x0, x1) <= bx[:, 2] + d)
-        & (np.maximum(x0, x1) >= bx[:, 0] - d)
-        & (np.minimum(y0, y1) <= bx[:, 3] + d)
-        & (np.maximum(y0, y1) >= bx[:, 1] - d)
+        (segs.xmin[seg] <= np.repeat(grown[:, 2], count))
+        & (segs.xmax[seg] >= np.repeat(grown[:, 0], count))
+        & (segs.ymin[seg] <= np.repeat(grown[:, 3], count))
+        & (segs.ymax[seg] >= np.repeat(grown[:, 1], count))
     )
     return pair[keep], seg[keep]
 
@@ -206,17 +216,15 @@ def _block(
     ea = np.repeat(a_entries, rep)
     eb = np.arange(len(ea)) - np.repeat(np.cumsum(rep) - rep, rep) + np.repeat(b_first[pairs], rep)
     s, t = side_a.seg[ea], side_b.seg[eb]
+    keep = np.flatnonzero(
+        (segs.xmin[s] <= segs.xmax[t] + d)
+        & (segs.xmax[s] >= segs.xmin[t] - d)
+        & (segs.ymin[s] <= segs.ymax[t] + d)
+        & (segs.ymax[s] >= segs.ymin[t] - d)
+    )
+    ea, eb, s, t = ea[keep], eb[keep], s[keep], t[keep]
     px0, py0, px1, py1 = segs.x0[s], segs.y0[s], segs.x1[s], segs.y1[s]
     qx0, qy0, qx1, qy1 = segs.x0[t], segs.y0[t], segs.x1[t], segs.y1[t]
-    keep = np.flatnonzero(
-        (np.minimum(px0, px1) <= np.maximum(qx0, qx1) + d)
-        & (np.maximum(px0, px1) >= np.minimum(qx0, qx1) - d)
-        & (np.minimum(py0, py1) <= np.maximum(qy0, qy1) + d)
-        & (np.maximum(py0, py1) >= np.minimum(qy0, qy1) - d)
-    )
-    ea, eb = ea[keep], eb[keep]
-    px0, py0, px1, py1 = px0[keep], py0[keep], px1[keep], py1[keep]
-    qx0, qy0, qx1, qy1 = qx0[keep], qy0[keep], qx1[keep], qy1[keep]
     pair = side_a.pair[ea]
     for side, entry, p, q, entries in (  # a measured against b's segments, and b against a's
         (side_a, ea, (px0, py0, px1, py1), (qx0, qy0, qx1, qy1), a_entries),
