@@ -221,6 +221,9 @@ def coupling_records(
     typ_a, typ_b = cols.asset_types[c.a].tolist(), cols.asset_types[c.b].tolist()
     who: dict[tuple[str, tuple[str, ...]], str] = {}
     union: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
+    overlap_text: dict[int, str] = {}
+    gap_text: dict[int, str] = {}
+    saving_text: dict[tuple[float, float], str] = {}
     out = []
     for ka, kb, oa, ob, ta, tb, dist, gap, sh, ov, sav, sc in zip(
         key_a,
@@ -249,13 +252,20 @@ def coupling_records(
         if types is None:
             types = union[(ta, tb)] = sorted(set(ta) | set(tb))
         where = "op dezelfde plek" if dist == 0 else f"op {dist:.1f} m van elkaar".replace(".", ",")
-        when = f"de uitvoering overlapt {ov} dagen" if gap == 0 else f"{gap} dagen na elkaar"
-        text = f"{wa} en {wb} werken {where}; {when}."
+        # the sentence parts that repeat (days, metres and euros), made once per value
+        when = (overlap_text if gap == 0 else gap_text).get(ov if gap == 0 else gap)
+        if when is None:
+            when = f"de uitvoering overlapt {ov} dagen." if gap == 0 else f"{gap} dagen na elkaar."
+            (overlap_text if gap == 0 else gap_text)[ov if gap == 0 else gap] = when
+        text = f"{wa} en {wb} werken {where}; {when}"
         if shared_m > 0:
-            text += (
-                f" Samen één sleuf over ca. {shared_m:.0f} m bespaart ongeveer {_eur(saving_eur)}"
-                " aan graaf- en straatwerk."
-            )
+            sentence = saving_text.get((shared_m, saving_eur))
+            if sentence is None:
+                sentence = saving_text[(shared_m, saving_eur)] = (
+                    f" Samen één sleuf over ca. {shared_m:.0f} m bespaart ongeveer {_eur(saving_eur)}"
+                    " aan graaf- en straatwerk."
+                )
+            text += sentence
         out.append(
             {
                 "a": ka,
