@@ -63,6 +63,8 @@ class PlanTable:
     surface_renewal: np.ndarray  # bool
     #: ``owner:id`` per row, when already made
     key_column: np.ndarray | None = None
+    #: (index per row, distinct tuples): ``asset_types`` is ``distinct[index]``, when known
+    asset_type_index: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -110,12 +112,13 @@ def read_plan_table(path: str | Path, *, crs: str | None = None, layer: str | No
     from concurrent.futures import ThreadPoolExecutor
 
     values: dict[str, Any] = {}
+    distinct_of: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     with ThreadPoolExecutor(1, thread_name_prefix="openruimte-read") as pool:
         geometry = pool.submit(_geometries, table.column(meta["geometry_name"] or "wkb_geometry"))
         try:
             for key in PLAN.keys:
                 col = column_of.get(key)
-                values[key] = _coerce(key, table.column(col) if col is not None else None, n)
+                values[key] = _coerce(key, table.column(col) if col is not None else None, n, distinct_of)
         except BaseException:
             geometry.exception()  # wait for it; the columns' error is the one raised
             raise
@@ -146,6 +149,7 @@ def read_plan_table(path: str | Path, *, crs: str | None = None, layer: str | No
         excavation=values["excavation"],
         surface_renewal=values["surface_renewal"],
         key_column=keys,
+        asset_type_index=distinct_of.get("asset_types"),
     )
 
 
@@ -243,7 +247,9 @@ def _day(d: dt.date | None) -> int:
     return d.toordinal() if d is not None else NO_DAY
 
 
-def _coerce(key: str, column: Any, n: int) -> np.ndarray | None:
+def _coerce(
+    key: str, column: Any, n: int, distinct_of: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+) -> np.ndarray | None:
     """Each distinct value of the column through the import coercer once; the
     coerced column (for the kept keys) by the distinct values' indices."""
     import pyarrow as pa
@@ -283,6 +289,8 @@ def _coerce(key: str, column: Any, n: int) -> np.ndarray | None:
             table[i] = v
     else:
         table = np.array(coerced, dtype=_KEPT[key])
+    if distinct_of is not None:  # (index per row, distinct coerced values), for work per distinct value
+        distinct_of[key] = (idx, table)
     return table[idx]
 
 
