@@ -106,7 +106,8 @@ def find_couplings(
     keep = qi < ti
     a, b = eligible[qi[keep]], eligible[ti[keep]]
     # owners and keys compared as integer codes (10x faster than comparing the strings)
-    owner = np.unique(cols.owners, return_inverse=True)[1].reshape(-1)
+    codes: dict[str, int] = {}  # a code per owner (equality only: no sort needed)
+    owner = np.fromiter((codes.setdefault(o, len(codes)) for o in cols.owners.tolist()), np.int64, len(cols))
     other_owner = owner[a] != owner[b]
     disjoint = (cols.asset_mask[a] & cols.asset_mask[b]) == 0
     digs = cols.excavation[a] | cols.excavation[b]
