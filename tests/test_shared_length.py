@@ -186,3 +186,26 @@ def test_a_line_crossing_an_area_counts_inside_and_near():
     geoms = np.array([line, holed], dtype=object)
     got = near_lengths(geoms, np.array([0]), np.array([1]), 10.0)[0]
     assert math.isclose(got, 120.0 - (80 - 20 - 20), rel_tol=1e-12)
+
+
+def test_long_lines_side_by_side_take_the_sparse_path_with_the_same_values(monkeypatch):
+    """A pair with more segment pairs than a block (two long lines side by side; the
+    vertex limit allows 250,000 vertices) is handled through a tree on its segments, not the
+    full cross product: the same values."""
+    from openruimte.analysis import near
+
+    rng = np.random.default_rng(5)
+    x = np.cumsum(rng.uniform(0.5, 3.0, 600))
+    wiggle = np.cumsum(rng.normal(0, 0.8, 600))
+    one = shapely.LineString(np.c_[x, wiggle])
+    two = shapely.LineString(np.c_[x[::-1] + rng.uniform(-1, 1), wiggle[::-1] + 6 + rng.normal(0, 2, 600)])
+    area = shapely.Point(x[300], wiggle[300]).buffer(40, quad_segs=64)
+    geoms = np.array([one, two, area, shapely.LineString([(0, 0), (5, 5)])], dtype=object)
+    a, b = np.array([0, 0, 1, 3]), np.array([1, 2, 2, 0])
+    monkeypatch.setattr(near, "BLOCK", 10**7)  # 600 x 600 segments: the cross product
+    dense = near.pair_near_lengths(geoms, a, b, 10.0)
+    monkeypatch.setattr(near, "BLOCK", 1_000)  # the tree
+    sparse = near.pair_near_lengths(geoms, a, b, 10.0)
+    assert np.array_equal(dense[0], sparse[0]) and np.array_equal(dense[1], sparse[1])
+    low, high = oracle_bounds(one, two, 10.0)
+    assert low - EPS <= dense[0][0] <= high + EPS

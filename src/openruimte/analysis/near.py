@@ -114,8 +114,12 @@ def pair_near_lengths(
     lo_pair = 0
     while lo_pair < n:
         limit = (ends[lo_pair - 1] if lo_pair else 0) + BLOCK
-        hi_pair = max(lo_pair + 1, int(np.searchsorted(ends, limit, side="right")))
-        _block(segs, d, side_a, side_b, a_first, b_first, b_count, lo_pair, hi_pair)
+        hi_pair = int(np.searchsorted(ends, limit, side="right"))
+        if hi_pair <= lo_pair:  # one pair of long lines: only its segments that come near each other
+            _sparse_pair(segs, d, side_a, side_b, a_first, b_first, lo_pair)
+            hi_pair = lo_pair + 1
+        else:
+            _block(segs, d, side_a, side_b, a_first, b_first, b_count, lo_pair, hi_pair)
         lo_pair = hi_pair
     return side_a.lengths(geoms, segs, n), side_b.lengths(geoms, segs, n)
 
@@ -215,6 +219,37 @@ def _block(
     rep = b_count[pairs]
     ea = np.repeat(a_entries, rep)
     eb = np.arange(len(ea)) - np.repeat(np.cumsum(rep) - rep, rep) + np.repeat(b_first[pairs], rep)
+    _intervals(segs, d, side_a, side_b, ea, eb, a_entries, b_entries)
+
+
+def _sparse_pair(
+    segs: Segments, d: float, side_a: _Side, side_b: _Side, a_first: np.ndarray, b_first: np.ndarray, pair: int
+) -> None:
+    """:func:`_block` for one pair with more than BLOCK segment pairs (two long lines side
+    by side): its segment pairs whose boxes come within d found with a tree on b's segment
+    boxes, in the same order as :func:`_block` would give them (so the same values)."""
+    a_entries = np.arange(a_first[pair], a_first[pair + 1])
+    b_entries = np.arange(b_first[pair], b_first[pair + 1])
+    sa, sb = side_a.seg[a_entries], side_b.seg[b_entries]
+    tree = shapely.STRtree(shapely.box(segs.xmin[sb], segs.ymin[sb], segs.xmax[sb], segs.ymax[sb]))
+    qa, qb = tree.query(shapely.box(segs.xmin[sa] - d, segs.ymin[sa] - d, segs.xmax[sa] + d, segs.ymax[sa] + d))
+    order = np.lexsort((qb, qa))
+    _intervals(segs, d, side_a, side_b, a_entries[qa[order]], b_entries[qb[order]], a_entries, b_entries)
+
+
+def _intervals(
+    segs: Segments,
+    d: float,
+    side_a: _Side,
+    side_b: _Side,
+    ea: np.ndarray,
+    eb: np.ndarray,
+    a_entries: np.ndarray,
+    b_entries: np.ndarray,
+) -> None:
+    """The segment pairs (``ea[k]``, ``eb[k]``) whose boxes come within d; the intervals
+    of each measured side, merged per segment (``a_entries``, ``b_entries``: every entry
+    of the pairs handled, for the stretches no interval touches)."""
     s, t = side_a.seg[ea], side_b.seg[eb]
     keep = np.flatnonzero(
         (segs.xmin[s] <= segs.xmax[t] + d)
