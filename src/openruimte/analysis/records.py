@@ -144,7 +144,7 @@ class ColumnAnalysis:
             {"parameters": self.parameters.as_dict(), "plans": self.plans, "unscheduled": self.unscheduled}
         )
         out.write(head[:-1] + b',"couplings":[')
-        _write_chunks(out, self.coupling_chunks(), progress)
+        _write_chunks(out, self.coupling_chunks(SHARED_CHUNK), progress)  # records start after the first task
         out.write(b'],"conflicts":[')
         _write_chunks(out, self.conflict_chunks(), progress)
         out.write(b"]}")
