@@ -1,46 +1,41 @@
 """Where the time of ``openruimte analyse --plans`` goes (bench/analyse.py --profile).
 
-Runs the command's library path in this process, stage by stage, with the
-resident memory after each stage; then once more under cProfile. The stages call
-the same functions the command calls (some of them private), in the same order:
+Runs the command's library path (the columnar one, issue 12) in this process, stage by
+stage, with the wall and CPU time and the resident memory after each stage; then once
+more under cProfile. The stages call the same functions the command calls, in the
+same order, but one after the other (the command overlaps the shared lengths of the
+next chunk with the records of this one, on two threads):
 
-1. ``pyogrio.raw.read``: the GeoPackage into arrays (what GDAL does);
-2. ``gpkg_format.read_table`` minus 1: one dict of plain Python values per row;
-3. ``exchange._build``: column mapping, CRS/bounds check, ``Plan.from_record`` per row;
-4. ``PlanColumns.from_plans``: plans to numpy columns;
-5. ``find_couplings`` / ``find_conflicts``: STRtree query, rules, exact distance;
-6. ``shared_length``: the explanation's buffers and intersections;
-7. ``_coupling_records`` minus 6, ``_conflict_records``: one dict (and text) per pair;
-8. ``write_json``: ``json.dumps(indent=1)`` and writing.
+1. imports of the command's path (numpy, shapely, pyogrio, pyarrow, orjson);
+2. ``columns_from_file``: the GeoPackage through pyogrio's Arrow interface into checked columns;
+3. ``find_couplings`` / ``find_conflicts``: STRtree query, rules, exact distance;
+4. ``shared_length``: the exact near lengths (analysis/near.py) and the areas' overlays;
+5. ``coupling_records`` (given the shared lengths), ``conflict_records``: records and Dutch text;
+6. orjson: encoding the records and writing the file.
 """
 
 from __future__ import annotations
 
 import cProfile
-import inspect
+import gc
 import io
 import pstats
 import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+_T0 = (time.perf_counter(), time.process_time())
 
-from openruimte.analysis import couplings as cp
-from openruimte.analysis.arrays import PlanColumns
-from openruimte.analysis.pairs import BEHEER, Parameters, _near_pairs, find_conflicts, find_couplings
-from openruimte.io import exchange, gpkg_format
-from openruimte.io.columns import KINDS
-from openruimte.io.crs import normalise_crs
-from openruimte.services import analyse as analysing
+import orjson  # noqa: E402
 
+from openruimte.analysis.couplings import UnitCosts, shared_length  # noqa: E402
+from openruimte.analysis.pairs import Parameters, find_conflicts, find_couplings  # noqa: E402
+from openruimte.analysis.records import conflict_records, coupling_records  # noqa: E402
+from openruimte.io.gpkg_format import import_pyogrio  # noqa: E402
+from openruimte.services import analyse_columns as run  # noqa: E402
 
-def _shared_length(cols: PlanColumns, c: Any, distance: float) -> np.ndarray:
-    """``couplings.shared_length`` with whichever signature it has (it changed: now it
-    takes all geometries and the pair rows, so each plan is buffered once)."""
-    if "geoms" in inspect.signature(cp.shared_length).parameters:
-        return cp.shared_length(cols.geoms, c.a, c.b, distance)
-    return cp.shared_length(cols.geoms[c.a], cols.geoms[c.b], distance)
+import_pyogrio()
+_IMPORTED = (time.perf_counter(), time.process_time())
 
 
 def rss_mb() -> float:
@@ -53,62 +48,52 @@ def rss_mb() -> float:
 
 def stages(path: Path, out: Path) -> list[tuple[str, float, float, bool, float]]:
     """[(stage, seconds, RSS MB after it, counts in the total, CPU seconds)] for one run of
-    the command's work on ``path``; stages "measured alone" repeat part of a later one."""
-    from pyogrio.raw import read
-
-    rows: list[tuple[str, float, float, bool, float]] = []
+    the command's work on ``path`` (the garbage collector paused, as in the command)."""
+    rows: list[tuple[str, float, float, bool, float]] = [
+        (
+            "imports (numpy, shapely, pyogrio, pyarrow, orjson, openruimte)",
+            _IMPORTED[0] - _T0[0],
+            rss_mb(),
+            True,
+            _IMPORTED[1] - _T0[1],
+        ),
+    ]
     cpu = [time.process_time()]
     params = Parameters()
 
     def mark(label: str, t0: float) -> float:
         t = time.perf_counter()
         c = time.process_time()
-        rows.append((label, t - t0, rss_mb(), "[measured alone]" not in label, c - cpu[0]))
+        rows.append((label, t - t0, rss_mb(), True, c - cpu[0]))
         cpu[0] = c
         return t
 
-    t = time.perf_counter()
-    read(path, layer="plans")
-    t = mark("pyogrio.raw.read (GDAL, arrays)", t)
-    table = gpkg_format.read_table(path, crs=normalise_crs("EPSG:28992"), kind_name="plans")
-    t_table = time.perf_counter() - t
-    c = time.process_time()
-    label = "gpkg_format.read_table minus raw read: row dicts, _plain()"
-    rows.append((label, t_table - rows[0][1], rss_mb(), True, c - cpu[0] - rows[0][4]))
-    cpu[0] = c
-    t = time.perf_counter()
-    result = exchange.ReadResult(kind="plans", source=table.source, crs=table.crs, rows=len(table.rows))
-    exchange._build(table, KINDS["plans"], result, owner=None, make_valid=False, level=None, layer_name=path.stem)
-    result.raise_if_errors()
-    plans = result.items
-    del table
-    t = mark("exchange._build: Plan.from_record per row (+bounds, duplicates)", t)
-    cols = PlanColumns.from_plans(plans)
-    t = mark("PlanColumns.from_plans", t)
-    eligible = np.flatnonzero(cols.scheduled & (cols.phase != BEHEER))
-    _near_pairs(cols.geoms[eligible], cols.geoms[eligible], params.max_distance_m, None)
-    t = mark("  of which: STRtree build + dwithin query (couplings) [measured alone]", t)
-    c = find_couplings(cols, params)
-    t = mark("find_couplings (tree query, rules, exact distance)", t)
-    k = find_conflicts(cols, params)
-    t = mark("find_conflicts", t)
-    shared = _shared_length(cols, c, params.max_distance_m)
-    t = mark("shared_length: buffers + intersections [measured alone]", t)
-    del shared
-    couplings = cp._coupling_records(plans, cols, c, params, cp.UnitCosts())
-    t = mark("_coupling_records (shared_length again + dict/text per pair)", t)
-    conflicts = cp._conflict_records(plans, cols, k, params)
-    t = mark("_conflict_records", t)
-    res = cp.PlanAnalysis(
-        parameters=params,
-        plans=len(plans),
-        unscheduled=sorted(cols.keys[~cols.scheduled].tolist()),
-        couplings=couplings,
-        conflicts=conflicts,
-    )
-    t = mark("unscheduled list", t)
-    analysing.write_json(res, out)
-    mark("write_json (json.dumps indent=1 + write)", t)
+    gc.disable()
+    try:
+        t = time.perf_counter()
+        cols = run.columns_from_file(path)
+        t = mark("columns_from_file (Arrow read, checks, columns)", t)
+        c = find_couplings(cols, params)
+        t = mark("find_couplings (tree query, rules, exact distance)", t)
+        k = find_conflicts(cols, params)
+        t = mark("find_conflicts", t)
+        shared = shared_length(cols.geoms, c.a, c.b, params.max_distance_m)
+        t = mark("shared_length (exact near lengths, areas' overlays)", t)
+        couplings = coupling_records(cols, c, params, UnitCosts(), shared=shared)
+        t = mark("coupling_records (dicts and Dutch text, given the shared lengths)", t)
+        conflicts = conflict_records(cols, k, params)
+        t = mark("conflict_records", t)
+        document = {
+            "parameters": params.as_dict(),
+            "plans": len(cols),
+            "unscheduled": sorted(cols.keys[~cols.scheduled].tolist()),
+            "couplings": couplings,
+            "conflicts": conflicts,
+        }
+        out.write_bytes(orjson.dumps(document))
+        mark("unscheduled list, orjson and writing", t)
+    finally:
+        gc.enable()
     return rows
 
 
@@ -116,9 +101,9 @@ def cprofile(path: Path, out: Path, top: int = 25) -> tuple[str, float]:
     """cProfile of the command's library path; (the top functions by own time, total seconds)."""
 
     def work() -> Any:
-        plans = analysing.plans_from_file(path)
-        result = analysing.analyse(plans, Parameters())
-        analysing.write_json(result, out)
+        cols = run.columns_from_file(path)
+        result = run.find_pairs(cols, Parameters())
+        result.write(out)
 
     prof = cProfile.Profile()
     t0 = time.perf_counter()

@@ -84,6 +84,37 @@ def test_saved_pairs_follow_random_edits(store):
         assert inc.saved_pairs(store) == full(store, params), f"step {step}"
 
 
+def test_pairs_saved_under_the_earlier_definition_are_rebuilt_on_the_next_write(store):
+    """Records saved before the shared length became the exact zone (params without a
+    "definition") are all replaced on the next write, not mixed with new ones."""
+    import json
+
+    import sqlalchemy as sa
+
+    from openruimte.store import tables as t
+
+    rng = np.random.default_rng(11)
+    params = Parameters()
+    plans = random_plans(rng, 60)
+    with store.writer("test") as w:
+        w.upsert("plans", plans)
+        inc.update_pairs(w, [], params)
+    old = json.dumps(params.as_dict(), sort_keys=True)  # as saved before DEFINITION
+    stale = {"a": "x", "b": "y", "score": 0.0, "explanation": {"shared_m": -1.0}}
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(t.analysis_pairs).values(params=old, record=stale))
+    assert inc.saved_pairs(store) != full(store, params)
+    moved = dataclasses.replace(plans[0], start=plans[0].start)  # any write
+    with store.writer("test") as w:
+        w.upsert("plans", [moved])
+        inc.update_pairs(w, [moved.key])
+    assert inc.saved_pairs(store) == full(store, params)
+    with store.engine.connect() as conn:
+        assert {json.loads(r.params)["definition"] for r in conn.execute(sa.select(t.analysis_pairs.c.params))} == {
+            inc.DEFINITION
+        }
+
+
 def test_reads_filter_by_visibility(store):
     rng = np.random.default_rng(3)
     plans = random_plans(rng, 80)

@@ -16,7 +16,6 @@ import shapely
 
 from openruimte.analysis.arrays import PlanColumns, date_of
 from openruimte.analysis.pairs import Conflicts, Couplings, Parameters, Progress, find_conflicts, find_couplings
-from openruimte.analysis.threads import split_call
 from openruimte.model import Plan
 
 
@@ -56,25 +55,29 @@ class PlanAnalysis:
 
 def shared_length(geoms: np.ndarray, a: np.ndarray, b: np.ndarray, distance: float) -> np.ndarray:
     """Metres of works that could share one opening, per pair (rows ``a[i]``, ``b[i]``
-    of ``geoms``): for two lines the smaller of each one's length within
-    ``distance`` of the other; a line against an area, the line's part near it;
-    two areas, the side of their shared area; 0 for points. Each geometry is
-    buffered once (coarse corners: this ranks, it does not measure a contract)."""
+    of ``geoms``): for two lines the smaller of each one's length within ``distance``
+    of the other; a line against an area, the line's length inside the area or within
+    ``distance`` of it; two areas, the side of the square of their shared area; 0 for
+    points.
+
+    "Within" is the exact Euclidean distance (a round zone), computed segment by
+    segment in numpy (:mod:`openruimte.analysis.near`). Until issue 12's third round
+    it was the length inside GEOS' coarse ``quad_segs=1`` buffer (square-ish corners,
+    input lines simplified), one GEOS overlay per pair side: the values changed
+    slightly (the coarse buffer cut corners off the zone) and became 3-5x cheaper.
+    The shared length ranks; the spec's contract is the pairs, ``distance_m``,
+    ``gap_days`` and ``overlap_days``."""
+    from openruimte.analysis.near import pair_near_lengths
+
     if not len(a):
         return np.zeros(0)
     ga, gb = geoms[a], geoms[b]
     dim_a, dim_b = shapely.get_dimensions(ga), shapely.get_dimensions(gb)
-    # a line's near part is all that is used (an area's or a point's is not: see below)
-    near_a, near_b = np.zeros(len(a)), np.zeros(len(a))
-    # pairs with a point share nothing (0 below)
-    line_a, line_b = (dim_a == 1) & (dim_b != 0), (dim_b == 1) & (dim_a != 0)
-    involved = np.unique(np.concatenate([b[line_a], a[line_b]]))
-    zone = np.empty(len(geoms), dtype=object)
-    zone[involved] = split_call(shapely.buffer, geoms[involved], distance=distance, quad_segs=1)
-    shapely.prepare(zone[involved])  # here, once, not in the threads below (covers uses it)
-    near_a[line_a] = split_call(_near_length, ga[line_a], zone[b[line_a]])
-    near_b[line_b] = split_call(_near_length, gb[line_b], zone[a[line_b]])
-    out = np.minimum(near_a, near_b)
+    out = np.zeros(len(a))
+    # a line's near part: line-line both sides (the smaller counts), line-area the line's
+    near_a, near_b = pair_near_lengths(geoms, a, b, distance)
+    line_line = (dim_a == 1) & (dim_b == 1)
+    out[line_line] = np.minimum(near_a[line_line], near_b[line_line])
     line_area = (dim_a == 1) & (dim_b == 2)
     out[line_area] = near_a[line_area]
     area_line = (dim_a == 2) & (dim_b == 1)
@@ -82,19 +85,6 @@ def shared_length(geoms: np.ndarray, a: np.ndarray, b: np.ndarray, distance: flo
     both_areas = (dim_a == 2) & (dim_b == 2)
     if both_areas.any():
         out[both_areas] = np.sqrt(shapely.area(shapely.intersection(ga[both_areas], gb[both_areas])))
-    out[(dim_a == 0) | (dim_b == 0)] = 0.0
-    return out
-
-
-def _near_length(g: np.ndarray, zone: np.ndarray) -> np.ndarray:
-    """Length of each line ``g[i]`` inside its (prepared) ``zone[i]``. A line the zone
-    covers is its own near part: its length is taken as it is (the same value the
-    intersection gives, without the overlay, which costs ~15 µs a pair), unless it
-    overlaps itself (the overlay would count a doubled stretch once); only the others
-    are intersected."""
-    out = shapely.length(g)
-    partly = np.flatnonzero(~(shapely.covers(zone, g) & shapely.is_simple(g)))
-    out[partly] = shapely.length(shapely.intersection(g[partly], zone[partly]))
     return out
 
 

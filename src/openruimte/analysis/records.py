@@ -22,6 +22,8 @@ from openruimte.analysis.pairs import Conflicts, Couplings, Parameters, Progress
 
 #: pairs per chunk (explanations are built and written a chunk at a time)
 CHUNK = 25_000
+#: pairs per shared-length task on the background threads (a divisor of CHUNK)
+SHARED_CHUNK = 5_000
 
 
 @dataclass
@@ -37,6 +39,8 @@ class ColumnAnalysis:
     #: the records already encoded (orjson), in pair order, when an engine made them (Dask workers)
     coupling_json: list[bytes] | None = field(default=None, repr=False)
     conflict_json: list[bytes] | None = field(default=None, repr=False)
+    #: the shared lengths per SHARED_CHUNK couplings, being computed (:meth:`start_shared`)
+    _shared: list[Any] | None = field(default=None, repr=False)
 
     @property
     def plans(self) -> int:
@@ -46,32 +50,37 @@ class ColumnAnalysis:
     def unscheduled(self) -> list[str]:
         return sorted(self.cols.keys[~self.cols.scheduled].tolist())
 
-    def coupling_chunks(self, size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
-        """The coupling records a chunk at a time; the shared lengths of the next chunk
-        (GEOS, without the GIL) are computed in a thread while this one's records are made."""
-        from concurrent.futures import ThreadPoolExecutor
+    def start_shared(self) -> None:
+        """Start computing the shared lengths of every chunk of couplings on the
+        background threads (numpy and GEOS without the GIL), so they run while the
+        conflicts are found and the records made; :meth:`coupling_chunks` takes them
+        in order. Each pair's value depends on that pair alone: the same values as
+        computed in one piece."""
+        from openruimte.analysis.threads import background
 
+        if self._shared is not None or self.coupling_json is not None:
+            return
+        c, d = self.couplings, self.parameters.max_distance_m
+        pool = background()
+        self._shared = [
+            pool.submit(shared_length, self.cols.geoms, c.a[lo : lo + SHARED_CHUNK], c.b[lo : lo + SHARED_CHUNK], d)
+            for lo in range(0, len(c.a), SHARED_CHUNK)
+        ]
+
+    def coupling_chunks(self, size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
+        """The coupling records a chunk at a time (the shared lengths from :meth:`start_shared`)."""
         if self.coupling_json is not None:
             yield from _decoded(self.coupling_json, size)
             return
-
+        self.start_shared()
+        assert self._shared is not None
         c = self.couplings
-        d = self.parameters.max_distance_m
-        parts = [
-            Couplings(
-                c.a[lo : lo + size], c.b[lo : lo + size], c.distance_m[lo : lo + size], c.gap_days[lo : lo + size]
-            )
-            for lo in range(0, len(c.a), size)
-        ]
-        if not parts:
-            return
-        with ThreadPoolExecutor(1, thread_name_prefix="openruimte-shared") as ex:
-            ahead = ex.submit(shared_length, self.cols.geoms, parts[0].a, parts[0].b, d)
-            for i, part in enumerate(parts):
-                shared = ahead.result()
-                if i + 1 < len(parts):
-                    ahead = ex.submit(shared_length, self.cols.geoms, parts[i + 1].a, parts[i + 1].b, d)
-                yield coupling_records(self.cols, part, self.parameters, self.costs, shared=shared)
+        step = max(1, size // SHARED_CHUNK)
+        for i in range(0, len(self._shared), step):
+            lo, hi = i * SHARED_CHUNK, min(len(c.a), (i + step) * SHARED_CHUNK)
+            shared = np.concatenate([f.result() for f in self._shared[i : i + step]])
+            part = Couplings(c.a[lo:hi], c.b[lo:hi], c.distance_m[lo:hi], c.gap_days[lo:hi])
+            yield coupling_records(self.cols, part, self.parameters, self.costs, shared=shared)
 
     def conflict_chunks(self, size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
         if self.conflict_json is not None:
@@ -135,7 +144,7 @@ class ColumnAnalysis:
             {"parameters": self.parameters.as_dict(), "plans": self.plans, "unscheduled": self.unscheduled}
         )
         out.write(head[:-1] + b',"couplings":[')
-        _write_chunks(out, self.coupling_chunks(), progress)
+        _write_chunks(out, self.coupling_chunks(SHARED_CHUNK), progress)  # records start after the first task
         out.write(b'],"conflicts":[')
         _write_chunks(out, self.conflict_chunks(), progress)
         out.write(b"]}")
@@ -176,15 +185,18 @@ def analyse_columns(
     params = params or Parameters()
     if finder is None:
         couplings = find_couplings(cols, params, progress)
-        conflicts = find_conflicts(cols, params, progress)
-    else:
-        found = finder(cols, params)
-        if isinstance(found, tuple):
-            couplings, conflicts = found
-        else:  # partition.Merged, with the records made by the partitions
-            result = ColumnAnalysis(params, cols, found.couplings, found.conflicts, costs or UnitCosts())
-            result.coupling_json, result.conflict_json = found.coupling_json, found.conflict_json
-            return result
+        empty = Conflicts(*(np.empty(0, np.int64),) * 4)
+        result = ColumnAnalysis(params, cols, couplings, empty, costs or UnitCosts())
+        result.start_shared()  # while the conflicts are found
+        result.conflicts = find_conflicts(cols, params, progress)
+        return result
+    found = finder(cols, params)
+    if isinstance(found, tuple):
+        couplings, conflicts = found
+    else:  # partition.Merged, with the records made by the partitions
+        result = ColumnAnalysis(params, cols, found.couplings, found.conflicts, costs or UnitCosts())
+        result.coupling_json, result.conflict_json = found.coupling_json, found.conflict_json
+        return result
     return ColumnAnalysis(params, cols, couplings, conflicts, costs or UnitCosts())
 
 
@@ -209,6 +221,9 @@ def coupling_records(
     typ_a, typ_b = cols.asset_types[c.a].tolist(), cols.asset_types[c.b].tolist()
     who: dict[tuple[str, tuple[str, ...]], str] = {}
     union: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
+    overlap_text: dict[int, str] = {}
+    gap_text: dict[int, str] = {}
+    saving_text: dict[tuple[float, float], str] = {}
     out = []
     for ka, kb, oa, ob, ta, tb, dist, gap, sh, ov, sav, sc in zip(
         key_a,
@@ -237,13 +252,20 @@ def coupling_records(
         if types is None:
             types = union[(ta, tb)] = sorted(set(ta) | set(tb))
         where = "op dezelfde plek" if dist == 0 else f"op {dist:.1f} m van elkaar".replace(".", ",")
-        when = f"de uitvoering overlapt {ov} dagen" if gap == 0 else f"{gap} dagen na elkaar"
-        text = f"{wa} en {wb} werken {where}; {when}."
+        # the sentence parts that repeat (days, metres and euros), made once per value
+        when = (overlap_text if gap == 0 else gap_text).get(ov if gap == 0 else gap)
+        if when is None:
+            when = f"de uitvoering overlapt {ov} dagen." if gap == 0 else f"{gap} dagen na elkaar."
+            (overlap_text if gap == 0 else gap_text)[ov if gap == 0 else gap] = when
+        text = f"{wa} en {wb} werken {where}; {when}"
         if shared_m > 0:
-            text += (
-                f" Samen één sleuf over ca. {shared_m:.0f} m bespaart ongeveer {_eur(saving_eur)}"
-                " aan graaf- en straatwerk."
-            )
+            sentence = saving_text.get((shared_m, saving_eur))
+            if sentence is None:
+                sentence = saving_text[(shared_m, saving_eur)] = (
+                    f" Samen één sleuf over ca. {shared_m:.0f} m bespaart ongeveer {_eur(saving_eur)}"
+                    " aan graaf- en straatwerk."
+                )
+            text += sentence
         out.append(
             {
                 "a": ka,

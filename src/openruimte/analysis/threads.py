@@ -36,6 +36,19 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL
 
 
+_BACKGROUND: ThreadPoolExecutor | None = None
+
+
+def background() -> ThreadPoolExecutor:
+    """A pool for independent tasks that run while the caller goes on (e.g. the shared
+    lengths while the records are made); separate from :func:`split_call`'s pool, so a
+    task here never waits behind (or for) a split call."""
+    global _BACKGROUND
+    if _BACKGROUND is None:
+        _BACKGROUND = ThreadPoolExecutor(max(1, workers()), thread_name_prefix="openruimte-background")
+    return _BACKGROUND
+
+
 def split_call(fn: Callable[..., np.ndarray], *arrays: np.ndarray, **kwargs: Any) -> np.ndarray:
     """``fn(*arrays, **kwargs)`` for element-wise ``fn``, in parts over threads."""
     n = len(arrays[0]) if arrays else 0

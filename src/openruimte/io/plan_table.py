@@ -61,12 +61,18 @@ class PlanTable:
     asset_types: np.ndarray  # object: a tuple of codes per row (shared between equal rows)
     excavation: np.ndarray  # bool
     surface_renewal: np.ndarray  # bool
+    #: ``owner:id`` per row, when already made
+    key_column: np.ndarray | None = None
+    #: (index per row, distinct tuples): ``asset_types`` is ``distinct[index]``, when known
+    asset_type_index: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
 
     @property
     def keys(self) -> np.ndarray:
+        if self.key_column is not None:
+            return self.key_column
         return np.char.add(np.char.add(self.owners.astype(str), ":"), self.ids.astype(str))
 
 
@@ -102,16 +108,29 @@ def read_plan_table(path: str | Path, *, crs: str | None = None, layer: str | No
     if col_errors or geometry_column(fields) is not None:
         raise NeedsRowPath("column names")
     column_of = {key: col for col, key in mapping.items()}
+    # the geometries (GEOS, mostly without the GIL) on a thread while the columns are checked
+    from concurrent.futures import ThreadPoolExecutor
+
     values: dict[str, Any] = {}
-    for key in PLAN.keys:
-        col = column_of.get(key)
-        values[key] = _coerce(key, table.column(col) if col is not None else None, n)
-    geoms = _geometries(table.column(meta["geometry_name"] or "wkb_geometry") if n else None)
+    distinct_of: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    with ThreadPoolExecutor(1, thread_name_prefix="openruimte-read") as pool:
+        geometry = pool.submit(_geometries, table.column(meta["geometry_name"] or "wkb_geometry"))
+        try:
+            for key in PLAN.keys:
+                col = column_of.get(key)
+                values[key] = _coerce(key, table.column(col) if col is not None else None, n, distinct_of)
+        except BaseException:
+            geometry.exception()  # wait for it; the columns' error is the one raised
+            raise
+        geoms = geometry.result()
 
     ids, owners = values["id"], values["owner"]
-    keys = np.char.add(np.char.add(owners.astype(str), "\x00"), ids.astype(str))
-    if len(np.unique(keys)) != n:
-        raise NeedsRowPath("duplicate ids")
+    keys = np.char.add(np.char.add(owners.astype(str), ":"), ids.astype(str))
+    # distinct "owner:id" means distinct (owner, id); only if not, the exact check
+    if len(set(keys.tolist())) != n:
+        pairs = np.char.add(np.char.add(owners.astype(str), "\x00"), ids.astype(str))
+        if len(set(pairs.tolist())) != n:
+            raise NeedsRowPath("duplicate ids")
     start, end = values["start"], values["end"]
     if np.any((start == NO_DAY) != (end == NO_DAY)) or np.any(end < start):
         raise NeedsRowPath("start and end")
@@ -129,6 +148,8 @@ def read_plan_table(path: str | Path, *, crs: str | None = None, layer: str | No
         asset_types=values["asset_types"],
         excavation=values["excavation"],
         surface_renewal=values["surface_renewal"],
+        key_column=keys,
+        asset_type_index=distinct_of.get("asset_types"),
     )
 
 
@@ -226,7 +247,9 @@ def _day(d: dt.date | None) -> int:
     return d.toordinal() if d is not None else NO_DAY
 
 
-def _coerce(key: str, column: Any, n: int) -> np.ndarray | None:
+def _coerce(
+    key: str, column: Any, n: int, distinct_of: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+) -> np.ndarray | None:
     """Each distinct value of the column through the import coercer once; the
     coerced column (for the kept keys) by the distinct values' indices."""
     import pyarrow as pa
@@ -266,6 +289,8 @@ def _coerce(key: str, column: Any, n: int) -> np.ndarray | None:
             table[i] = v
     else:
         table = np.array(coerced, dtype=_KEPT[key])
+    if distinct_of is not None:  # (index per row, distinct coerced values), for work per distinct value
+        distinct_of[key] = (idx, table)
     return table[idx]
 
 

@@ -42,11 +42,17 @@ _PHASES = list(Phase)
 
 def columns_of_table(table: PlanTable) -> PlanColumns:
     """The analysis columns of a :class:`PlanTable` (asset-type bit sets per distinct tuple)."""
-    distinct: dict[tuple[str, ...], int] = {}
-    index = np.fromiter(
-        (distinct.setdefault(t, len(distinct)) for t in table.asset_types), dtype=np.int64, count=len(table)
-    )
-    masks = masks_of(list(distinct))
+    if table.asset_type_index is not None:  # known per distinct value of the column
+        index, tuples = table.asset_type_index
+        masks = masks_of(tuples.tolist())
+        distinct = tuples
+    else:
+        found: dict[tuple[str, ...], int] = {}
+        index = np.fromiter(
+            (found.setdefault(t, len(found)) for t in table.asset_types), dtype=np.int64, count=len(table)
+        )
+        masks = masks_of(list(found))
+        distinct = found
     return PlanColumns(
         keys=table.keys,
         owners=table.owners.astype(str),

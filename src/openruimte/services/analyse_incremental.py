@@ -30,16 +30,31 @@ from openruimte.store import tables as t
 MAX_INCREMENTAL = 500
 
 
+#: the definition the saved records follow, saved with the parameters: 2 since the shared
+#: length became the exact round zone (issue 12, third round; 1, unwritten: GEOS' coarse
+#: buffer). Pairs saved under another definition are all rebuilt on the next write, so
+#: the saved pairs stay equal to a full re-analysis.
+DEFINITION = 2
+
+
 def _params_text(params: Parameters) -> str:
-    return json.dumps(params.as_dict(), sort_keys=True)
+    return json.dumps({**params.as_dict(), "definition": DEFINITION}, sort_keys=True)
 
 
 def saved_parameters(conn: sa.Connection) -> Parameters | None:
     """The parameters of the saved pairs, or None when none are saved."""
+    saved = _saved(conn)
+    return None if saved is None else saved[0]
+
+
+def _saved(conn: sa.Connection) -> tuple[Parameters, bool] | None:
+    """(the parameters of the saved pairs, whether they follow this :data:`DEFINITION`), or None."""
     row = conn.execute(sa.select(t.analysis_pairs.c.params).limit(1)).first()
     if row is None:
         return None
-    return Parameters(**json.loads(row.params))
+    data = json.loads(row.params)
+    version = data.pop("definition", 1)
+    return Parameters(**data), version == DEFINITION
 
 
 _INSERT = sa.text(
@@ -120,11 +135,14 @@ def update_pairs(writer: Any, changed_keys: Iterable[str], params: Parameters | 
     saved and no ``params`` were given (no analysis to keep up to date)."""
     conn: sa.Connection = writer.conn
     keys = sorted(set(changed_keys))
-    saved = saved_parameters(conn)
-    if saved is None:
+    found = _saved(conn)
+    if found is None:
         if params is None:
             return None
         return rebuild_pairs(conn, params)
+    saved, current = found
+    if not current:  # saved under an earlier definition of the records
+        return rebuild_pairs(conn, saved)
     if not keys:
         return 0
     if len(keys) > MAX_INCREMENTAL:
