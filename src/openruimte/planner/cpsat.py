@@ -59,6 +59,8 @@ class SolveInfo:
     variables: int = 0
     constraints: int = 0
     group_status: dict[str, int] = field(default_factory=dict)
+    #: the street search before the models (issue 13, session 5): seconds, models, points gained
+    lns: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
