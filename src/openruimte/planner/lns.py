@@ -54,6 +54,7 @@ class LnsInfo:
     open_classes: int = 0
     converged: bool = False
     log: list[str] = field(default_factory=list)
+    trace: list[tuple[int, int]] = field(default_factory=list, repr=False)
 
 
 def class_value(obj: Objective, c: int, assignment: list[int]) -> int:
@@ -282,6 +283,7 @@ def improve(
                     with state.lock:
                         info.models += 1
                         gain = state.apply(group, chosen) if chosen else 0
+                        info.trace.append((ring, gain))
                         if gain:
                             info.improved += 1
                             info.gained += gain
@@ -291,9 +293,10 @@ def improve(
                         elif optimal:
                             tried[tuple(group)] = tuple(state.version[i] for i in group)
 
-            threads = [threading.Thread(target=work) for _ in range(workers)]
+            threads = [threading.Thread(target=work) for _ in range(workers - 1)]
             for t in threads:
                 t.start()
+            work()
             for t in threads:
                 t.join()
             info.rings = ring + 1

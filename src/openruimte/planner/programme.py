@@ -205,7 +205,9 @@ def plan_programme(
     obj = Objective(inst)
     t1 = time.perf_counter()
     tell("greedy", None, None, None)
-    start, failures = greedy(inst, obj, until=t1 + 0.1 * (deadline - t1))
+    # one greedy round when the no-dig repair follows (the rounds that retry the failed works first
+    # cost more than the repair saves; issue 13, session 5)
+    start, failures = greedy(inst, obj, rounds=1 if inst.nodig else 4, until=t1 + 0.1 * (deadline - t1))
     if failures and inst.nodig:
         # the works the greedy left in a no-dig conflict moved with their chain before the solver
         # starts, so that what the solver does not reach keeps every no-dig period too
