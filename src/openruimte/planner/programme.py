@@ -35,7 +35,7 @@ METRICS_MARGIN = 1.5
 
 #: the share of the solver's time the street search gets: this many times the share of the movable
 #: works in components too large for one model (PIECE_ITEMS), at most LNS_MAX_SHARE
-LNS_FACTOR, LNS_MAX_SHARE = 1.5, 0.8
+LNS_FACTOR, LNS_MAX_SHARE = 1.5, 0.95
 
 Progress = Callable[[str, float | None, float | None, float | None], None]
 
