@@ -56,6 +56,7 @@ class LnsInfo:
     open_classes: int = 0
     converged: bool = False
     log: list[str] = field(default_factory=list)
+    #: per model: (ring, points gained)
     trace: list[tuple[int, int]] = field(default_factory=list, repr=False)
 
 

@@ -244,6 +244,7 @@ def plan_programme(
             "points_gained": searched.gained,
             "rings": searched.rings,
             "converged": searched.converged,
+            "passes": searched.log,
         }
     t4 = time.perf_counter()
     tell("metrics", 1.0, float(info.objective), info.gap)
