@@ -160,3 +160,13 @@ def test_plan_programme_searches_streets_when_components_are_too_large(monkeypat
     assert searched.metrics["programme"].budget_overruns == []
     assert searched.avoidable_no_dig() == []
     assert searched.to_json()["solver"]["lns"]["models"] == searched.solver.lns["models"]
+
+
+def test_street_search_is_identical_with_a_deterministic_time_limit(monkeypatch) -> None:
+    plans, segs = synthetic(60, seed=4)
+    st = Settings(time_limit_s=600, deterministic_time=1.0, num_workers=2, seed=0)
+    monkeypatch.setattr(programme_module, "PIECE_ITEMS", 3)
+    first = plan_programme(plans, segs, st)
+    second = plan_programme(plans, segs, st)
+    assert first.solver.lns["models"] == second.solver.lns["models"] > 0
+    assert first.assignment == second.assignment

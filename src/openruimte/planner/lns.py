@@ -22,6 +22,7 @@ never gets worse, whatever the timing.
 from __future__ import annotations
 
 import heapq
+import math
 import threading
 import time
 from collections import defaultdict
@@ -39,6 +40,8 @@ RINGS = (0, 1, 2, 3)
 MAX_ITEMS = 160
 #: models of more works than this are presolved
 PRESOLVE_ABOVE = 60
+#: models per second of search time when a deterministic time limit asks for identical results
+MODELS_PER_SECOND = 60
 #: wall seconds for one model at most (a small model is proven optimal in milliseconds)
 MODEL_SECONDS = 0.4
 
@@ -206,7 +209,10 @@ def _solve(
     p = solver.parameters
     p.num_workers = 1
     p.random_seed = inst.settings.seed
-    p.max_time_in_seconds = max(0.02, seconds)
+    if inst.settings.deterministic_time is not None:  # the same search whatever the machine's load
+        p.max_deterministic_time = MODEL_SECONDS
+    else:
+        p.max_time_in_seconds = max(0.02, seconds)
     p.relative_gap_limit = inst.settings.relative_gap
     # small models: presolve, probing and symmetry detection cost more than they save (a class's
     # model is proven optimal in about 4 ms without them, 9-14 ms with them)
@@ -228,22 +234,32 @@ def improve(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     rings: tuple[int, ...] = RINGS,
+    max_models: int | None = None,
 ) -> tuple[list[int], LnsInfo]:
     """A better programme than ``assignment`` (feasible: it keeps every rule ``assignment`` keeps),
     by street neighbourhoods until ``until`` (``time.perf_counter()``) or until a pass over every
-    class with its largest neighbourhood gains nothing. ``progress(gained points, models)``."""
+    class with its largest neighbourhood gains nothing. ``progress(gained points, models)``.
+    With ``settings.deterministic_time`` the search is the same on every machine: one thread,
+    ``max_models`` models (default: MODELS_PER_SECOND per second until ``until``), no clock."""
     t0 = time.perf_counter()
     info = LnsInfo()
+    budget: float = math.inf
     state = _State(inst, obj, assignment)
     floors = {c: class_floor(inst, obj, c) for c, cls in enumerate(inst.classes) if obj.base[c].movable}
     workers = max(1, inst.settings.num_workers if workers is None else workers)
     if inst.crew:  # crews are counted over every work at once: one model at a time keeps them exact
         workers = 1
+    if inst.settings.deterministic_time is not None:
+        # identical results: one thread, models on deterministic time, and a number of models
+        # instead of the clock (MODELS_PER_SECOND per second of the share ``until`` gives it)
+        workers = 1
+        budget = max_models if max_models is not None else max(1, int(MODELS_PER_SECOND * max(0.0, until - t0)))
+        until = math.inf
     #: neighbourhood -> versions of its works when a model last proved it could not do better
     tried: dict[tuple[int, ...], tuple[int, ...]] = {}
     for ring_no, ring in enumerate(rings):
         last = ring_no == len(rings) - 1
-        while time.perf_counter() < until:
+        while time.perf_counter() < until and info.models < budget:
             with state.lock:
                 above = [(floors[c] - class_value(obj, c, state.cur), c) for c in floors]
             queue = [(gap, c) for gap, c in above if gap < 0]
@@ -252,7 +268,7 @@ def improve(
             lock = threading.Lock()
 
             def work(ring: int = ring, queue: list = queue, gained_pass: list = gained_pass, lock=lock) -> None:
-                while time.perf_counter() < until:
+                while time.perf_counter() < until and info.models < budget:
                     with lock:
                         if not queue:
                             return
@@ -294,11 +310,11 @@ def improve(
             info.rings = ring + 1
             took = time.perf_counter() - t0
             info.log.append(f"ring {ring}: {gained_pass[0]} points, {info.models} models, t={took:.1f}")
-            if gained_pass[0] == 0 and last and time.perf_counter() < until:
+            if gained_pass[0] == 0 and last and time.perf_counter() < until and info.models < budget:
                 info.converged = True
             if gained_pass[0] == 0 or not last:
                 break  # the smaller rings are worth one pass each; the largest is repeated while it gains
-        if time.perf_counter() >= until:
+        if time.perf_counter() >= until or info.models >= budget:
             break
     with state.lock:
         info.open_classes = sum(1 for c in floors if class_value(obj, c, state.cur) > floors[c])

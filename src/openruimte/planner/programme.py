@@ -19,7 +19,7 @@ from openruimte.model import Plan
 from openruimte.planner.baselines import as_programme, enforced, greedy, uncoordinated
 from openruimte.planner.cpsat import PIECE_ITEMS, SolveInfo, components, nodig_repair, solve
 from openruimte.planner.instance import Instance, Option, build_instance, default_duration
-from openruimte.planner.lns import improve
+from openruimte.planner.lns import MODELS_PER_SECOND, improve
 from openruimte.planner.metrics import Metrics, evaluate
 from openruimte.planner.objective import Objective
 from openruimte.planner.segments import SegmentLike, SegmentMap
@@ -232,7 +232,14 @@ def plan_programme(
     share = lns_share(inst)
     current, searched = start, None
     if share > 0:
-        current, searched = improve(inst, obj, start, time.perf_counter() + share * seconds)
+        begun, before = time.perf_counter(), float(obj.total(start))
+
+        def searching(gained: int, _models: int) -> None:
+            tell("straten / streets", min(1.0, (time.perf_counter() - begun) / seconds), before - gained, None)
+
+        dt_limit = settings.deterministic_time
+        most = None if dt_limit is None else max(1, int(MODELS_PER_SECOND * share * dt_limit))
+        current, searched = improve(inst, obj, start, begun + share * seconds, progress=searching, max_models=most)
         seconds = max(MIN_SOLVER_S, left - (time.perf_counter() - t3))
     assignment, info = solve(inst, obj, current, seconds=seconds, progress=progress, urgent=urgent)
     if searched is not None:
