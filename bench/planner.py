@@ -159,6 +159,8 @@ def run(name: str, plans, segments, settings: Settings, candidates=(), own=None)
         "gap_movable": s.gap_movable,
         "bound_kind": s.bound_kind,
         "unsolved_components": s.unsolved,
+        #: the street-by-street search (planner/lns.py): seconds, models, points gained, rings, converged
+        "lns": s.lns,
         "caps_binding": s.caps_binding,
         "openings": {
             "programme": prog.street_openings,

@@ -59,6 +59,8 @@ class SolveInfo:
     variables: int = 0
     constraints: int = 0
     group_status: dict[str, int] = field(default_factory=dict)
+    #: the street search before the models (issue 13, session 5): seconds, models, points gained
+    lns: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -139,6 +141,14 @@ def _pack(inst: Instance, comps: list[list[int]], size: int) -> list[list[int]]:
 # --------------------------------------------------------------------------- model
 
 
+class LeanModel(cp_model.CpModel):
+    """A CpModel without the camelCase aliases OR-Tools sets on every new model (a walk over
+    all its methods: more than the build of a street's small model itself)."""
+
+    def _add_pre_pep8_methods(self) -> None:
+        return None
+
+
 class GroupModel:
     """The CP-SAT model of one group, the other items held at ``current``."""
 
@@ -157,7 +167,7 @@ class GroupModel:
         #: budget units per (owner, year) of ``current`` when the caller keeps them (saves a pass over all works)
         self.use = use
         self.free = set(group)
-        self.model = cp_model.CpModel()
+        self.model = LeanModel()
         self.x = {i: [self.model.new_bool_var(f"x{i}_{k}") for k in range(len(inst.items[i].options))] for i in group}
         for i in group:
             self.model.add_exactly_one(self.x[i])
@@ -229,7 +239,10 @@ class GroupModel:
         """A boolean that is 1 when any listed option is chosen, costing ``weight``."""
         var = self.model.new_bool_var("")
         for i, ks in sorted(by_item.items()):
-            self.model.add(var >= sum(self.x[i][k] for k in ks))
+            if len(ks) == 1:
+                self.model.add_implication(self.x[i][ks[0]], var)
+            else:
+                self.model.add(var >= cp_model.LinearExpr.sum([self.x[i][k] for k in ks]))
         self.terms.append((weight, var))
         self.hints.append((var, int(any(self.current[i] in ks for i, ks in by_item.items()))))
 
@@ -245,7 +258,8 @@ class GroupModel:
         for i, v in sorted(values.items()):
             above = [(k, d) for k, d in sorted(v.items()) if d > floor]
             if above:
-                self.model.add(var >= sum(d * self.x[i][k] for k, d in above))
+                xs = [self.x[i][k] for k, _ in above]
+                self.model.add(var >= cp_model.LinearExpr.weighted_sum(xs, [d for _, d in above]))
         self.terms.append((weight, var))
         now = [v[self.current[i]] for i, v in values.items() if self.current[i] in v]
         self.hints.append((var, max([floor, *now])))
@@ -331,14 +345,30 @@ class GroupModel:
             self.model.add(sum(u * self.x[i][k] for i, k, u in row) <= room)
 
     def _objective(self) -> None:
-        expr = [p * v for i in sorted(self.lin) for p, v in zip(self.lin[i], self.x[i], strict=True) if p]
-        expr += [w * v for w, v in self.terms if w]
-        self.model.minimize(sum(expr))
+        # built in one go (Python's sum over CP-SAT terms and one add_hint per variable cost
+        # more than the small models of the street search take to solve)
+        variables, coefficients = [], []
+        for i in sorted(self.lin):
+            for p, v in zip(self.lin[i], self.x[i], strict=True):
+                if p:
+                    variables.append(v)
+                    coefficients.append(p)
+        for w, v in self.terms:
+            if w:
+                variables.append(v)
+                coefficients.append(w)
+        self.model.minimize(cp_model.LinearExpr.weighted_sum(variables, coefficients))
+        index, value = [], []
         for i in sorted(self.x):
             for k, v in enumerate(self.x[i]):
-                self.model.add_hint(v, int(k == self.current[i]))
-        for v, value in self.hints:
-            self.model.add_hint(v, value)
+                index.append(v.index)
+                value.append(int(k == self.current[i]))
+        for v, hinted in self.hints:
+            index.append(v.index)
+            value.append(int(hinted))
+        hint = self.model.proto.solution_hint
+        hint.vars.extend(index)
+        hint.values.extend(value)
 
     def hint_objective(self) -> float:
         """The model's objective at the hint (the current choice)."""
@@ -533,7 +563,7 @@ def class_bound(inst: Instance, obj: Objective, c: int, current: list[int], seco
     m = GroupModel.__new__(GroupModel)
     m.inst, m.obj, m.current, m.strict, m.use = inst, obj, current, False, None
     m.free = set(base.movable)
-    m.model = cp_model.CpModel()
+    m.model = LeanModel()
     m.x = {i: [m.model.new_bool_var("") for _ in inst.items[i].options] for i in base.movable}
     for i in base.movable:
         m.model.add_exactly_one(m.x[i])
@@ -940,7 +970,7 @@ def _fewest_moves(inst: Instance, group: list[int], current: list[int], seconds:
     outside it (where an option is left that does not), moving as few works as possible; {} if none."""
     days, periods, items = inst.settings.graafrust_days, inst.periods, inst.items
     free = set(group)
-    model = cp_model.CpModel()
+    model = LeanModel()
     x = {i: [model.new_bool_var("") for _ in items[i].options] for i in group}
     for i in group:
         model.add_exactly_one(x[i])

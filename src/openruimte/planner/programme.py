@@ -17,8 +17,9 @@ from typing import Any
 from openruimte.analysis.candidates import Candidate
 from openruimte.model import Plan
 from openruimte.planner.baselines import as_programme, enforced, greedy, uncoordinated
-from openruimte.planner.cpsat import SolveInfo, nodig_repair, solve
+from openruimte.planner.cpsat import PIECE_ITEMS, SolveInfo, components, nodig_repair, solve
 from openruimte.planner.instance import Instance, Option, build_instance, default_duration
+from openruimte.planner.lns import MODELS_PER_SECOND, improve
 from openruimte.planner.metrics import Metrics, evaluate
 from openruimte.planner.objective import Objective
 from openruimte.planner.segments import SegmentLike, SegmentMap
@@ -32,6 +33,10 @@ MIN_SOLVER_S = 1.0
 #: the metrics of the programme and the greedy one are given this many times what the baselines' took
 METRICS_MARGIN = 1.5
 
+#: the share of the solver's time the street search gets: this many times the share of the movable
+#: works in components too large for one model (PIECE_ITEMS), at most LNS_MAX_SHARE
+LNS_FACTOR, LNS_MAX_SHARE = 1.5, 0.95
+
 Progress = Callable[[str, float | None, float | None, float | None], None]
 
 
@@ -39,6 +44,15 @@ def candidate_plan(candidate: Candidate, settings: Settings) -> Plan:
     """A replacement candidate as an unscheduled plan: its years as the window, a default duration."""
     plan = candidate.as_plan()
     return replace(plan, start=None, end=None, duration_days=default_duration(plan, settings.durations))
+
+
+def lns_share(inst: Instance) -> float:
+    """The share of the solver's time for the street search (:mod:`lns`): none when every
+    component fits one model (the models then solve them exactly)."""
+    comps = components(inst)
+    movable = sum(map(len, comps))
+    large = sum(len(c) for c in comps if len(c) > PIECE_ITEMS)
+    return min(LNS_MAX_SHARE, LNS_FACTOR * large / movable) if movable else 0.0
 
 
 def dates(programme: Mapping[str, Option]) -> dict[str, tuple[dt.date, dt.date]]:
@@ -191,7 +205,9 @@ def plan_programme(
     obj = Objective(inst)
     t1 = time.perf_counter()
     tell("greedy", None, None, None)
-    start, failures = greedy(inst, obj, until=t1 + 0.1 * (deadline - t1))
+    # one greedy round when the no-dig repair follows (the rounds that retry the failed works first
+    # cost more than the repair saves; issue 13, session 5)
+    start, failures = greedy(inst, obj, rounds=1 if inst.nodig else 4, until=t1 + 0.1 * (deadline - t1))
     if failures and inst.nodig:
         # the works the greedy left in a no-dig conflict moved with their chain before the solver
         # starts, so that what the solver does not reach keeps every no-dig period too
@@ -209,7 +225,34 @@ def plan_programme(
     # on a shared machine the same work may take longer a minute later)
     left = deadline - t3 - reserve_s - METRICS_MARGIN * (t3 - t2)
     urgent = frozenset(inst.by_key[k] for k, _ in failures)
-    assignment, info = solve(inst, obj, start, seconds=max(MIN_SOLVER_S, left), progress=progress, urgent=urgent)
+    seconds = max(MIN_SOLVER_S, left)
+    # issue 13, session 5: the works of large components are improved street by street first
+    # (the models of whole components do not finish there), the solver gets the rest for the
+    # small components and the bound
+    share = lns_share(inst)
+    current, searched = start, None
+    if share > 0:
+        begun, before = time.perf_counter(), float(obj.total(start))
+
+        def searching(gained: int, _models: int) -> None:
+            tell("straten / streets", min(1.0, (time.perf_counter() - begun) / seconds), before - gained, None)
+
+        dt_limit = settings.deterministic_time
+        most = None if dt_limit is None else max(1, int(MODELS_PER_SECOND * share * dt_limit))
+        current, searched = improve(inst, obj, start, begun + share * seconds, progress=searching, max_models=most)
+        seconds = max(MIN_SOLVER_S, left - (time.perf_counter() - t3))
+    assignment, info = solve(inst, obj, current, seconds=seconds, progress=progress, urgent=urgent)
+    if searched is not None:
+        info.start_objective = obj.total(start)
+        info.lns = {
+            "seconds": round(searched.wall_time_s, 3),
+            "models": searched.models,
+            "improved": searched.improved,
+            "points_gained": searched.gained,
+            "rings": searched.rings,
+            "converged": searched.converged,
+            "passes": searched.log,
+        }
     t4 = time.perf_counter()
     tell("metrics", 1.0, float(info.objective), info.gap)
     programmes = {"programme": as_programme(inst, assignment), "greedy": as_programme(inst, start), **programmes}
