@@ -29,8 +29,10 @@ reference data without an owner: everyone sees them.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any
 
 import shapely
@@ -48,6 +50,27 @@ from openruimte.model.access import (
     quarter_code,
     undisclosed_text,
 )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Sensitive:
+    """What :func:`masked_for` reads of a plan."""
+
+    owner: str
+    sensitive: bool
+
+
+def _column_value(value: Any) -> Any:
+    """A plan's attribute as :meth:`Store.plan_columns` gives it (dates ISO, tuples as lists, words as text)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, StrEnum):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): [_column_value(d) for d in v] if isinstance(v, tuple) else v for k, v in value.items()}
+    return value
 
 
 def visible_clause(principal: Principal, table: sa.Table) -> Any | None:
@@ -116,6 +139,43 @@ class View:
             and (not themes or themes & set(p.themes))
             and (not keys or p.key in keys)
         ]
+
+    def plan_columns(self, fields: Sequence[str], flt: Any = None) -> dict[str, list[Any]]:
+        """:meth:`plan_rows` as columns (:meth:`Store.plan_columns`: no ``Plan`` per row): the same
+        plans in the same order, ``key`` and the asked ``fields``. The same rule: the rows come
+        through :func:`visible_clause`; a row :func:`masked_for` the principal is read whole and
+        shown as :func:`mask_plan` shows it; the filters that name the party run after masking."""
+        from openruimte.store import PlanFilter
+
+        flt = flt or PlanFilter()
+        neutral = dataclasses.replace(flt, owners=(), asset_types=(), themes=(), keys=())
+        need = list(dict.fromkeys([*fields, "sensitive", "asset_types", "themes"]))
+        cols = self.store.plan_columns(need, neutral, principal=self.principal)
+        masked = [
+            i
+            for i, (owner, sensitive) in enumerate(zip(cols["owner"], cols["sensitive"], strict=True))
+            if sensitive and masked_for(self.principal, _Sensitive(owner, sensitive))
+        ]
+        if masked:
+            whole = self.store.plans_by_pk([cols["pk"][i] for i in masked])
+            for i in masked:
+                shown = mask_plan(whole[cols["pk"][i]], self._secret)
+                for name in cols:
+                    if name != "pk":
+                        cols[name][i] = _column_value(getattr(shown, name))
+        cols["key"] = [f"{o}:{i}" for o, i in zip(cols["owner"], cols["id"], strict=True)]
+        owners, types, themes, keys = set(flt.owners), set(flt.asset_types), set(flt.themes), set(flt.keys)
+        if owners or types or themes or keys:
+            keep = [
+                i
+                for i in range(len(cols["key"]))
+                if (not owners or cols["owner"][i] in owners)
+                and (not types or types & set(cols["asset_types"][i]))
+                and (not themes or themes & set(cols["themes"][i]))
+                and (not keys or cols["key"][i] in keys)
+            ]
+            cols = {n: [v[i] for i in keep] for n, v in cols.items()}
+        return cols
 
     def plans(self, flt: Any = None) -> list[Plan]:
         return [p for p, _ in self.plan_rows(flt)]
