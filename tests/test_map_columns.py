@@ -202,5 +202,5 @@ def test_plan_columns_equal_plan_rows_column_by_column(world, who):
 
 
 def test_store_plan_columns_refuse_an_unknown_column(world):
-    with pytest.raises(ValueError, match="no plan column"):
+    with pytest.raises(ValueError, match="no plans column"):
         world.plan_columns(["geometry", "budget"])

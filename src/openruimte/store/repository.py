@@ -267,49 +267,60 @@ class Store:
         bool, ``geometry`` as shapely geometries (RD); always with ``pk``, ``owner`` and ``id``.
         Not masked: the web app reads through :meth:`openruimte.store.permissions.View.plan_columns`."""
         flt = flt or PlanFilter()
-        c = t.plans.c
         names = list(dict.fromkeys(["pk", "owner", "id", *columns]))
         for extra in ("asset_types", "themes"):
             if getattr(flt, extra) and extra not in names:
                 names.append(extra)
-        if flt.bbox is not None and "geometry" not in names:
-            names.append("geometry")
-        unknown = [n for n in names if n not in c]
+        out = self.columns(t.plans, names, self._plan_where(flt, principal), flt.bbox)
+        types, themes, keys = set(flt.asset_types), set(flt.themes), set(flt.keys)
+        if types or themes or keys:
+            keep = [
+                i
+                for i in range(len(out["pk"]))
+                if (not types or types & set(out["asset_types"][i]))
+                and (not themes or themes & set(out["themes"][i]))
+                and (not keys or f"{out['owner'][i]}:{out['id'][i]}" in keys)
+            ]
+            out = {n: [v[i] for i in keep] for n, v in out.items()}
+        return out
+
+    def columns(
+        self, table: sa.Table, names: Sequence[str], where: Sequence[Any] = (), bbox: BBox | None = None
+    ) -> dict[str, list[Any]]:
+        """Rows of ``table`` (pk order, ``where`` and intersecting ``bbox``) as columns: one query of
+        these columns, the driver's values decoded column by column (:func:`_decode_column`), no
+        model object per row and no SQLAlchemy type processing."""
+        unknown = [n for n in names if n not in table.c]
         if unknown:
-            raise ValueError(f"no plan column {', '.join(unknown)}")
+            raise ValueError(f"no {table.name} column {', '.join(unknown)}")
+        names = list(names)
+        geometry_added = bbox is not None and "geometry" not in names
+        if geometry_added:
+            names.append("geometry")
         postgres = self.dialect == "postgresql"
         raw = sa.types.NullType()
 
         def column(name: str) -> Any:
             if name == "geometry" and postgres:
-                return sa.type_coerce(sa.func.ST_AsBinary(c.geometry), raw)
-            return sa.type_coerce(c[name], raw)  # the driver's value, as it comes
+                return sa.type_coerce(sa.func.ST_AsBinary(table.c.geometry), raw)
+            return sa.type_coerce(table.c[name], raw)  # the driver's value, as it comes
 
-        query = sa.select(*[column(n) for n in names]).order_by(c.pk)
-        if flt.bbox is not None:
-            query = query.where(self.spatial.bbox_filter(t.plans, flt.bbox))
-        for clause in self._plan_where(flt, principal):
+        query = sa.select(*[column(n) for n in names]).order_by(table.c.pk)
+        if bbox is not None:
+            query = query.where(self.spatial.bbox_filter(table, bbox))
+        for clause in where:
             query = query.where(clause)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         values = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-        out = {n: _decode_column(n, list(v)) for n, v in zip(names, values, strict=True)}
-        keep: list[int] | None = None
-        if flt.bbox is not None and not postgres and rows:
-            hit = shapely.intersects(np.asarray(out["geometry"], dtype=object), shapely.box(*flt.bbox))
-            keep = np.flatnonzero(hit).tolist()
-        types, themes, keys = set(flt.asset_types), set(flt.themes), set(flt.keys)
-        if types or themes or keys:
-            rows_in = range(len(out["pk"])) if keep is None else keep
-            keep = [
-                i
-                for i in rows_in
-                if (not types or types & set(out["asset_types"][i]))
-                and (not themes or themes & set(out["themes"][i]))
-                and (not keys or f"{out['owner'][i]}:{out['id'][i]}" in keys)
-            ]
-        if keep is not None:
-            out = {n: [v[i] for i in keep] for n, v in out.items()}
+        out = {n: _decode_column(table.c[n].type, list(v)) for n, v in zip(names, values, strict=True)}
+        if bbox is not None and not postgres and rows:
+            hit = shapely.intersects(np.asarray(out["geometry"], dtype=object), shapely.box(*bbox))
+            if not hit.all():
+                keep = np.flatnonzero(hit).tolist()
+                out = {n: [v[i] for i in keep] for n, v in out.items()}
+        if geometry_added:
+            del out["geometry"]
         return out
 
     def plans_by_pk(self, pks: Sequence[int]) -> dict[int, Any]:
@@ -542,23 +553,18 @@ class StaleVersion(OpenRuimteError):
         super().__init__(f"{key} is at version {current}, not {expected}" if current else f"{key} no longer exists")
 
 
-_JSON_COLUMNS = frozenset({"asset_types", "themes", "goals", "phase_planning"})
-_DATE_COLUMNS = frozenset({"start", "end", "earliest_start", "latest_end"})
-_BOOL_COLUMNS = frozenset({"excavation", "surface_renewal", "sensitive"})
-
-
-def _decode_column(name: str, values: list[Any]) -> list[Any]:
-    """One column of :meth:`Store.plan_columns` from the driver's values (SQLite: JSON as text, dates as
-    ISO text, booleans as 0/1, geometry as WKB; psycopg: JSON parsed, dates as dates, WKB of ST_AsBinary)."""
-    if name == "geometry":
+def _decode_column(kind: Any, values: list[Any]) -> list[Any]:
+    """One column of :meth:`Store.columns` from the driver's values by its column type (SQLite: JSON as
+    text, dates as ISO text, booleans as 0/1, geometry as WKB; psycopg: JSON parsed, dates as dates,
+    the WKB of ST_AsBinary): JSON as Python values, dates as ISO text, booleans as bool, geometry as
+    shapely geometries (RD)."""
+    if isinstance(kind, t.GeometryType):
         return list(shapely.from_wkb([bytes(v) if isinstance(v, memoryview) else v for v in values]))
-    if name in _JSON_COLUMNS:
+    if isinstance(kind, sa.JSON):
         return [_json_loads(v) if isinstance(v, str | bytes) else v for v in values]
-    if name in _DATE_COLUMNS:
-        return [
-            v if v is None or (isinstance(v, str) and len(v) == 10) else _iso_date(v) for v in values
-        ]
-    if name in _BOOL_COLUMNS:
+    if isinstance(kind, sa.Date) and not isinstance(kind, sa.DateTime):
+        return [v if v is None or (isinstance(v, str) and len(v) == 10) else _iso_date(v) for v in values]
+    if isinstance(kind, sa.Boolean):
         return [None if v is None else bool(v) for v in values]
     return values
 
