@@ -254,7 +254,7 @@ def objects_near(view: View, designs: list[Design], t: DistanceTable, *, plans: 
 def _volumes(view: View, plans: list[Plan]) -> dict[str, PlanVolume]:
     from openruimte.services.twin import _volumes as read
 
-    return {f"{o}:{i}": v for (o, i), v in read(view.store, [(p.owner, p.id) for p in plans]).items()}
+    return {f"{o}:{i}": v for (o, i), v in read(view.store, plans).items()}
 
 
 def _split(key: str) -> tuple[str, str]:

@@ -240,8 +240,9 @@ def plan_solids(
     return {"origin": list(origin), "unit": tiles.UNIT, "count": len(out), "plans": out, "public": public}
 
 
-def _volumes(store: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], PlanVolume]:
-    """The volumes of these plans, by (owner, id)."""
+def _volumes(store: Any, plans: list[Plan] | list[tuple[str, str]]) -> dict[tuple[str, str], PlanVolume]:
+    """The volumes of these plans (plans or their (owner, id)), by (owner, id)."""
+    keys = [(p.owner, p.id) if isinstance(p, Plan) else p for p in plans]
     if not keys:
         return {}
     v = t.plan_volumes
