@@ -55,22 +55,23 @@ def columns_collection(columns: dict[str, list[Any]], number_matched: int | None
         return orjson.dumps({"type": "FeatureCollection", "features": [], "numberMatched": number_matched or 0})
     texts = _geojson(columns["geometry"])
     fields = [columns[name] for name in MAP_FIELDS]
-    parts = [
-        orjson.dumps(
-            {
-                "type": "Feature",
-                "id": key,
-                "geometry": orjson.Fragment(g) if g is not None else None,
-                "properties": {"key": key, **dict(zip(MAP_FIELDS, values, strict=True))},
-            }
-        )
+    features = [
+        {
+            "type": "Feature",
+            "id": key,
+            "geometry": orjson.Fragment(g) if g is not None else None,
+            "properties": {"key": key, **dict(zip(MAP_FIELDS, values, strict=True))},
+        }
         for key, g, *values in zip(keys, texts, *fields, strict=True)
     ]
-    head = b'{"type":"FeatureCollection","numberMatched":%d,"numberReturned":%d,"features":[' % (
-        len(keys) if number_matched is None else number_matched,
-        len(keys),
+    return orjson.dumps(
+        {
+            "type": "FeatureCollection",
+            "numberMatched": len(keys) if number_matched is None else number_matched,
+            "numberReturned": len(keys),
+            "features": features,
+        }
     )
-    return head + b",".join(parts) + b"]}"
 
 
 def _geojson(geometries: list[Any]) -> Any:
