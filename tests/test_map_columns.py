@@ -20,6 +20,7 @@ import numpy as np
 import orjson
 import pytest
 import shapely
+import shapely.affinity
 
 from openruimte.api.routers import mapdata
 from openruimte.api.routers.plans import search
@@ -52,7 +53,8 @@ def _geometries(x: float, y: float) -> list[Any]:
         shapely.MultiPolygon([shapely.box(x, y, x + 5, y + 5), shapely.box(x + 10, y, x + 15, y + 5)]),
         shapely.GeometryCollection([shapely.LineString([(x, y), (x + 30, y)]), shapely.Point(x + 50, y)]),
         shapely.Polygon(
-            [(x, y), (x + 50, y), (x + 50, y + 50), (x, y + 50)], [[(x + 10, y + 10), (x + 20, y + 10), (x + 20, y + 20)]]
+            [(x, y), (x + 50, y), (x + 50, y + 50), (x, y + 50)],
+            [[(x + 10, y + 10), (x + 20, y + 10), (x + 20, y + 20)]],
         ),
     ]
 
@@ -204,3 +206,44 @@ def test_plan_columns_equal_plan_rows_column_by_column(world, who):
 def test_store_plan_columns_refuse_an_unknown_column(world):
     with pytest.raises(ValueError, match="no plans column"):
         world.plan_columns(["geometry", "budget"])
+
+
+@pytest.mark.parametrize("who", list(PRINCIPALS))
+def test_saved_analysis_filtered_from_columns_equals_the_plan_based_filter(world, who):
+    """View.analysis reads the plans it filters the pairs by as columns; the answer is the one the
+    filter gives over whole Plan objects (the undisclosed pairs' buurt and quarter included)."""
+    from openruimte.analysis.pairs import Parameters
+    from openruimte.services import analyse as analysing
+    from tests.factories import area
+
+    partners = [
+        dataclasses.replace(
+            p,
+            id=f"partner-{p.id}",
+            owner=COORD,
+            name=f"Partner van {p.id}",
+            visibility=Visibility.PUBLIC,
+            sensitive=False,
+            asset_types=("gemengd_riool",),
+            excavation=True,
+            geometry=shapely.affinity.translate(p.geometry, 0, 2),
+        )
+        for p in world_plans()
+        if p.geometry.geom_type == "LineString" and p.start is not None
+    ]
+    with world.writer("test") as w:
+        w.upsert("plans", partners)
+        w.upsert("areas", [area("BU00010001", (X0 - 100, Y0 - 100, X0 + 30000, Y0 + 200))])
+    analysing.analyse_store(world, Parameters(), actor="test")
+    view = View(world, PRINCIPALS[who])
+    new = view.analysis("plans")
+    saved = world.latest_analysis("plans")
+    old = (
+        saved
+        if who == "system"
+        else {**saved, "result": view._plan_pairs(saved["result"], {p.key: p for p in world.plans()})}
+    )
+    assert new == old
+    assert saved["result"]["couplings"], "the world has couplings"
+    if who in ("member", "outsider", "public"):
+        assert new["result"]["undisclosed"], "and pairs with an undisclosed party"

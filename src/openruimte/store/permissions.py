@@ -53,6 +53,18 @@ from openruimte.model.access import (
 
 
 @dataclasses.dataclass(frozen=True)
+class _PlanFacts:
+    """What :meth:`View.analysis` reads of a plan: who may see it (:func:`may_see`, :func:`masked_for`)
+    and, for an undisclosed party, where and when (its buurt and quarter)."""
+
+    owner: str
+    visibility: str
+    sensitive: bool
+    start: dt.date | None
+    geometry: Any
+
+
+@dataclasses.dataclass(frozen=True)
 class _Sensitive:
     """What :func:`masked_for` reads of a plan."""
 
@@ -254,10 +266,27 @@ class View:
             )
         return {**saved, "result": self._scrub(saved["result"], self._hidden_keys())}
 
-    def _all_plans(self) -> dict[str, Plan]:
-        return {p.key: p for p in self.store.plans()}
+    def _all_plans(self) -> dict[str, Any]:
+        """Every plan by key, with what the analysis filter reads of it (owner, visibility, sensitivity,
+        start, geometry), read as columns: a saved analysis names thousands of plans and the map's
+        start-up reads it for every caller."""
+        cols = self.store.plan_columns(("visibility", "sensitive", "start", "geometry"))
+        return {
+            f"{owner}:{pid}": _PlanFacts(
+                owner, visibility, bool(sensitive), dt.date.fromisoformat(start) if start else None, geom
+            )
+            for owner, pid, visibility, sensitive, start, geom in zip(
+                cols["owner"],
+                cols["id"],
+                cols["visibility"],
+                cols["sensitive"],
+                cols["start"],
+                cols["geometry"],
+                strict=True,
+            )
+        }
 
-    def _shown(self, plan: Plan | None) -> bool:
+    def _shown(self, plan: Any) -> bool:
         return (
             plan is not None
             and may_see(self.principal, plan.owner, plan.visibility)
@@ -267,7 +296,7 @@ class View:
     def _hidden_keys(self) -> set[str]:
         return {k for k, p in self._all_plans().items() if not self._shown(p)}
 
-    def _plan_pairs(self, result: dict[str, Any], plans: dict[str, Plan] | None = None) -> dict[str, Any]:
+    def _plan_pairs(self, result: dict[str, Any], plans: dict[str, Any] | None = None) -> dict[str, Any]:
         # issue 12 (scale): ``plans`` may be just the plans the result names (a plan's saved pairs)
         plans = self._all_plans() if plans is None else plans
         couplings: list[dict[str, Any]] = []
@@ -302,7 +331,7 @@ class View:
             "undisclosed": undisclosed,
         }
 
-    def _undisclosed(self, kind: str, mine: str, role: str, other: Plan) -> dict[str, Any]:
+    def _undisclosed(self, kind: str, mine: str, role: str, other: Any) -> dict[str, Any]:
         """What the principal learns of a pair whose other side it may not see: area and quarter."""
         code, name = self._area_of(other)
         what = "koppelkans" if kind == "couplings" else "graafrustconflict"
@@ -318,7 +347,7 @@ class View:
             "text_en": f"{what_en}: {undisclosed_text('has works', name, other.start, 'en')}",
         }
 
-    def _area_of(self, plan: Plan) -> tuple[str | None, str]:
+    def _area_of(self, plan: Any) -> tuple[str | None, str]:
         """The buurt (else wijk, else municipality) holding the plan's representative point."""
         if self._areas is None:
             order = {"buurt": 0, "wijk": 1, "gemeente": 2}
