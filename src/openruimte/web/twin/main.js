@@ -37,6 +37,12 @@ const state = {
 /* ------------------------------------------------------------------ helpers */
 
 async function getJSON(url) {
+  const early = window.OR_EARLY_TWIN || {};
+  if (early[url]) { // asked for at the page's start (static/twin-early.js): taken once
+    const json = early[url];
+    delete early[url];
+    return json;
+  }
   const resp = await fetch(url, { headers: { Accept: "application/json" } });
   if (!resp.ok) throw new Error(url + ": HTTP " + resp.status);
   return resp.json();
