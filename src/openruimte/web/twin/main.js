@@ -1070,7 +1070,8 @@ async function start() {
   state.plansLoaded = true;
   await loadModels();
   state.modelsLoaded = true;
-  if (state.tilesIdle || !state.info.tiles.length) onTilesIdle();
+  // the tiles are idle when they went idle before, or when none was in reach (nothing queued or loading)
+  if (state.tilesIdle || (!state.inflight && !state.queue.length)) onTilesIdle();
   loop();
   const wanted = new URLSearchParams(location.hash.slice(1)).get("plan");
   if (wanted) openPlan(wanted);
