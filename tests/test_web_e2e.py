@@ -194,6 +194,26 @@ def test_map_draws_every_plan_and_logs_first_render(ui, server, demo_store, reco
     ui.assert_clean()
 
 
+def test_one_start_up_request_sent_early_and_a_link_with_filters_asks_for_itself(ui, server):
+    """map-early.js sends /api/map at the page's start and app.js takes its answer (one request, not
+    two); a link with filters is not answered with the unfiltered plans."""
+    ui.page.goto("about:blank")
+    ui.requests.clear()  # the log-in's own landing on the map
+    ui.open_map()
+    starts = [u for u in ui.requests if urlparse(u).path == "/api/map"]
+    assert starts == [server + "/api/map?"]
+    phase = api(server, "/api/config")["phases"][2]
+    count = api(server, "/api/plans", phase=phase, limit=1)["numberMatched"]
+    ui.page.goto("about:blank")
+    ui.requests.clear()
+    ui.open_map(f"#phase={phase}")
+    ui.wait_plans(count)
+    starts = [u for u in ui.requests if urlparse(u).path == "/api/map"]
+    assert starts == [server + f"/api/map?phase={phase}"]
+    assert ui.page.get_attribute("#plan-count", "data-count") == str(count)
+    ui.assert_clean()
+
+
 def test_phase_filter_requeries_the_plans(ui, server):
     ui.open_map()
     counts = {

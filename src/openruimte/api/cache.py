@@ -13,10 +13,12 @@ never share an entry, and a revoked token never reaches the cache. The ETag lets
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import Request, Response
@@ -47,7 +49,8 @@ class ResponseCache:
             if hit is not None:
                 self._entries.move_to_end(key)
                 return hit
-        body = render()  # outside the lock: other requests go on meanwhile
+        with gc_paused():
+            body = render()  # outside the lock: other requests go on meanwhile
         entry = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
         with self._lock:
             # kept only while its version is still the newest (a write may have come meanwhile)
@@ -58,6 +61,33 @@ class ResponseCache:
                     _, (old, _) = self._entries.popitem(last=False)
                     self._bytes -= len(old)
         return entry
+
+
+_gc_lock = threading.Lock()
+_gc_renders = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a response is rendered. A render of 10,000 plans
+    or a tile of buildings makes hundreds of thousands of short-lived objects (none in a cycle:
+    reference counting frees them all) and each few thousand of them set off a collection that walks
+    the whole server's heap: 20-40 % of a cold render's time. The collector is on again (when it was
+    on) as soon as no render is running; renders in other threads share one pause."""
+    global _gc_renders, _gc_was_enabled
+    with _gc_lock:
+        if _gc_renders == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_renders += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_renders -= 1
+            if _gc_renders == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def cached(request: Request, view: View, render: Callable[[], bytes], media_type: str = "application/json") -> Response:

@@ -29,8 +29,10 @@ reference data without an owner: everyone sees them.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any
 
 import shapely
@@ -48,6 +50,39 @@ from openruimte.model.access import (
     quarter_code,
     undisclosed_text,
 )
+
+
+@dataclasses.dataclass(frozen=True)
+class _PlanFacts:
+    """What :meth:`View.analysis` reads of a plan: who may see it (:func:`may_see`, :func:`masked_for`)
+    and, for an undisclosed party, where and when (its buurt and quarter)."""
+
+    owner: str
+    visibility: str
+    sensitive: bool
+    start: dt.date | None
+    geometry: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class _Sensitive:
+    """What :func:`masked_for` reads of a plan."""
+
+    owner: str
+    sensitive: bool
+
+
+def _column_value(value: Any) -> Any:
+    """A plan's attribute as :meth:`Store.plan_columns` gives it (dates ISO, tuples as lists, words as text)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, StrEnum):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): [_column_value(d) for d in v] if isinstance(v, tuple) else v for k, v in value.items()}
+    return value
 
 
 def visible_clause(principal: Principal, table: sa.Table) -> Any | None:
@@ -116,6 +151,43 @@ class View:
             and (not themes or themes & set(p.themes))
             and (not keys or p.key in keys)
         ]
+
+    def plan_columns(self, fields: Sequence[str], flt: Any = None) -> dict[str, list[Any]]:
+        """:meth:`plan_rows` as columns (:meth:`Store.plan_columns`: no ``Plan`` per row): the same
+        plans in the same order, ``key`` and the asked ``fields``. The same rule: the rows come
+        through :func:`visible_clause`; a row :func:`masked_for` the principal is read whole and
+        shown as :func:`mask_plan` shows it; the filters that name the party run after masking."""
+        from openruimte.store import PlanFilter
+
+        flt = flt or PlanFilter()
+        neutral = dataclasses.replace(flt, owners=(), asset_types=(), themes=(), keys=())
+        need = list(dict.fromkeys([*fields, "sensitive", "asset_types", "themes"]))
+        cols = self.store.plan_columns(need, neutral, principal=self.principal)
+        masked = [
+            i
+            for i, (owner, sensitive) in enumerate(zip(cols["owner"], cols["sensitive"], strict=True))
+            if sensitive and masked_for(self.principal, _Sensitive(owner, sensitive))
+        ]
+        if masked:
+            whole = self.store.plans_by_pk([cols["pk"][i] for i in masked])
+            for i in masked:
+                shown = mask_plan(whole[cols["pk"][i]], self._secret)
+                for name in cols:
+                    if name != "pk":
+                        cols[name][i] = _column_value(getattr(shown, name))
+        cols["key"] = [f"{o}:{i}" for o, i in zip(cols["owner"], cols["id"], strict=True)]
+        owners, types, themes, keys = set(flt.owners), set(flt.asset_types), set(flt.themes), set(flt.keys)
+        if owners or types or themes or keys:
+            keep = [
+                i
+                for i in range(len(cols["key"]))
+                if (not owners or cols["owner"][i] in owners)
+                and (not types or types & set(cols["asset_types"][i]))
+                and (not themes or themes & set(cols["themes"][i]))
+                and (not keys or cols["key"][i] in keys)
+            ]
+            cols = {n: [v[i] for i in keep] for n, v in cols.items()}
+        return cols
 
     def plans(self, flt: Any = None) -> list[Plan]:
         return [p for p, _ in self.plan_rows(flt)]
@@ -194,10 +266,27 @@ class View:
             )
         return {**saved, "result": self._scrub(saved["result"], self._hidden_keys())}
 
-    def _all_plans(self) -> dict[str, Plan]:
-        return {p.key: p for p in self.store.plans()}
+    def _all_plans(self) -> dict[str, Any]:
+        """Every plan by key, with what the analysis filter reads of it (owner, visibility, sensitivity,
+        start, geometry), read as columns: a saved analysis names thousands of plans and the map's
+        start-up reads it for every caller."""
+        cols = self.store.plan_columns(("visibility", "sensitive", "start", "geometry"))
+        return {
+            f"{owner}:{pid}": _PlanFacts(
+                owner, visibility, bool(sensitive), dt.date.fromisoformat(start) if start else None, geom
+            )
+            for owner, pid, visibility, sensitive, start, geom in zip(
+                cols["owner"],
+                cols["id"],
+                cols["visibility"],
+                cols["sensitive"],
+                cols["start"],
+                cols["geometry"],
+                strict=True,
+            )
+        }
 
-    def _shown(self, plan: Plan | None) -> bool:
+    def _shown(self, plan: Any) -> bool:
         return (
             plan is not None
             and may_see(self.principal, plan.owner, plan.visibility)
@@ -207,7 +296,7 @@ class View:
     def _hidden_keys(self) -> set[str]:
         return {k for k, p in self._all_plans().items() if not self._shown(p)}
 
-    def _plan_pairs(self, result: dict[str, Any], plans: dict[str, Plan] | None = None) -> dict[str, Any]:
+    def _plan_pairs(self, result: dict[str, Any], plans: dict[str, Any] | None = None) -> dict[str, Any]:
         # issue 12 (scale): ``plans`` may be just the plans the result names (a plan's saved pairs)
         plans = self._all_plans() if plans is None else plans
         couplings: list[dict[str, Any]] = []
@@ -242,7 +331,7 @@ class View:
             "undisclosed": undisclosed,
         }
 
-    def _undisclosed(self, kind: str, mine: str, role: str, other: Plan) -> dict[str, Any]:
+    def _undisclosed(self, kind: str, mine: str, role: str, other: Any) -> dict[str, Any]:
         """What the principal learns of a pair whose other side it may not see: area and quarter."""
         code, name = self._area_of(other)
         what = "koppelkans" if kind == "couplings" else "graafrustconflict"
@@ -258,7 +347,7 @@ class View:
             "text_en": f"{what_en}: {undisclosed_text('has works', name, other.start, 'en')}",
         }
 
-    def _area_of(self, plan: Plan) -> tuple[str | None, str]:
+    def _area_of(self, plan: Any) -> tuple[str | None, str]:
         """The buurt (else wijk, else municipality) holding the plan's representative point."""
         if self._areas is None:
             order = {"buurt": 0, "wijk": 1, "gemeente": 2}

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import shapely
 import sqlalchemy as sa
@@ -227,18 +228,7 @@ class Store:
         """Plans with their row metadata, filtered (and only those ``principal`` may see, when given;
         the web app reads through :class:`openruimte.store.permissions.View`, which also masks)."""
         flt = flt or PlanFilter()
-        c = t.plans.c
-        where: list[Any] = _visible(t.plans, principal)
-        if flt.owners:
-            where.append(c.owner.in_(list(flt.owners)))
-        if flt.phases:
-            where.append(c.phase.in_(list(flt.phases)))
-        if flt.hardness:
-            where.append(c.hardness.in_(list(flt.hardness)))
-        if flt.period:
-            lo, hi = flt.period
-            where.append(sa.and_(c.start <= hi, c.end >= lo))
-        rows = self._select(MAPPERS["plans"], where, flt.bbox)
+        rows = self._select(MAPPERS["plans"], self._plan_where(flt, principal), flt.bbox)
         out = []
         keys = set(flt.keys)
         for row in rows:
@@ -250,6 +240,96 @@ class Store:
             if keys and plan.key not in keys:
                 continue
             out.append((plan, _meta(row)))
+        return out
+
+    def _plan_where(self, flt: PlanFilter, principal: Any) -> list[Any]:
+        """The SQL part of a plan filter (visibility, owners, phases, hardness, period; not the bbox)."""
+        c = t.plans.c
+        where: list[Any] = _visible(t.plans, principal)
+        if flt.owners:
+            where.append(c.owner.in_(list(flt.owners)))
+        if flt.phases:
+            where.append(c.phase.in_(list(flt.phases)))
+        if flt.hardness:
+            where.append(c.hardness.in_(list(flt.hardness)))
+        if flt.period:
+            lo, hi = flt.period
+            where.append(sa.and_(c.start <= hi, c.end >= lo))
+        return where
+
+    def plan_columns(
+        self, columns: Sequence[str], flt: PlanFilter | None = None, *, principal: Any = None
+    ) -> dict[str, list[Any]]:
+        """The plans of :meth:`plan_rows` (same filter, same rows, same order) as columns, for readers
+        of thousands of plans at once (the programming map, the 3D view): one query of just these
+        columns, the driver's values decoded column by column, no ``Plan`` per row and no SQLAlchemy
+        type processing. Values: JSON lists as lists, dates as ISO text (``YYYY-MM-DD``), booleans as
+        bool, ``geometry`` as shapely geometries (RD); always with ``pk``, ``owner`` and ``id``.
+        Not masked: the web app reads through :meth:`openruimte.store.permissions.View.plan_columns`."""
+        flt = flt or PlanFilter()
+        names = list(dict.fromkeys(["pk", "owner", "id", *columns]))
+        for extra in ("asset_types", "themes"):
+            if getattr(flt, extra) and extra not in names:
+                names.append(extra)
+        out = self.columns(t.plans, names, self._plan_where(flt, principal), flt.bbox)
+        types, themes, keys = set(flt.asset_types), set(flt.themes), set(flt.keys)
+        if types or themes or keys:
+            keep = [
+                i
+                for i in range(len(out["pk"]))
+                if (not types or types & set(out["asset_types"][i]))
+                and (not themes or themes & set(out["themes"][i]))
+                and (not keys or f"{out['owner'][i]}:{out['id'][i]}" in keys)
+            ]
+            out = {n: [v[i] for i in keep] for n, v in out.items()}
+        return out
+
+    def columns(
+        self, table: sa.Table, names: Sequence[str], where: Sequence[Any] = (), bbox: BBox | None = None
+    ) -> dict[str, list[Any]]:
+        """Rows of ``table`` (pk order, ``where`` and intersecting ``bbox``) as columns: one query of
+        these columns, the driver's values decoded column by column (:func:`_decode_column`), no
+        model object per row and no SQLAlchemy type processing."""
+        unknown = [n for n in names if n not in table.c]
+        if unknown:
+            raise ValueError(f"no {table.name} column {', '.join(unknown)}")
+        names = list(names)
+        geometry_added = bbox is not None and "geometry" not in names
+        if geometry_added:
+            names.append("geometry")
+        postgres = self.dialect == "postgresql"
+        raw = sa.types.NullType()
+
+        def column(name: str) -> Any:
+            if name == "geometry" and postgres:
+                return sa.type_coerce(sa.func.ST_AsBinary(table.c.geometry), raw)
+            return sa.type_coerce(table.c[name], raw)  # the driver's value, as it comes
+
+        query = sa.select(*[column(n) for n in names]).order_by(table.c.pk)
+        if bbox is not None:
+            query = query.where(self.spatial.bbox_filter(table, bbox))
+        for clause in where:
+            query = query.where(clause)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        values = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        out = {n: _decode_column(table.c[n].type, list(v)) for n, v in zip(names, values, strict=True)}
+        if bbox is not None and not postgres and rows:
+            hit = shapely.intersects(np.asarray(out["geometry"], dtype=object), shapely.box(*bbox))
+            if not hit.all():
+                keep = np.flatnonzero(hit).tolist()
+                out = {n: [v[i] for i in keep] for n, v in out.items()}
+        if geometry_added:
+            del out["geometry"]
+        return out
+
+    def plans_by_pk(self, pks: Sequence[int]) -> dict[int, Any]:
+        """Whole plans by primary key (pk -> Plan)."""
+        mapper = MAPPERS["plans"]
+        out: dict[int, Any] = {}
+        for i in range(0, len(pks), 500):
+            for row in self._select(mapper, [t.plans.c.pk.in_(list(pks[i : i + 500]))], None):
+                out[row.pk] = mapper.from_row(row)
         return out
 
     def plan_row(self, owner: str, plan_id: str, *, principal: Any = None) -> tuple[Any, RowMeta] | None:
@@ -471,6 +551,29 @@ class StaleVersion(OpenRuimteError):
         self.current = current
         self.expected = expected
         super().__init__(f"{key} is at version {current}, not {expected}" if current else f"{key} no longer exists")
+
+
+def _decode_column(kind: Any, values: list[Any]) -> list[Any]:
+    """One column of :meth:`Store.columns` from the driver's values by its column type (SQLite: JSON as
+    text, dates as ISO text, booleans as 0/1, geometry as WKB; psycopg: JSON parsed, dates as dates,
+    the WKB of ST_AsBinary): JSON as Python values, dates as ISO text, booleans as bool, geometry as
+    shapely geometries (RD)."""
+    if isinstance(kind, t.GeometryType):
+        return list(shapely.from_wkb([bytes(v) if isinstance(v, memoryview) else v for v in values]))
+    if isinstance(kind, sa.JSON):
+        return [_json_loads(v) if isinstance(v, str | bytes) else v for v in values]
+    if isinstance(kind, sa.Date) and not isinstance(kind, sa.DateTime):
+        return [v if v is None or (isinstance(v, str) and len(v) == 10) else _iso_date(v) for v in values]
+    if isinstance(kind, sa.Boolean):
+        return [None if v is None else bool(v) for v in values]
+    return values
+
+
+def _iso_date(value: Any) -> str:
+    if isinstance(value, str):  # as SQLAlchemy's SQLite DATE reads it: year-month-day
+        year, month, day = (int(part) for part in value.split("-")[:3])
+        return dt.date(year, month, day).isoformat()
+    return value.isoformat()
 
 
 def _meta(row: Any) -> RowMeta:

@@ -66,6 +66,37 @@ def rings_of(geom: BaseGeometry, origin: tuple[float, float]) -> list[list[list[
     return out
 
 
+def rings_of_many(geoms: Sequence[BaseGeometry | None], origin: tuple[float, float]) -> list[list[list[list[int]]]]:
+    """:func:`rings_of` of many geometries at once (the same lists), in a few vectorised shapely and
+    numpy calls: the 3D view's 10,000 plans and its tiles of buildings. None gives no polygons."""
+    geoms = np.asarray(geoms, dtype=object)
+    out: list[list[list[list[int]]]] = [[] for _ in range(len(geoms))]
+    if not len(geoms):
+        return out
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)  # 3: Polygon
+    parts, owner = parts[keep], owner[keep]
+    if not len(parts):
+        return out
+    parts = shapely.orient_polygons(parts, exterior_cw=False)  # as orient(poly, 1.0)
+    rings, ring_poly = shapely.get_rings(parts, return_index=True)
+    coords = shapely.get_coordinates(rings)
+    ends = np.cumsum(shapely.get_num_coordinates(rings))
+    open_ring = np.ones(len(coords), dtype=bool)
+    open_ring[ends - 1] = False  # without the closing point
+    flat = np.rint((coords[open_ring] - np.asarray(origin)) / UNIT).astype(np.int64).ravel().tolist()
+    # ring r keeps its points but the last one: in ``flat`` it starts at 2 * (start - r)
+    stops = (2 * (ends - 1 - np.arange(len(ends)))).tolist()
+    polys: list[list[list[int]]] = [[] for _ in range(len(parts))]
+    start = 0
+    for stop, p in zip(stops, ring_poly.tolist(), strict=True):
+        polys[p].append(flat[start:stop])
+        start = stop
+    for p, g in enumerate(owner.tolist()):
+        out[g].append(polys[p])
+    return out
+
+
 def _flat(ring: Any, origin: tuple[float, float]) -> list[int]:
     xy = np.asarray(ring.coords)[:-1, :2]
     xy = np.rint((xy - np.asarray(origin)) / UNIT).astype(np.int64)
@@ -110,6 +141,48 @@ def encode_buildings(buildings: Iterable[Building], tx: int, ty: int, size: floa
         "roof_max": roof_max,
         "year": year,
         "lod": lods,
+        "polygons": polys,
+    }
+
+
+#: the building columns :func:`encode_building_columns` reads
+BUILDING_COLUMNS = ("id", "bag_id", "ground_height_m", "roof_height_m", "roof_max_m", "construction_year", "lods")
+
+
+def encode_building_columns(
+    columns: dict[str, list[Any]], tx: int, ty: int, size: float = TILE_SIZE_M
+) -> dict[str, Any]:
+    """:func:`encode_buildings` of buildings given as columns (:data:`BUILDING_COLUMNS` and
+    ``geometry``): the same JSON, the tile test and the rings made for all buildings at once."""
+    origin = (tx * size, ty * size)
+    geoms = np.asarray(columns["geometry"], dtype=object)
+    rows: list[int] = []
+    polys: list[list[list[list[int]]]] = []
+    if len(geoms):
+        box = shapely.bounds(geoms)
+        cx, cy = (box[:, 0] + box[:, 2]) / 2, (box[:, 1] + box[:, 3]) / 2
+        inside = np.flatnonzero((np.floor(cx / size) == tx) & (np.floor(cy / size) == ty)).tolist()
+        for i, rings in zip(inside, rings_of_many(geoms[inside], origin), strict=True):
+            if rings:
+                rows.append(i)
+                polys.append(rings)
+
+    def pick(name: str) -> list[Any]:
+        return [columns[name][i] for i in rows]
+
+    return {
+        "tile": [tx, ty],
+        "size": size,
+        "origin": list(origin),
+        "unit": UNIT,
+        "count": len(rows),
+        "id": pick("id"),
+        "bag_id": pick("bag_id"),
+        "ground": [_round(v) for v in pick("ground_height_m")],
+        "roof": [_round(v) for v in pick("roof_height_m")],
+        "roof_max": [_round(v) for v in pick("roof_max_m")],
+        "year": pick("construction_year"),
+        "lod": [max(v) if v else None for v in pick("lods")],
         "polygons": polys,
     }
 

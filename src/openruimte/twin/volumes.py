@@ -22,9 +22,12 @@ widest of them) and is marked ``estimated``.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -171,6 +174,64 @@ def solid_of(plan: Plan, volume: PlanVolume | None = None) -> dict[str, Any]:
     return {"kind": "line", "footprint": _buffer(geom, width), "bottom": 0.0, "top": STRIP_M, "estimated": True}
 
 
+def solids_of(
+    geometries: Sequence[BaseGeometry],
+    excavation: Sequence[bool],
+    asset_types: Sequence[Sequence[str]],
+    volumes: Sequence[PlanVolume | None],
+) -> list[dict[str, Any]]:
+    """:func:`solid_of` of many plans at once (given as columns: geometry, excavation, asset types, and
+    each plan's volume or None): the same solids, with the buffers of trenches and strips made in one
+    shapely call per width instead of one per plan (the 3D view draws 10,000 plans)."""
+    geoms = np.asarray(geometries, dtype=object)
+    type_ids = shapely.get_type_id(geoms).tolist() if len(geoms) else []
+    out: list[dict[str, Any]] = []
+    #: (how, width) -> rows whose footprint is the geometry buffered so
+    pending: dict[tuple[str, float], list[int]] = defaultdict(list)
+    for i, type_id in enumerate(type_ids):
+        volume = volumes[i] or PlanVolume()
+        geom = geoms[i]
+        polygonal = geom if type_id in (3, 6) else _polygonal(geom) if type_id == 7 else None
+        height = volume.planned_height_m
+        if polygonal is not None and height is not None and volume.depth_m is None:
+            out.append({"kind": "volume", "footprint": polygonal, "bottom": 0.0, "top": height, "estimated": False})
+            continue
+        if volume.depth_m is not None or (excavation[i] and polygonal is None):
+            depth, depth_known = _typical(volume.depth_m, TRENCH_DEPTH_M, asset_types[i], DEFAULT_TRENCH_DEPTH_M)
+            width, width_known = _typical(volume.width_m, TRENCH_WIDTH_M, asset_types[i], DEFAULT_TRENCH_WIDTH_M)
+            out.append(
+                {
+                    "kind": "trench",
+                    "footprint": polygonal,
+                    "bottom": -depth,
+                    "top": 0.0,
+                    "width_m": width,
+                    "estimated": not (depth_known and width_known),
+                }
+            )
+        elif polygonal is not None:
+            out.append({"kind": "slab", "footprint": polygonal, "bottom": 0.0, "top": SLAB_M, "estimated": True})
+            continue
+        else:
+            width = volume.width_m or DEFAULT_TRENCH_WIDTH_M * 4
+            out.append({"kind": "line", "footprint": None, "bottom": 0.0, "top": STRIP_M, "estimated": True})
+        if polygonal is None:
+            how = "point" if type_id in (0, 4) else "collection" if type_id == 7 else "line"
+            pending[(how, width)].append(i)
+    for (how, width), rows in pending.items():
+        if how == "collection":
+            made = [_buffer(geoms[i], width) for i in rows]
+        elif how == "point":
+            made = shapely.buffer(geoms[rows], max(width, 1.0) / 2.0, quad_segs=2).tolist()
+        else:
+            made = shapely.buffer(
+                geoms[rows], width / 2.0, cap_style="flat", join_style="mitre", quad_segs=2
+            ).tolist()
+        for i, footprint in zip(rows, made, strict=True):
+            out[i]["footprint"] = footprint
+    return out
+
+
 def _polygonal(geom: BaseGeometry) -> BaseGeometry | None:
     """The areal part of a geometry (a collection may mix), None when it has none."""
     if geom.geom_type in ("Polygon", "MultiPolygon"):
@@ -193,7 +254,7 @@ def _buffer(geom: BaseGeometry, width: float) -> BaseGeometry:
 
 
 def _typical(
-    given: float | None, table: dict[str, float], types: tuple[str, ...], default: float
+    given: float | None, table: dict[str, float], types: Sequence[str], default: float
 ) -> tuple[float, bool]:
     if given is not None:
         return float(given), True

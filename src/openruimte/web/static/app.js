@@ -62,8 +62,12 @@
     i18n.apply();
     readHash();
     bindChrome();
-    // one start-up request: configuration, areas, the analysis and the filtered plans (/api/map)
-    const startup = getJSON("/api/map?" + filterParams().toString());
+    // one start-up request: configuration, areas, the analysis and the filtered plans (/api/map);
+    // sent at the page's start by map-early.js when the link has no filters
+    const startUrl = "/api/map?" + filterParams().toString();
+    const early = window.OR_EARLY_MAP;
+    window.OR_EARLY_MAP = null;
+    const startup = early && early.url === startUrl ? early.json : getJSON(startUrl);
     const mapLoaded = createMap(); // the map (and its worker) starts while the data comes in
     const { config, areas, analysis: analysisPlans, plans } = await startup;
     S.firstPlans = plans;

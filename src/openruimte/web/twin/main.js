@@ -37,6 +37,12 @@ const state = {
 /* ------------------------------------------------------------------ helpers */
 
 async function getJSON(url) {
+  const early = window.OR_EARLY_TWIN || {};
+  if (early[url]) { // asked for at the page's start (static/twin-early.js): taken once
+    const json = early[url];
+    delete early[url];
+    return json;
+  }
   const resp = await fetch(url, { headers: { Accept: "application/json" } });
   if (!resp.ok) throw new Error(url + ": HTTP " + resp.status);
   return resp.json();
@@ -1064,7 +1070,8 @@ async function start() {
   state.plansLoaded = true;
   await loadModels();
   state.modelsLoaded = true;
-  if (state.tilesIdle || !state.info.tiles.length) onTilesIdle();
+  // the tiles are idle when they went idle before, or when none was in reach (nothing queued or loading)
+  if (state.tilesIdle || (!state.inflight && !state.queue.length)) onTilesIdle();
   loop();
   const wanted = new URLSearchParams(location.hash.slice(1)).get("plan");
   if (wanted) openPlan(wanted);
