@@ -258,3 +258,11 @@ def test_every_spelling_of_rd_new(name):
     from openruimte.io.crs import normalise_crs
 
     assert normalise_crs(name) == "EPSG:28992"
+
+
+def test_byte_order_mark_alone_is_an_empty_file(tmp_path):
+    """Found by Hypothesis: a CSV that is only a byte-order mark decodes to nothing."""
+    path = tmp_path / "plans.csv"
+    path.write_bytes(b"\xef\xbb\xbf")
+    (err,) = errors_of(path)
+    assert err.startswith("plans.csv: the file is empty")

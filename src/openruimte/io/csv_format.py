@@ -100,6 +100,8 @@ def read_table(path: Path, *, crs: str, encoding: str | None = None, **_: Any) -
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
     try:
         header = [h.strip() for h in next(reader)]
+    except StopIteration:  # nothing after decoding (a byte-order mark alone)
+        raise InputError("the file is empty: expected a header row and at least one row", source) from None
     except csv.Error as err:
         raise InputError(f"cannot read the header row: {err}", source) from None
     table = RawTable(source=source, row_label="row", columns=header, rows=[], crs=crs)
