@@ -238,3 +238,41 @@ def test_a_plan_s_saved_pairs_read_as_the_view_reads_the_whole_result(store):
                 "undisclosed": [u for u in whole.get("undisclosed", []) if u["plan"] == key],
             }
             assert inc.plan_pairs_for_view(view, key) == want, (principal, key)
+
+
+def test_the_map_s_analysis_follows_writes_as_a_new_full_analysis_would(store):
+    """``View.analysis("plans")`` (the map's start-up, ``/api/analysis/plans``, the OGC couplings and
+    conflicts) serves the pairs the writes keep: after edits, for every caller, the same as a full
+    analysis run afresh."""
+    from openruimte.services import analyse as analysing
+    from openruimte.store.permissions import View
+
+    rng = np.random.default_rng(21)
+    owners = ["gemeente-a", "netbeheerder-b", "telecom-c"]
+    plans = [
+        dataclasses.replace(
+            p, visibility=["public", "shared", "private"][i % 3], sensitive=bool(i % 5 == 0), owner=owners[i % 3]
+        )
+        for i, p in enumerate(random_plans(rng, 90))
+    ]
+    with store.writer("test") as w:
+        w.upsert("plans", plans)
+    analysing.analyse_store(store, Parameters(), actor="test")
+    principals = [
+        Principal(system=True),
+        Principal(org="gemeente-a", role=Role.EDITOR, at_table=True),
+        Principal(org="netbeheerder-b", role=Role.VIEWER),
+        Principal(org="telecom-c", role=Role.COORDINATOR, at_table=True),
+        Principal(),
+    ]
+    before = View(store, principals[0]).analysis("plans")["result"]
+    with store.writer("test") as w:
+        changed = [edit(rng, p) for p in plans[:12]]
+        changed.append(dataclasses.replace(plans[12], start=None, end=None))
+        w.upsert("plans", changed)
+        w.delete("plans", (plans[13].owner, plans[13].id))
+    served = {i: View(store, p).analysis("plans")["result"] for i, p in enumerate(principals)}
+    assert served[0] != before and plans[12].key in served[0]["unscheduled"]
+    analysing.analyse_store(store, Parameters(), actor="test")
+    for i, principal in enumerate(principals):
+        assert served[i] == View(store, principal).analysis("plans")["result"], principal

@@ -62,6 +62,7 @@ class _PlanFacts:
     sensitive: bool
     start: dt.date | None
     geometry: Any
+    end: dt.date | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -256,31 +257,58 @@ class View:
     def analysis(self, kind: str) -> dict[str, Any] | None:
         """The newest saved result of an analysis kind as this principal may see it."""
         saved = self.store.latest_analysis(kind)
+        if saved is not None and kind == "plans":
+            plans = self._all_plans()
+            result = self._current_pairs(saved["result"], plans)
+            if self.principal.system:
+                return {**saved, "result": result}
+            return {**saved, "result": self._plan_pairs(result, plans)}
         if saved is None or self.principal.system:
             return saved
-        if kind == "plans":
-            return {**saved, "result": self._plan_pairs(saved["result"])}
         if not self.principal.coordinator:
             raise Forbidden(
                 f"de analyse '{kind}' is alleen voor de coördinator / the {kind} analysis is for the coordinator only"
             )
         return {**saved, "result": self._scrub(saved["result"], self._hidden_keys())}
 
+    def _current_pairs(self, result: dict[str, Any], plans: dict[str, Any]) -> dict[str, Any]:
+        """The saved plan analysis with its pairs as every write has kept them since (``analysis_pairs``,
+        issue 12), the unscheduled plans and the count as the plans are now; as saved when no pairs
+        are kept or they were made with other parameters."""
+        kept = self.store.saved_pairs()
+        if kept is None or kept[0] != result.get("parameters"):
+            return result
+        _, couplings, conflicts = kept
+        unscheduled = sorted(k for k, p in plans.items() if p.start is None or p.end is None)
+        return {
+            **result,
+            "plans": len(plans),
+            "unscheduled": unscheduled,
+            "couplings": couplings,
+            "conflicts": conflicts,
+        }
+
     def _all_plans(self) -> dict[str, Any]:
         """Every plan by key, with what the analysis filter reads of it (owner, visibility, sensitivity,
         start, geometry), read as columns: a saved analysis names thousands of plans and the map's
         start-up reads it for every caller."""
-        cols = self.store.plan_columns(("visibility", "sensitive", "start", "geometry"))
+        cols = self.store.plan_columns(("visibility", "sensitive", "start", "end", "geometry"))
         return {
             f"{owner}:{pid}": _PlanFacts(
-                owner, visibility, bool(sensitive), dt.date.fromisoformat(start) if start else None, geom
+                owner,
+                visibility,
+                bool(sensitive),
+                dt.date.fromisoformat(start) if start else None,
+                geom,
+                dt.date.fromisoformat(end) if end else None,
             )
-            for owner, pid, visibility, sensitive, start, geom in zip(
+            for owner, pid, visibility, sensitive, start, end, geom in zip(
                 cols["owner"],
                 cols["id"],
                 cols["visibility"],
                 cols["sensitive"],
                 cols["start"],
+                cols["end"],
                 cols["geometry"],
                 strict=True,
             )

@@ -519,6 +519,26 @@ class Store:
             return None
         return {"kind": row.kind, "created_at": row.created_at, "actor": row.actor, "result": row.result}
 
+    def saved_pairs(self) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]] | None:
+        """The plan analysis' pairs as every write keeps them (``analysis_pairs``, issue 12):
+        (the parameters they were made with, the coupling records sorted by ``(a, b)``, the
+        conflict records sorted by ``(renewal, plan)``), as the spec orders them; None when no
+        pairs are saved. One query; the records decoded by orjson, not per row by the ORM."""
+        with self.engine.connect() as conn:
+            rows = conn.exec_driver_sql('SELECT kind, "first", "second", record, params FROM analysis_pairs').all()
+        if not rows:
+            return None
+        params = json.loads(rows[0][4])
+        params.pop("definition", None)
+        records: dict[str, list[tuple[str, str, Any]]] = {"coupling": [], "conflict": []}
+        for kind, first, second, record, _ in rows:
+            records[kind].append((first, second, record))
+        decoded = {
+            kind: [r if isinstance(r, dict) else orjson.loads(r) for _, _, r in sorted(found, key=lambda x: x[:2])]
+            for kind, found in records.items()
+        }
+        return params, decoded["coupling"], decoded["conflict"]
+
     def content_fingerprint(self) -> str:
         """A hash of all content (not of timestamps): equal for equal data on any engine."""
         import hashlib
