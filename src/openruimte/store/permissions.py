@@ -256,13 +256,9 @@ class View:
 
     def analysis(self, kind: str) -> dict[str, Any] | None:
         """The newest saved result of an analysis kind as this principal may see it."""
+        if kind == "plans":
+            return self._plan_analysis()
         saved = self.store.latest_analysis(kind)
-        if saved is not None and kind == "plans":
-            plans = self._all_plans()
-            result = self._current_pairs(saved["result"], plans)
-            if self.principal.system:
-                return {**saved, "result": result}
-            return {**saved, "result": self._plan_pairs(result, plans)}
         if saved is None or self.principal.system:
             return saved
         if not self.principal.coordinator:
@@ -271,22 +267,35 @@ class View:
             )
         return {**saved, "result": self._scrub(saved["result"], self._hidden_keys())}
 
-    def _current_pairs(self, result: dict[str, Any], plans: dict[str, Any]) -> dict[str, Any]:
-        """The saved plan analysis with its pairs as every write has kept them since (``analysis_pairs``,
-        issue 12), the unscheduled plans and the count as the plans are now; as saved when no pairs
-        are kept or they were made with other parameters."""
+    def _plan_analysis(self) -> dict[str, Any] | None:
+        """The plan analysis with its pairs as every write has kept them since the last whole run
+        (``analysis_pairs``, issue 12) and the unscheduled plans and count as the plans are now, as
+        this principal may see it; the last whole result as saved when no pairs are kept or they
+        were made with other parameters."""
+        head = self.store.latest_analysis_parameters("plans")
+        if head is None:
+            return None
         kept = self.store.saved_pairs()
-        if kept is None or kept[0] != result.get("parameters"):
-            return result
-        _, couplings, conflicts = kept
-        unscheduled = sorted(k for k, p in plans.items() if p.start is None or p.end is None)
-        return {
-            **result,
-            "plans": len(plans),
-            "unscheduled": unscheduled,
-            "couplings": couplings,
-            "conflicts": conflicts,
+        if kept is None or kept[0] != head["parameters"]:
+            saved = self.store.latest_analysis("plans")
+            return saved if self.principal.system else {**saved, "result": self._plan_pairs(saved["result"])}
+        if self.principal.system:  # every plan, unmasked: only which are scheduled is read
+            cols = self.store.plan_columns(("start", "end"))
+            rows = zip(cols["owner"], cols["id"], cols["start"], cols["end"], strict=True)
+            when = {f"{o}:{i}": (start, end) for o, i, start, end in rows}
+            plans = None
+        else:
+            plans = self._all_plans()
+            when = {k: (p.start, p.end) for k, p in plans.items()}
+        result = {
+            "parameters": head["parameters"],
+            "plans": len(when),
+            "unscheduled": sorted(k for k, (start, end) in when.items() if start is None or end is None),
+            "couplings": kept[1],
+            "conflicts": kept[2],
         }
+        meta = {k: head[k] for k in ("kind", "created_at", "actor")}
+        return {**meta, "result": result if plans is None else self._plan_pairs(result, plans)}
 
     def _all_plans(self) -> dict[str, Any]:
         """Every plan by key, with what the analysis filter reads of it (owner, visibility, sensitivity,

@@ -519,24 +519,37 @@ class Store:
             return None
         return {"kind": row.kind, "created_at": row.created_at, "actor": row.actor, "result": row.result}
 
+    def latest_analysis_parameters(self, kind: str) -> dict[str, Any] | None:
+        """The newest saved result of an analysis kind without its records: ``created_at``,
+        ``actor`` and the result's ``parameters`` (read by the database's JSON operator, so a
+        result of 90,000 pairs is not decoded to learn them), or None."""
+        a = t.analysis_results
+        query = sa.select(a.c.created_at, a.c.actor, a.c.result["parameters"].label("parameters"))
+        with self.engine.connect() as conn:
+            row = conn.execute(query.where(a.c.kind == kind).order_by(a.c.pk.desc()).limit(1)).first()
+        if row is None:
+            return None
+        return {"kind": kind, "created_at": row.created_at, "actor": row.actor, "parameters": row.parameters}
+
     def saved_pairs(self) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]] | None:
         """The plan analysis' pairs as every write keeps them (``analysis_pairs``, issue 12):
         (the parameters they were made with, the coupling records sorted by ``(a, b)``, the
         conflict records sorted by ``(renewal, plan)``), as the spec orders them; None when no
         pairs are saved. One query; the records decoded by orjson, not per row by the ORM."""
         with self.engine.connect() as conn:
-            rows = conn.exec_driver_sql('SELECT kind, "first", "second", record, params FROM analysis_pairs').all()
+            rows = conn.exec_driver_sql(
+                'SELECT kind, "first", "second", CAST(record AS TEXT) FROM analysis_pairs'
+            ).all()
+            params_text = conn.exec_driver_sql("SELECT params FROM analysis_pairs LIMIT 1").scalar()
         if not rows:
             return None
-        params = json.loads(rows[0][4])
+        params = json.loads(params_text)
         params.pop("definition", None)
-        records: dict[str, list[tuple[str, str, Any]]] = {"coupling": [], "conflict": []}
-        for kind, first, second, record, _ in rows:
-            records[kind].append((first, second, record))
-        decoded = {
-            kind: [r if isinstance(r, dict) else orjson.loads(r) for _, _, r in sorted(found, key=lambda x: x[:2])]
-            for kind, found in records.items()
-        }
+        rows.sort()  # kind, then the keys: the spec's order (code points, as Python compares text)
+        decoded = {}
+        for kind in ("coupling", "conflict"):
+            texts = ",".join(r[3] for r in rows if r[0] == kind)
+            decoded[kind] = orjson.loads(f"[{texts}]")
         return params, decoded["coupling"], decoded["conflict"]
 
     def content_fingerprint(self) -> str:

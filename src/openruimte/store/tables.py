@@ -592,9 +592,7 @@ bim_check_results = sa.Table(
     "bim_check_results",
     metadata,
     sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "version_pk", sa.Integer, sa.ForeignKey("bim_model_versions.pk", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("version_pk", sa.Integer, sa.ForeignKey("bim_model_versions.pk", ondelete="CASCADE"), nullable=False),
     #: the IDS files (bim_ids_files.pk) the version was checked against
     sa.Column("ids_pks", sa.JSON, nullable=False),
     #: pass, fail or error (the check itself could not run: ``error`` says why)
