@@ -36,6 +36,27 @@ def edit(rng, plan):
     return dataclasses.replace(plan, excavation=not plan.excavation, surface_renewal=not plan.surface_renewal)
 
 
+#: five kinds of reader: the system, an editor and a coordinator at the table, an outside viewer, the public
+READERS = [
+    Principal(system=True),
+    Principal(org="gemeente-a", role=Role.EDITOR, at_table=True),
+    Principal(org="netbeheerder-b", role=Role.VIEWER),
+    Principal(org="telecom-c", role=Role.COORDINATOR, at_table=True),
+    Principal(),
+]
+
+
+def mixed_plans(rng, n=90):
+    """Random plans of three owners, public, shared and private in turn, every fifth sensitive."""
+    owners = ["gemeente-a", "netbeheerder-b", "telecom-c"]
+    return [
+        dataclasses.replace(
+            p, visibility=["public", "shared", "private"][i % 3], sensitive=bool(i % 5 == 0), owner=owners[i % 3]
+        )
+        for i, p in enumerate(random_plans(rng, n))
+    ]
+
+
 def test_pure_update_equals_full_analysis():
     rng = np.random.default_rng(1)
     params = Parameters()
@@ -206,28 +227,11 @@ def test_a_plan_s_saved_pairs_read_as_the_view_reads_the_whole_result(store):
     from openruimte.services import analyse as analysing
     from openruimte.store.permissions import View
 
-    rng = np.random.default_rng(12)
-    owners = ["gemeente-a", "netbeheerder-b", "telecom-c"]
-    plans = [
-        dataclasses.replace(
-            p,
-            visibility=["public", "shared", "private"][i % 3],
-            sensitive=bool(i % 5 == 0),
-            owner=owners[i % 3],
-        )
-        for i, p in enumerate(random_plans(rng, 90))
-    ]
+    plans = mixed_plans(np.random.default_rng(12))
     with store.writer("test") as w:
         w.upsert("plans", plans)
     analysing.analyse_store(store, Parameters(), actor="test")
-    principals = [
-        Principal(system=True),
-        Principal(org="gemeente-a", role=Role.EDITOR, at_table=True),
-        Principal(org="netbeheerder-b", role=Role.VIEWER),
-        Principal(org="telecom-c", role=Role.COORDINATOR, at_table=True),
-        Principal(),
-    ]
-    for principal in principals:
+    for principal in READERS:
         view = View(store, principal)
         whole = view.analysis("plans")["result"]
         for p in plans[:30]:
@@ -248,23 +252,11 @@ def test_the_map_s_analysis_follows_writes_as_a_new_full_analysis_would(store):
     from openruimte.store.permissions import View
 
     rng = np.random.default_rng(21)
-    owners = ["gemeente-a", "netbeheerder-b", "telecom-c"]
-    plans = [
-        dataclasses.replace(
-            p, visibility=["public", "shared", "private"][i % 3], sensitive=bool(i % 5 == 0), owner=owners[i % 3]
-        )
-        for i, p in enumerate(random_plans(rng, 90))
-    ]
+    plans = mixed_plans(rng)
     with store.writer("test") as w:
         w.upsert("plans", plans)
     analysing.analyse_store(store, Parameters(), actor="test")
-    principals = [
-        Principal(system=True),
-        Principal(org="gemeente-a", role=Role.EDITOR, at_table=True),
-        Principal(org="netbeheerder-b", role=Role.VIEWER),
-        Principal(org="telecom-c", role=Role.COORDINATOR, at_table=True),
-        Principal(),
-    ]
+    principals = READERS
     before = View(store, principals[0]).analysis("plans")["result"]
     with store.writer("test") as w:
         changed = [edit(rng, p) for p in plans[:12]]

@@ -4,7 +4,7 @@ PostGIS.
 
 The reference functions below are the code that was replaced, kept verbatim: a ``Plan`` per row
 (``View.plans``), :func:`solid_of` and :func:`tiles.rings_of` per plan, ``json.dumps``; a
-``Building`` per row (``Store.buildings``) and :func:`tiles.encode_buildings`; the tile list as a
+``Building`` per row (``Store.buildings``) and the former ``tiles.encode_buildings``; the tile list as a
 set of ``tile_of`` calls.
 """
 
@@ -76,6 +76,43 @@ def plan_based_solids(view: View, *, public: bool, min_phase: Phase, min_hardnes
             rec["volume"] = volume.to_record()
         out.append(rec)
     return {"origin": list(origin), "unit": tiles.UNIT, "count": len(out), "plans": out, "public": public}
+
+
+def building_based_tile(buildings: list[Building], tx: int, ty: int, size: float = tiles.TILE_SIZE_M) -> dict[str, Any]:
+    """The buildings of one tile as compact JSON: per building its id, BAG id, ground and roof
+    height (m NAP; the median roof, the maximum roof), construction year and footprint rings (the
+    former ``tiles.encode_buildings``, a building at a time)."""
+    origin = (tx * size, ty * size)
+    ids, bag, ground, roof, roof_max, year, lods, polys = [], [], [], [], [], [], [], []
+    for b in buildings:
+        if not tiles.in_tile(b.geometry, tx, ty, size):
+            continue
+        rings = tiles.rings_of(b.geometry, origin)
+        if not rings:
+            continue
+        ids.append(b.id)
+        bag.append(b.bag_id)
+        ground.append(tiles._round(b.ground_height_m))
+        roof.append(tiles._round(b.roof_height_m))
+        roof_max.append(tiles._round(b.roof_max_m))
+        year.append(b.construction_year)
+        lods.append(max(b.lods) if b.lods else None)
+        polys.append(rings)
+    return {
+        "tile": [tx, ty],
+        "size": size,
+        "origin": list(origin),
+        "unit": tiles.UNIT,
+        "count": len(ids),
+        "id": ids,
+        "bag_id": bag,
+        "ground": ground,
+        "roof": roof,
+        "roof_max": roof_max,
+        "year": year,
+        "lod": lods,
+        "polygons": polys,
+    }
 
 
 def old_json(data: Any) -> bytes:
@@ -176,7 +213,7 @@ def test_building_tiles_from_columns_equal_the_building_based_ones(world):
     total = 0
     for tx, ty in listed:
         new = twin.building_tile(world, tx, ty)
-        old = tiles.encode_buildings(world.buildings(bbox=twin._reach(tx, ty)), tx, ty)
+        old = building_based_tile(world.buildings(bbox=twin._reach(tx, ty)), tx, ty)
         assert _json(new) == old_json(old), f"tile {tx},{ty} differs"
         total += new["count"]
     assert total == len(world_buildings())

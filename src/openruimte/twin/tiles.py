@@ -109,42 +109,6 @@ def flat_line(line: Any, origin: tuple[float, float]) -> list[int]:
     return np.rint((xy - np.asarray(origin)) / UNIT).astype(np.int64).ravel().tolist()
 
 
-def encode_buildings(buildings: Iterable[Building], tx: int, ty: int, size: float = TILE_SIZE_M) -> dict[str, Any]:
-    """The buildings of one tile as compact JSON: per building its id, BAG id, ground and roof
-    height (m NAP; the median roof, the maximum roof), construction year and footprint rings."""
-    origin = (tx * size, ty * size)
-    ids, bag, ground, roof, roof_max, year, lods, polys = [], [], [], [], [], [], [], []
-    for b in buildings:
-        if not in_tile(b.geometry, tx, ty, size):
-            continue
-        rings = rings_of(b.geometry, origin)
-        if not rings:
-            continue
-        ids.append(b.id)
-        bag.append(b.bag_id)
-        ground.append(_round(b.ground_height_m))
-        roof.append(_round(b.roof_height_m))
-        roof_max.append(_round(b.roof_max_m))
-        year.append(b.construction_year)
-        lods.append(max(b.lods) if b.lods else None)
-        polys.append(rings)
-    return {
-        "tile": [tx, ty],
-        "size": size,
-        "origin": list(origin),
-        "unit": UNIT,
-        "count": len(ids),
-        "id": ids,
-        "bag_id": bag,
-        "ground": ground,
-        "roof": roof,
-        "roof_max": roof_max,
-        "year": year,
-        "lod": lods,
-        "polygons": polys,
-    }
-
-
 #: the building columns :func:`encode_building_columns` reads
 BUILDING_COLUMNS = ("id", "bag_id", "ground_height_m", "roof_height_m", "roof_max_m", "construction_year", "lods")
 
@@ -185,6 +149,16 @@ def encode_building_columns(
         "lod": [max(v) if v else None for v in pick("lods")],
         "polygons": polys,
     }
+
+
+def encode_buildings(buildings: Iterable[Building], tx: int, ty: int, size: float = TILE_SIZE_M) -> dict[str, Any]:
+    """The buildings of one tile as compact JSON: per building its id, BAG id, ground and roof
+    height (m NAP; the median roof, the maximum roof), construction year and footprint rings
+    (:func:`encode_building_columns` of the buildings' columns)."""
+    found = list(buildings)
+    columns: dict[str, list[Any]] = {name: [getattr(b, name) for b in found] for name in BUILDING_COLUMNS}
+    columns["geometry"] = [b.geometry for b in found]
+    return encode_building_columns(columns, tx, ty, size)
 
 
 def _round(v: float | None) -> float | None:
